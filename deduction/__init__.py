@@ -1,0 +1,1 @@
+"""The geometry deduction engine: AlphaGeometry's language, DD+AR to a fixpoint, proof DAG."""

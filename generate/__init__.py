@@ -1,0 +1,1 @@
+"""The generation CLIs and worker pools; the only package that imports the other three."""
