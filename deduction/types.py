@@ -1,0 +1,167 @@
+"""Statements and proof steps: the two core types of the deduction engine.
+
+A `Statement` is a predicate over named points, canonicalised at construction so that every
+spelling of the same fact (`para a b c d`, `para d c b a`, ...) is one hashable value. Canonical
+forms follow the symmetries of each predicate under AlphaGeometry's semantics:
+
+- `coll`, `cyclic`: sets of points.
+- `para`, `perp`, `cong`: an unordered pair of unordered point pairs.
+- `midp m a b`, `circle o a b c`: the first point is special, the rest a set.
+- `eqangle a b c d e f g h` says the directed angle from line ab to line cd equals the one from
+  ef to gh (mod pi). With lines L1..L4 that is d2 - d1 = d4 - d3, which is invariant under the
+  8 permutations below; `eqratio` (|ab|/|cd| = |ef|/|gh|) has the same group.
+- `simtri`/`simtri2`/`contri`/`contri2 a b c p q r`: the correspondence a~p, b~q, c~r as a set
+  of pairs, and the two triangles as an unordered pair.
+- `aconst a b c d v`: the directed angle from ab to cd is v*pi, v a Fraction in [0, 1) written
+  "p/q"; `rconst a b c d v`: |ab|/|cd| = v. Not symmetric beyond the point pairs.
+- `ncoll`, `npara`, `nperp`, `diff`, `sameside`: numeric side conditions, kept as sets or as given.
+
+`eqangle6` and `eqratio6` are AlphaGeometry's matching variants of `eqangle`/`eqratio`; as facts
+they are the same, so they are stored under the plain name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+Args = tuple[str, ...]
+
+# Forms of an 8-argument "ratio of two pairs of pairs" fact (eqangle, eqratio) that state the same
+# relation: d2 - d1 = d4 - d3. Each entry permutes the four pairs (L1, L2, L3, L4).
+_EQ4_FORMS = (
+    (0, 1, 2, 3),
+    (2, 3, 0, 1),
+    (1, 0, 3, 2),
+    (3, 2, 1, 0),
+    (0, 2, 1, 3),
+    (1, 3, 0, 2),
+    (2, 0, 3, 1),
+    (3, 1, 2, 0),
+)
+
+ALIASES = {"eqangle6": "eqangle", "eqratio6": "eqratio"}
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
+
+
+def _pairs(args: Args) -> list[tuple[str, str]]:
+    return [_pair(args[i], args[i + 1]) for i in range(0, len(args), 2)]
+
+
+def _as_set(args: Args) -> Args:
+    return tuple(sorted(set(args)))
+
+
+def _two_pairs(args: Args) -> Args:
+    p, q = sorted(_pairs(args))
+    return p + q
+
+
+def _head_then_set(args: Args) -> Args:
+    return (args[0],) + tuple(sorted(set(args[1:])))
+
+
+def _eq4(args: Args) -> Args:
+    pairs = _pairs(args)
+    best = min(tuple(pairs[i] for i in form) for form in _EQ4_FORMS)
+    return tuple(p for pair in best for p in pair)
+
+
+def _triangles(args: Args) -> Args:
+    a, b = args[:3], args[3:]
+    one = tuple(sorted(zip(a, b, strict=True)))
+    two = tuple(sorted(zip(b, a, strict=True)))
+    best = min(one, two)
+    return tuple(x for x, _ in best) + tuple(y for _, y in best)
+
+
+def _pairs_then_value(args: Args) -> Args:
+    *points, value = args
+    return tuple(p for pair in _pairs(tuple(points)) for p in pair) + (str(Fraction(value)),)
+
+
+def _as_given(args: Args) -> Args:
+    return args
+
+
+# predicate -> (arity or None for "at least 2", canonicaliser)
+CANONICAL: dict[str, tuple[int | None, Callable[[Args], Args]]] = {
+    "coll": (None, _as_set),
+    "cyclic": (None, _as_set),
+    "para": (4, _two_pairs),
+    "perp": (4, _two_pairs),
+    "cong": (4, _two_pairs),
+    "midp": (3, _head_then_set),
+    "circle": (4, _head_then_set),
+    "eqangle": (8, _eq4),
+    "eqratio": (8, _eq4),
+    "eqratio3": (6, _as_given),
+    "simtri": (6, _triangles),
+    "simtri2": (6, _triangles),
+    "contri": (6, _triangles),
+    "contri2": (6, _triangles),
+    "aconst": (5, _pairs_then_value),
+    "rconst": (5, _pairs_then_value),
+    "ncoll": (None, _as_set),
+    "npara": (4, _two_pairs),
+    "nperp": (4, _two_pairs),
+    "diff": (2, _as_set),
+    "sameside": (6, _as_given),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A canonical, hashable geometric fact. Build with `Statement("para", ("a","b","c","d"))`."""
+
+    predicate: str
+    args: Args
+
+    def __post_init__(self) -> None:
+        name = ALIASES.get(self.predicate, self.predicate)
+        spec = CANONICAL.get(name)
+        if spec is None:
+            raise ValueError(f"unknown predicate {self.predicate!r}")
+        arity, canonicalise = spec
+        args = tuple(self.args)
+        if (arity is None and len(args) < 2) or (arity is not None and len(args) != arity):
+            raise ValueError(f"{name} takes {arity or '2 or more'} arguments, got {args!r}")
+        object.__setattr__(self, "predicate", name)
+        object.__setattr__(self, "args", canonicalise(args))
+
+    def __str__(self) -> str:
+        return " ".join((self.predicate,) + self.args)
+
+    @classmethod
+    def parse(cls, text: str) -> Statement:
+        """`Statement.parse("para a b c d")`."""
+        words = text.split()
+        if not words:
+            raise ValueError("empty statement")
+        return cls(words[0], tuple(words[1:]))
+
+
+@dataclass(frozen=True, slots=True)
+class ProofStep:
+    """One derivation: a hyper-edge from premises to a conclusion, labelled with its rule.
+
+    `rule` is a rules.txt rule name (e.g. "r03"), "AR:angle"/"AR:ratio"/"AR:distance" for
+    algebraic chasing, or "premise"/"construction" for given facts.
+    """
+
+    conclusion: Statement
+    rule: str
+    premises: tuple[Statement, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Theorem:
+    """A (premises, conclusion) pair, the unit a generator writes out with its proof."""
+
+    name: str
+    premises: tuple[Statement, ...]
+    conclusion: Statement

@@ -1,0 +1,46 @@
+import pytest
+
+from deduction.types import Statement
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("para a b c d", "para d c b a"),
+        ("perp a b c d", "perp c d b a"),
+        ("cong a b c d", "cong d c a b"),
+        ("coll c a b", "coll b c a"),
+        ("cyclic a b c d", "cyclic d c b a"),
+        ("midp m a b", "midp m b a"),
+        ("circle o a b c", "circle o c a b"),
+        ("eqangle a b c d e f g h", "eqangle e f g h a b c d"),
+        ("eqangle a b c d e f g h", "eqangle b a d c f e h g"),
+        ("eqangle a b c d e f g h", "eqangle a b e f c d g h"),
+        ("eqangle6 a b c d e f g h", "eqangle c d a b g h e f"),
+        ("eqratio a b c d e f g h", "eqratio a b e f c d g h"),
+        ("simtri a b c p q r", "simtri q p r b a c"),
+        ("aconst a b c d 1/3", "aconst b a d c 2/6"),
+    ],
+)
+def test_spellings_of_one_fact_are_equal(a, b):
+    assert Statement.parse(a) == Statement.parse(b)
+    assert hash(Statement.parse(a)) == hash(Statement.parse(b))
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("eqangle a b c d e f g h", "eqangle a b c d g h e f"),  # negated angle
+        ("simtri a b c p q r", "simtri a b c q p r"),
+        ("midp m a b", "midp a m b"),
+        ("aconst a b c d 1/3", "aconst c d a b 1/3"),
+    ],
+)
+def test_different_facts_stay_different(a, b):
+    assert Statement.parse(a) != Statement.parse(b)
+
+
+@pytest.mark.parametrize("text", ["foo a b", "para a b c", "coll a", ""])
+def test_bad_statements_raise_value_error(text):
+    with pytest.raises(ValueError):
+        Statement.parse(text)
