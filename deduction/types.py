@@ -13,8 +13,12 @@ forms follow the symmetries of each predicate under AlphaGeometry's semantics:
 - `simtri`/`simtri2`/`contri`/`contri2 a b c p q r`: the correspondence a~p, b~q, c~r as a set
   of pairs, and the two triangles as an unordered pair.
 - `aconst a b c d v`: the directed angle from ab to cd is v*pi, v a Fraction in [0, 1) written
-  "p/q"; `rconst a b c d v`: |ab|/|cd| = v. Not symmetric beyond the point pairs.
-- `ncoll`, `npara`, `nperp`, `diff`, `sameside`: numeric side conditions, kept as sets or as given.
+  "p/q" (reduced mod 1; `aconst c d a b` carries 1 - v); `rconst a b c d v`: |ab|/|cd| = v
+  (`rconst c d a b` carries 1/v).
+- `eqratio3 a b c d m n`: m on ac, n on bd with |ma|/|mc| = |nb|/|nd| (AlphaGeometry's Thales
+  ratio, produced by rule r07).
+- `ncoll`, `npara`, `nperp`, `diff`, `sameside`: numeric side conditions, canonical like their
+  positive counterparts; `sameside a b c x y z` as two (point, unordered segment) triples.
 
 `eqangle6` and `eqratio6` are AlphaGeometry's matching variants of `eqangle`/`eqratio`; as facts
 they are the same, so they are stored under the plain name.
@@ -79,13 +83,42 @@ def _triangles(args: Args) -> Args:
     return tuple(x for x, _ in best) + tuple(y for _, y in best)
 
 
-def _pairs_then_value(args: Args) -> Args:
+def _aconst(args: Args) -> Args:
+    # The angle from L1 to L2 is v*pi exactly when the angle from L2 to L1 is (1 - v)*pi.
     *points, value = args
-    return tuple(p for pair in _pairs(tuple(points)) for p in pair) + (str(Fraction(value)),)
+    p, q = _pairs(tuple(points))
+    v = Fraction(value) % 1
+    if q < p:
+        p, q, v = q, p, (-v) % 1
+    return p + q + (str(v),)
 
 
-def _as_given(args: Args) -> Args:
-    return args
+def _rconst(args: Args) -> Args:
+    # |ab|/|cd| = v exactly when |cd|/|ab| = 1/v.
+    *points, value = args
+    p, q = _pairs(tuple(points))
+    v = Fraction(value)
+    if v <= 0:
+        raise ValueError(f"rconst ratio must be positive, got {value!r}")
+    if q < p:
+        p, q, v = q, p, 1 / v
+    return p + q + (str(v),)
+
+
+def _eqratio3(args: Args) -> Args:
+    # eqratio3 a b c d m n: m on ac, n on bd, |ma|/|mc| = |nb|/|nd|. The same fact reads with
+    # the two segments swapped (b d n for a c m) or both ends reversed (c d for a b).
+    a, b, c, d, m, n = args
+    forms = ((a, b, c, d, m, n), (b, a, d, c, n, m), (c, d, a, b, m, n), (d, c, b, a, n, m))
+    return min(forms)
+
+
+def _sameside(args: Args) -> Args:
+    # sameside a b c x y z: a lies inside segment bc exactly when x lies inside segment yz (or
+    # both outside). Each segment is unordered and the two triples are interchangeable.
+    one = (args[0],) + tuple(sorted(args[1:3]))
+    two = (args[3],) + tuple(sorted(args[4:6]))
+    return min(one + two, two + one)
 
 
 # predicate -> (arity or None for "at least 2", canonicaliser)
@@ -99,18 +132,18 @@ CANONICAL: dict[str, tuple[int | None, Callable[[Args], Args]]] = {
     "circle": (4, _head_then_set),
     "eqangle": (8, _eq4),
     "eqratio": (8, _eq4),
-    "eqratio3": (6, _as_given),
+    "eqratio3": (6, _eqratio3),
     "simtri": (6, _triangles),
     "simtri2": (6, _triangles),
     "contri": (6, _triangles),
     "contri2": (6, _triangles),
-    "aconst": (5, _pairs_then_value),
-    "rconst": (5, _pairs_then_value),
+    "aconst": (5, _aconst),
+    "rconst": (5, _rconst),
     "ncoll": (None, _as_set),
     "npara": (4, _two_pairs),
     "nperp": (4, _two_pairs),
     "diff": (2, _as_set),
-    "sameside": (6, _as_given),
+    "sameside": (6, _sameside),
 }
 
 
@@ -165,3 +198,97 @@ class Theorem:
     name: str
     premises: tuple[Statement, ...]
     conclusion: Statement
+
+
+# --- The problem language (AlphaGeometry's defs.txt constructions and problem files) ---
+
+
+@dataclass(frozen=True, slots=True)
+class ConstructionCall:
+    """One use of a construction in a clause, `on_line x a b`, or one numeric sketch step."""
+
+    name: str
+    args: Args
+
+    def __str__(self) -> str:
+        return " ".join((self.name,) + self.args)
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """`x = on_line x a b, on_circle x o a`: the points it introduces and the constructions that
+    jointly fix them (their intersection)."""
+
+    points: Args
+    constructions: tuple[ConstructionCall, ...]
+
+    def __str__(self) -> str:
+        return " ".join(self.points) + " = " + ", ".join(str(c) for c in self.constructions)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A parsed problem: clauses in order (each uses only earlier points), an optional goal."""
+
+    name: str
+    clauses: tuple[Clause, ...]
+    goal: Statement | None
+    text: str
+
+    @property
+    def points(self) -> Args:
+        return tuple(p for clause in self.clauses for p in clause.points)
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemLoadError:
+    """A problem of a multi-problem file that failed to parse; the others still load."""
+
+    name: str
+    message: str
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A statement over a construction's argument names, e.g. `cong x a x b` in `on_bline x a b`.
+
+    The predicate is as written in defs.txt (`s_angle`, `rconst a b c d 1 2`, ...); it becomes a
+    `Statement` only when instantiated with a clause's point names and values.
+    """
+
+    predicate: str
+    args: Args
+
+    def __str__(self) -> str:
+        return " ".join((self.predicate,) + self.args)
+
+
+@dataclass(frozen=True, slots=True)
+class ConstructionDef:
+    """One block of defs.txt.
+
+    `points` are the points the construction introduces, `values` its numeric arguments (the
+    degrees of `s_angle`), `depends` maps each introduced point to the points its position depends
+    on, `preconditions` must hold before it applies, `statements` are the facts it creates (the
+    DD premises) and `sketch` the numeric objects whose intersection places the point(s).
+    """
+
+    name: str
+    args: Args
+    points: Args
+    values: Args
+    depends: tuple[tuple[str, Args], ...]
+    preconditions: tuple[Template, ...]
+    statements: tuple[Template, ...]
+    sketch: tuple[ConstructionCall, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Realisation:
+    """Coordinates for every point of a problem, found with `seed` after `attempts` tries."""
+
+    problem: str
+    points: dict[str, tuple[float, float]]
+    seed: int
+    attempts: int = 1

@@ -44,3 +44,30 @@ def test_different_facts_stay_different(a, b):
 def test_bad_statements_raise_value_error(text):
     with pytest.raises(ValueError):
         Statement.parse(text)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("aconst a b c d 1/3", "aconst c d a b 2/3"),
+        ("aconst a b c d 4/3", "aconst a b c d 1/3"),
+        ("rconst a b c d 1/2", "rconst d c b a 2"),
+        ("eqratio3 a b c d m n", "eqratio3 b a d c n m"),
+        ("eqratio3 a b c d m n", "eqratio3 c d a b m n"),
+        ("sameside a b c x y z", "sameside x z y a c b"),
+    ],
+)
+def test_value_and_side_forms_are_canonical(a, b):
+    assert Statement.parse(a) == Statement.parse(b)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("rconst a b c d 1/2", "rconst c d a b 1/2"),
+        ("eqratio3 a b c d m n", "eqratio3 a b c d n m"),
+        ("sameside a b c x y z", "sameside b a c x y z"),
+    ],
+)
+def test_value_and_side_forms_keep_meaning(a, b):
+    assert Statement.parse(a) != Statement.parse(b)

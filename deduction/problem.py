@@ -1,0 +1,243 @@
+"""AlphaGeometry problem files: parse `premises ? goal` text into `Problem`s.
+
+A problem is `clause; clause; ... ? goal`. A clause is `x y = cons x y a b, cons2 x c d`: the
+points it introduces, then one or more constructions of defs.txt that jointly fix them (their
+intersection). Every other point a construction names must come from an earlier clause. The goal
+is one statement (`? cyclic a o e d`); a problem without '?' has no goal.
+
+Problem files hold a name line followed by its problem line, any number of times (the format of
+jgex_ag_231.txt); blank lines and lines starting with '#' are skipped. A problem that fails to
+parse is reported as a `ProblemLoadError` and the rest still load.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from fractions import Fraction
+from pathlib import Path
+from typing import NoReturn
+
+from deduction.constructions import (
+    CONSTRUCTIONS,
+    DATA_DIR,
+    SPECIAL_STATEMENTS,
+    instantiate,
+    known_predicate,
+    make_statement,
+)
+from deduction.errors import ConstructionError, DeductionError, ParseError
+from deduction.types import (
+    Clause,
+    ConstructionCall,
+    ConstructionDef,
+    Problem,
+    ProblemLoadError,
+    Statement,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PROBLEMS = DATA_DIR / "jgex_ag_231.txt"
+
+__all__ = [
+    "DEFAULT_PROBLEMS",
+    "Clause",
+    "ConstructionCall",
+    "Problem",
+    "ProblemLoadError",
+    "clause_statements",
+    "load_problems",
+    "parse_problem",
+    "parse_problems",
+    "premise_statements",
+]
+
+
+def _is_number(token: str) -> bool:
+    try:
+        Fraction(token)
+    except (ValueError, ZeroDivisionError):
+        return False
+    return True
+
+
+def binding(call: ConstructionCall, cdef: ConstructionDef) -> dict[str, str]:
+    """The definition's argument names -> the call's point names and values."""
+    return dict(zip(cdef.args, call.args, strict=True))
+
+
+class _ClauseParser:
+    """Parses the clauses of one problem in order, tracking the points defined so far."""
+
+    def __init__(self, name: str, constructions: Mapping[str, ConstructionDef]) -> None:
+        self.name = name
+        self.constructions = constructions
+        self.defined: set[str] = set()
+
+    def fail(self, error: type[DeductionError], what: str, token: str, context: str) -> NoReturn:
+        raise error(f"problem {self.name!r}: {what} {token!r} in {context!r}")
+
+    def call(self, text: str, new: set[str], clause: str) -> ConstructionCall:
+        words = text.split()
+        if not words:
+            self.fail(ParseError, "empty construction", text, clause)
+        cdef = self.constructions.get(words[0])
+        if cdef is None:
+            self.fail(ConstructionError, "unknown construction", words[0], clause)
+        args = tuple(words[1:])
+        if len(args) != len(cdef.args):
+            self.fail(
+                ConstructionError,
+                f"wrong arity (expects {len(cdef.args)}: {' '.join(cdef.args)}) for",
+                text.strip(),
+                clause,
+            )
+        for formal, actual in zip(cdef.args, args, strict=True):
+            if formal in cdef.values:
+                if not _is_number(actual):
+                    self.fail(ParseError, f"expected a number for {formal!r}, got", actual, clause)
+            elif _is_number(actual):
+                self.fail(ParseError, f"expected a point for {formal!r}, got", actual, clause)
+            elif formal in cdef.points:
+                if actual in self.defined:
+                    self.fail(ConstructionError, "point defined twice", actual, clause)
+                if actual not in new:
+                    self.fail(ConstructionError, "point not on the left of '='", actual, clause)
+            elif actual not in self.defined:
+                self.fail(ConstructionError, "undefined point", actual, clause)
+        introduced = [args[cdef.args.index(p)] for p in cdef.points]
+        if len(set(introduced)) != len(introduced):
+            self.fail(ConstructionError, "one point introduced twice by", text.strip(), clause)
+        return ConstructionCall(cdef.name, args)
+
+    def clause(self, text: str) -> Clause:
+        text = text.strip()
+        if not text:
+            self.fail(ParseError, "empty clause", text, text)
+        if text.count("=") != 1:
+            self.fail(
+                ParseError, "malformed clause (expected 'points = constructions')", text, text
+            )
+        left, right = text.split("=")
+        points = tuple(left.split())
+        if not points:
+            self.fail(ParseError, "no points left of '='", left, text)
+        if len(set(points)) != len(points):
+            self.fail(ConstructionError, "point listed twice", left.strip(), text)
+        for p in points:
+            if p in self.defined:
+                self.fail(ConstructionError, "point defined twice", p, text)
+            if _is_number(p):
+                self.fail(ParseError, "a number is not a point name", p, text)
+        calls = tuple(self.call(part, set(points), text) for part in right.split(","))
+        covered = {
+            call.args[self.constructions[call.name].args.index(p)]
+            for call in calls
+            for p in self.constructions[call.name].points
+        }
+        for p in points:
+            if p not in covered:
+                self.fail(ConstructionError, "no construction introduces point", p, text)
+        self.defined.update(points)
+        return Clause(points, calls)
+
+    def goal(self, text: str) -> Statement | None:
+        words = text.split()
+        if not words:
+            self.fail(ParseError, "empty goal after '?'", text, "? " + text)
+        predicate, args = words[0], tuple(words[1:])
+        if not known_predicate(predicate):
+            self.fail(ParseError, "unknown goal predicate", predicate, text)
+        # Values (angles, ratios) trail the points of the predicates that carry them.
+        for a in args:
+            if a not in self.defined and not (predicate in SPECIAL_STATEMENTS and _is_value(a)):
+                self.fail(ConstructionError, "undefined point in goal", a, text)
+        try:
+            return make_statement(predicate, args)
+        except ValueError as exc:
+            self.fail(ParseError, f"bad goal ({exc})", text.strip(), text)
+
+
+def _is_value(token: str) -> bool:
+    return _is_number(token.replace("pi", ""))
+
+
+def parse_problem(
+    text: str, name: str = "", constructions: Mapping[str, ConstructionDef] | None = None
+) -> Problem:
+    """Parse one `premises ? goal` text. Raises ParseError/ConstructionError naming the problem
+    and the offending token."""
+    parser = _ClauseParser(name, CONSTRUCTIONS if constructions is None else constructions)
+    if text.count("?") > 1:
+        parser.fail(ParseError, "more than one '?' in", text.strip(), text.strip())
+    premises, _, goal_text = text.partition("?")
+    if not premises.strip():
+        parser.fail(ParseError, "no premises in", text.strip(), text.strip())
+    clauses = tuple(parser.clause(part) for part in premises.split(";"))
+    goal = parser.goal(goal_text) if "?" in text else None
+    return Problem(name=name, clauses=clauses, goal=goal, text=text.strip())
+
+
+def parse_problems(
+    text: str, source: str = "<text>", constructions: Mapping[str, ConstructionDef] | None = None
+) -> list[Problem | ProblemLoadError]:
+    """Every problem of a multi-problem text (name line, then problem line)."""
+    out: list[Problem | ProblemLoadError] = []
+    pending: tuple[str, int] | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if "=" not in line and "?" not in line:
+            if pending is not None:
+                out.append(ProblemLoadError(pending[0], "name line without a problem", pending[1]))
+            pending = (line, number)
+            continue
+        name, line_no = pending if pending is not None else (f"{source}:{number}", number)
+        pending = None
+        try:
+            out.append(parse_problem(line, name, constructions))
+        except DeductionError as exc:
+            logger.debug("skipping %s: %s", name, exc)
+            out.append(ProblemLoadError(name, str(exc), line_no))
+    if pending is not None:
+        out.append(ProblemLoadError(pending[0], "name line without a problem", pending[1]))
+    return out
+
+
+def load_problems(
+    path: str | Path = DEFAULT_PROBLEMS, constructions: Mapping[str, ConstructionDef] | None = None
+) -> list[Problem | ProblemLoadError]:
+    """Every problem of a file; a bad one is reported as a ProblemLoadError, the rest load."""
+    path = Path(path)
+    return parse_problems(path.read_text(), path.name, constructions)
+
+
+def clause_statements(
+    clause: Clause, constructions: Mapping[str, ConstructionDef] | None = None
+) -> list[Statement]:
+    """The defining statements of one clause, instantiated, without repeats."""
+    table = CONSTRUCTIONS if constructions is None else constructions
+    out: dict[Statement, None] = {}
+    for call in clause.constructions:
+        cdef = table[call.name]
+        mapping = binding(call, cdef)
+        for template in cdef.statements:
+            out[instantiate(template, mapping)] = None
+    return list(out)
+
+
+def premise_statements(
+    problem: Problem, constructions: Mapping[str, ConstructionDef] | None = None
+) -> list[tuple[Statement, Clause]]:
+    """Every defining statement of every clause with the clause it comes from, in order; a
+    statement stated twice is listed once, at its first clause. These are the DD premises."""
+    seen: set[Statement] = set()
+    out = []
+    for clause in problem.clauses:
+        for statement in clause_statements(clause, constructions):
+            if statement not in seen:
+                seen.add(statement)
+                out.append((statement, clause))
+    return out
