@@ -1,9 +1,14 @@
 """Untrusted code execution behind one seam: `Runner.run(RunRequest) -> RunResult`."""
 
+from sandbox.bwrap import BwrapRunner
 from sandbox.errors import SandboxConfigError, SandboxError, SandboxUnavailable
+from sandbox.languages import LANGUAGES, get_language
+from sandbox.runner import default_runner
 from sandbox.types import Limits, Runner, RunRequest, RunResult, RunStatus
 
 __all__ = [
+    "BwrapRunner",
+    "LANGUAGES",
     "Limits",
     "RunRequest",
     "RunResult",
@@ -12,4 +17,6 @@ __all__ = [
     "SandboxConfigError",
     "SandboxError",
     "SandboxUnavailable",
+    "default_runner",
+    "get_language",
 ]

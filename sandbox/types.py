@@ -36,6 +36,8 @@ class Limits(BaseModel):
     file_size_mb: int = Field(16, ge=0, le=4096)
     open_files: int = Field(64, ge=8, le=65536)
     output_bytes: int = Field(1 << 20, ge=0, le=1 << 30)  # per stream
+    # size of the run's private tmpfs (cwd, $HOME, /tmp); bounds disk-fill and inode-fill attacks
+    scratch_mb: int = Field(64, ge=1, le=65536)
 
 
 class RunRequest(BaseModel):

@@ -1,0 +1,277 @@
+"""The bubblewrap backend: one fresh `bwrap` sandbox per run.
+
+What a run sees:
+- a read-only root made of /usr (plus the /bin, /lib* symlinks or binds), the dynamic linker cache
+  and /etc/alternatives, nothing else of /etc (no passwd, shadow, ssl keys), no /root, /home, /work
+  or host /tmp;
+- a fresh size-limited tmpfs at /tmp that is cwd and $HOME and holds the source and request files,
+  a small tmpfs at /dev/shm, a read-only minimal /dev, a fresh /proc of its own PID namespace;
+- every namespace unshared (user, pid, net, ipc, uts, cgroup, mount): no network at all; no
+  capabilities; no nested user namespaces; a new session (no terminal to inject into);
+- an environment of PATH, HOME, TMPDIR and LANG only;
+- rlimits (see `sandbox.limits.rlimits`) applied by prlimit right before the program.
+
+bwrap is started as an unprivileged host uid from `sandbox.slots.UidPool` (one per concurrent run),
+never as root. The wall clock is enforced here: on timeout or output flood the outer bwrap is
+killed; `--die-with-parent` makes its PID-1 die with it, which kills every process of the run's PID
+namespace, and the slot's uid is then swept (`kill_uid`) so nothing outlives the run. Every child is
+reaped with wait4, whose rusage gives CPU time and peak RSS of the process tree.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import select
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path, PurePosixPath
+
+from sandbox.errors import SandboxConfigError, SandboxUnavailable
+from sandbox.languages import Language, PythonInstall, find_python, get_language
+from sandbox.limits import (
+    capture,
+    classify,
+    prlimit_argv,
+    result,
+    sandbox_error,
+    split_wait_status,
+)
+from sandbox.slots import UidPool, kill_uid, set_child_subreaper
+from sandbox.types import Limits, RunRequest, RunResult
+
+logger = logging.getLogger(__name__)
+
+SANDBOX_UID = 65534  # the uid (and gid) the program sees inside
+SCRATCH = "/tmp"
+SHM_MB = 16
+ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "HOME": SCRATCH,
+    "TMPDIR": SCRATCH,
+    "LANG": "C.UTF-8",
+}
+_ETC = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives")
+_ROOT_LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+
+
+def root_binds(python: PythonInstall) -> list[str]:
+    """bwrap arguments for the minimal read-only root (merged-/usr aware)."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for path in _ROOT_LINKS:
+        p = Path(path)
+        if p.is_symlink():
+            args += ["--symlink", os.readlink(p), path]
+        elif p.is_dir():
+            args += ["--ro-bind", path, path]
+    for path in _ETC:
+        args += ["--ro-bind-try", path, path]
+    for path in python.extra_ro_binds:
+        args += ["--ro-bind", path, path]
+    return args
+
+
+def isolation_args(limits: Limits, *, nested_userns: bool = False) -> list[str]:
+    """Namespaces, mounts and environment common to the per-run and the pre-forked sandboxes."""
+    args = ["--unshare-all", "--unshare-user", "--die-with-parent", "--new-session"]
+    args += ["--cap-drop", "ALL", "--hostname", "sandbox"]
+    if not nested_userns:
+        args += ["--disable-userns"]
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    args += ["--size", str(limits.scratch_mb << 20), "--tmpfs", SCRATCH]
+    args += ["--size", str(SHM_MB << 20), "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]
+    args += ["--chdir", SCRATCH, "--clearenv"]
+    for key, value in ENV.items():
+        args += ["--setenv", key, value]
+    args += ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
+    return args
+
+
+def check_file_name(name: str) -> PurePosixPath:
+    path = PurePosixPath(name)
+    if not name or path.is_absolute() or ".." in path.parts or name.startswith("-"):
+        raise SandboxConfigError(f"request file name {name!r} must be a plain relative path")
+    return path
+
+
+def memfd(name: str, data: bytes) -> int:
+    """An anonymous in-memory file: stdin and request files reach bwrap without touching disk
+    and without a pipe that could fill up."""
+    fd = os.memfd_create(name, os.MFD_CLOEXEC)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+class BwrapRunner:
+    """`Runner` backed by one bubblewrap sandbox per run. Thread-safe; at most `pool.size`
+    concurrent runs (further callers wait for a free uid slot)."""
+
+    def __init__(self, *, bwrap: str | None = None, uids: UidPool | None = None) -> None:
+        found = bwrap or shutil.which("bwrap")
+        if not found:
+            raise SandboxUnavailable("bubblewrap (bwrap) is not installed; run scripts/setup.sh")
+        if not Path("/usr/bin/prlimit").exists():
+            raise SandboxUnavailable("/usr/bin/prlimit (util-linux) is missing")
+        self.bwrap = found
+        self.python = find_python()
+        self.uids = uids or UidPool()
+        set_child_subreaper()
+        self._root = root_binds(self.python)
+
+    def _argv(self, req: RunRequest, lang: Language, fds: list[tuple[int, str]], status_fd: int):
+        args = [self.bwrap, *self._root, *isolation_args(req.limits)]
+        for fd, dest in fds:
+            parent = PurePosixPath(dest).parent
+            if str(parent) != SCRATCH:
+                args += ["--dir", str(parent)]
+            args += ["--file", str(fd), dest]
+        args += ["--json-status-fd", str(status_fd), "--"]
+        args += prlimit_argv(req.limits, lang)
+        return args + lang.argv(req.limits, req.argv, self.python.executable)
+
+    def run(self, request: RunRequest) -> RunResult:
+        lang = get_language(request.language)
+        files = {name: check_file_name(name) for name in request.files}
+        if lang.source_file in request.files:
+            raise SandboxConfigError(f"request file {lang.source_file!r} would shadow the source")
+        opened: list[int] = []
+        try:
+            sources = [(lang.source_file, request.code)] + list(request.files.items())
+            fds = []
+            for name, text in sources:
+                fd = memfd(name, text.encode())
+                opened.append(fd)
+                fds.append((fd, f"{SCRATCH}/{files.get(name, name)}"))
+            stdin_fd = memfd("stdin", request.stdin.encode())
+            opened.append(stdin_fd)
+            status_r, status_w = os.pipe()
+            opened += [status_r, status_w]
+            with self.uids.acquire() as uid:
+                argv = self._argv(request, lang, fds, status_w)
+                pass_fds = [status_w] + [fd for fd, _ in fds]
+                return self._execute(argv, request.limits, lang, uid, stdin_fd, pass_fds, status_r)
+        finally:
+            for fd in opened:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+
+    def _execute(
+        self,
+        argv: list[str],
+        limits: Limits,
+        lang: Language,
+        uid: int,
+        stdin_fd: int,
+        pass_fds: list[int],
+        status_r: int,
+    ) -> RunResult:
+        ids = {"user": uid, "group": uid, "extra_groups": []} if self.uids.privileged else {}
+        start = time.monotonic()
+        try:
+            proc = subprocess.Popen(
+                argv,
+                stdin=stdin_fd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=pass_fds,
+                env={},
+                start_new_session=True,
+                **ids,
+            )
+        except OSError as exc:
+            return sandbox_error(f"cannot start bwrap: {exc}")
+        pidfd = os.pidfd_open(proc.pid)
+        try:
+            captured = capture(
+                proc.stdout.fileno(), proc.stderr.fileno(), pidfd, limits, start + limits.wall_s
+            )
+            if captured.timed_out or captured.overflow:
+                _kill(proc.pid)
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            init_pid = _sandbox_init_pid(status_r)
+            if init_pid is not None:
+                usage = _reap_init(init_pid) or usage
+        finally:
+            os.close(pidfd)
+            proc.stdout.close()
+            proc.stderr.close()
+        wall = time.monotonic() - start
+        if (captured.timed_out or captured.overflow) and self.uids.privileged:
+            kill_uid(uid)
+        started = init_pid is not None
+        exit_code, sig = split_wait_status(status)
+        if not started and not captured.timed_out:
+            detail = captured.stderr.decode(errors="replace").strip()[-500:]
+            return sandbox_error(f"bwrap failed to set up the sandbox: {detail}", wall)
+        cpu = usage.ru_utime + usage.ru_stime
+        peak = usage.ru_maxrss / 1024.0
+        status_, detail = classify(
+            lang=lang,
+            limits=limits,
+            captured=captured,
+            exit_code=exit_code,
+            sig=sig,
+            cpu_s=cpu,
+            peak_mb=peak,
+        )
+        return result(
+            status=status_,
+            detail=detail,
+            captured=captured,
+            exit_code=exit_code,
+            sig=sig,
+            wall_s=wall,
+            cpu_s=cpu,
+            peak_mb=peak,
+        )
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _sandbox_init_pid(status_r: int) -> int | None:
+    """bwrap writes `{"child-pid": N, ...}` to --json-status-fd once the sandbox is set up: N is
+    the host pid of the sandbox's PID 1. None means the sandbox never started."""
+    os.set_blocking(status_r, False)
+    try:
+        data = os.read(status_r, 65536)
+    except BlockingIOError:
+        return None
+    for line in data.decode(errors="replace").splitlines():
+        try:
+            doc = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(doc, dict) and isinstance(doc.get("child-pid"), int):
+            return doc["child-pid"]
+    return None
+
+
+def _reap_init(pid: int, grace_s: float = 2.0):
+    """Wait for the orphaned sandbox PID 1 (we are its subreaper) and return its rusage, which
+    includes every process of the run it reaped. Kills it if it lingers past `grace_s`."""
+    try:
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return None
+    try:
+        if not select.select([pidfd], [], [], grace_s)[0]:
+            _kill(pid)
+        return os.wait4(pid, 0)[2]
+    except ChildProcessError:  # not reparented to us (no subreaper) or already reaped
+        return None
+    finally:
+        os.close(pidfd)
