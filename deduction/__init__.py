@@ -2,6 +2,7 @@
 
 from deduction.constructions import CONSTRUCTIONS, make_statement
 from deduction.errors import ConstructionError, DeductionError, DegenerateError, ParseError
+from deduction.numeric import holds, realise
 from deduction.problem import (
     DEFAULT_PROBLEMS,
     load_problems,
@@ -16,6 +17,7 @@ from deduction.types import (
     Problem,
     ProblemLoadError,
     ProofStep,
+    Realisation,
     Statement,
     Theorem,
 )
@@ -33,11 +35,14 @@ __all__ = [
     "Problem",
     "ProblemLoadError",
     "ProofStep",
+    "Realisation",
     "Statement",
     "Theorem",
+    "holds",
     "load_problems",
     "make_statement",
     "parse_problem",
     "parse_problems",
     "premise_statements",
+    "realise",
 ]

@@ -1,0 +1,23 @@
+"""Numeric geometry: realise a problem's points as coordinates and check statements on them.
+
+realise(problem, seed) -> Realisation      coordinates for every point (DegenerateError)
+holds(statement, points, tol=TOL) -> bool  numeric truth of any predicate
+direction(p, q), length(p, q)              line direction mod pi, segment length
+"""
+
+from deduction.numeric.predicates import EPS_POINT, TOL, angle_diff_zero, direction, holds, length
+from deduction.numeric.realise import MAX_SPREAD, MIN_SEPARATION, realise
+from deduction.types import Realisation
+
+__all__ = [
+    "EPS_POINT",
+    "MAX_SPREAD",
+    "MIN_SEPARATION",
+    "Realisation",
+    "TOL",
+    "angle_diff_zero",
+    "direction",
+    "holds",
+    "length",
+    "realise",
+]

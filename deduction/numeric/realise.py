@@ -1,0 +1,224 @@
+"""Numeric realisation: coordinates for every point of a problem, clause by clause.
+
+Each clause's constructions are sketched (numeric/sketches.py): point sketches give the new
+points directly, shape sketches give lines, rays and circles whose intersection is the new
+point (a lone shape is sampled near the figure, best of five by distance to the existing
+points, as AlphaGeometry does). A placement is rejected, and the clause drawn again, when
+
+- a construction's preconditions fail on the existing points (e.g. `ncoll a b c`), which no
+  redraw of this clause can fix, so the whole problem restarts;
+- the shapes do not meet (parallel lines that must cross, a circle the line misses, a tangent
+  from inside a circle) or meet only in existing points;
+- a new point lies within MIN_SEPARATION of another point or farther than MAX_SPREAD from the
+  figure's centre (both relative to the figure's radius): such figures make numeric checks
+  unreliable;
+- a defining statement of the clause does not hold numerically (the check that lets the engine
+  trust these coordinates to prune false facts).
+
+A clause is drawn CLAUSE_TRIES times before the whole problem restarts; after `max_attempts`
+restarts `DegenerateError` names the problem, the clause and the last reason. Everything is
+drawn from one `random.Random(seed)`, so a seed always gives the same coordinates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from fractions import Fraction
+from random import Random
+from typing import Any
+
+from deduction.constructions import CONSTRUCTIONS, instantiate
+from deduction.errors import DegenerateError
+from deduction.numeric.geometry import Circle, Point, Ray, Shape, contains, intersect
+from deduction.numeric.predicates import holds
+from deduction.numeric.sketches import POINT_SKETCHES, SHAPE_SKETCHES, SketchFailed
+from deduction.problem import binding, clause_statements
+from deduction.types import Clause, ConstructionDef, Problem, Realisation
+
+MIN_SEPARATION = 0.01
+MAX_SPREAD = 10.0
+CLAUSE_TRIES = 5
+DEFAULT_ATTEMPTS = 50
+SAMPLES = 5
+
+
+class _Restart(Exception):
+    """The clause cannot be placed on the current figure: resample the whole problem."""
+
+
+def _extent(points: list[Point]) -> tuple[Point, float]:
+    """Centre and radius of a point cloud (unit radius when it has fewer than two points)."""
+    if len(points) < 2:
+        return (0.0, 0.0), 1.0
+    cx = sum(p[0] for p in points) / len(points)
+    cy = sum(p[1] for p in points) / len(points)
+    return (cx, cy), max(math.hypot(p[0] - cx, p[1] - cy) for p in points)
+
+
+def _sample(shape: Shape, existing: list[Point], rng: Random) -> Point:
+    (cx, cy), radius = _extent(existing)
+    best, best_gap = (0.0, 0.0), -1.0
+    for _ in range(SAMPLES):
+        if isinstance(shape, Circle):
+            angle = rng.uniform(0.0, 2.0 * math.pi)
+            p = (shape.cx + shape.r * math.cos(angle), shape.cy + shape.r * math.sin(angle))
+        else:
+            t0 = (cx - shape.px) * shape.dx + (cy - shape.py) * shape.dy
+            if isinstance(shape, Ray):
+                t = rng.uniform(0.0, max(t0, 0.0) + radius)
+            else:
+                t = t0 + rng.uniform(-radius, radius)
+            p = (shape.px + t * shape.dx, shape.py + t * shape.dy)
+        gap = min((math.hypot(p[0] - q[0], p[1] - q[1]) for q in existing), default=1.0)
+        if gap > best_gap:
+            best, best_gap = p, gap
+    return best
+
+
+def _meet(shapes: list[Shape], existing: list[Point], rng: Random) -> Point:
+    if len(shapes) == 1:
+        return _sample(shapes[0], existing, rng)
+    _, radius = _extent(existing)
+    candidates = intersect(shapes[0], shapes[1])
+    candidates = [p for p in candidates if all(contains(s, p, 1e-9 * radius) for s in shapes[2:])]
+    if not candidates:
+        raise SketchFailed("the shapes do not meet")
+    fresh = [
+        p
+        for p in candidates
+        if min((math.hypot(p[0] - q[0], p[1] - q[1]) for q in existing), default=1.0)
+        > MIN_SEPARATION * radius
+    ]
+    if not fresh:
+        raise SketchFailed("the shapes meet only at existing points")
+    return fresh[0] if len(fresh) == 1 else rng.choice(fresh)
+
+
+def _arguments(
+    names: tuple[str, ...],
+    cdef: ConstructionDef,
+    mapping: Mapping[str, str],
+    points: Mapping[str, Point],
+) -> list[Any]:
+    out: list[Any] = []
+    for name in names:
+        actual = mapping.get(name, name)
+        out.append(float(Fraction(actual)) if name in cdef.values else points[actual])
+    return out
+
+
+def sketch_clause(
+    clause: Clause,
+    points: Mapping[str, Point],
+    rng: Random,
+    constructions: Mapping[str, ConstructionDef] | None = None,
+) -> dict[str, Point]:
+    """One unchecked draw of a clause's new points on the existing ones (SketchFailed when the
+    sketch has no solution). `realise` adds the degeneracy and statement checks."""
+    table = CONSTRUCTIONS if constructions is None else constructions
+    placed: dict[str, Point] = {}
+    shapes: list[Shape] = []
+    for call in clause.constructions:
+        cdef = table[call.name]
+        mapping = binding(call, cdef)
+        for step in cdef.sketch:
+            args = _arguments(step.args, cdef, mapping, points)
+            if step.name in POINT_SKETCHES:
+                out = POINT_SKETCHES[step.name](args, rng)
+                placed.update(zip((mapping[p] for p in cdef.points), out, strict=True))
+            else:
+                shapes += SHAPE_SKETCHES[step.name](args)
+    missing = [p for p in clause.points if p not in placed]
+    if len(missing) > 1 or (missing and not shapes):
+        raise SketchFailed(f"no sketch places {missing}")
+    if missing:
+        placed[missing[0]] = _meet(shapes, list(points.values()), rng)
+    return placed
+
+
+def _acceptable(new: dict[str, Point], points: dict[str, Point]) -> str:
+    """Why the new points are unusable, or '' if they are fine."""
+    old = list(points.values())
+    everything = old + list(new.values())
+    centre, radius = _extent(everything if len(old) < 2 else old)
+    seen = list(old)
+    for name, p in new.items():
+        if not (math.isfinite(p[0]) and math.isfinite(p[1])):
+            return f"{name} is not finite"
+        if math.hypot(p[0] - centre[0], p[1] - centre[1]) > MAX_SPREAD * radius:
+            return f"{name} is too far from the figure"
+        if any(math.hypot(p[0] - q[0], p[1] - q[1]) < MIN_SEPARATION * radius for q in seen):
+            return f"{name} is too close to another point"
+        seen.append(p)
+    return ""
+
+
+def _realise_clause(
+    clause: Clause,
+    points: dict[str, Point],
+    table: Mapping[str, ConstructionDef],
+    rng: Random,
+) -> None:
+    for call in clause.constructions:
+        cdef = table[call.name]
+        mapping = binding(call, cdef)
+        for template in cdef.preconditions:
+            if not holds(instantiate(template, mapping), points):
+                raise _Restart(f"precondition {instantiate(template, mapping)} fails")
+    statements = clause_statements(clause, table)
+    reason = ""
+    for _ in range(CLAUSE_TRIES):
+        try:
+            new = sketch_clause(clause, points, rng, table)
+        except (SketchFailed, ZeroDivisionError) as exc:
+            reason = str(exc) or type(exc).__name__
+            continue
+        reason = _acceptable(new, points)
+        if reason:
+            continue
+        trial = {**points, **new}
+        false = [s for s in statements if not holds(s, trial)]
+        if false:
+            reason = f"defining statement {false[0]} is numerically false"
+            continue
+        points.update(new)
+        return
+    raise _Restart(reason)
+
+
+def realise(
+    problem: Problem,
+    seed: int = 0,
+    max_attempts: int = DEFAULT_ATTEMPTS,
+    constructions: Mapping[str, ConstructionDef] | None = None,
+    check_goal: bool = True,
+) -> Realisation:
+    """Coordinates for every point of the problem; DegenerateError after `max_attempts`.
+
+    With `check_goal` (the default) a figure where the problem's goal is numerically false is
+    drawn again, as AlphaGeometry does: a clause like `e = on_line e a b, on_circle e c d` has
+    two solutions and the problem usually means one of them. The engine prunes numerically
+    false facts, so on the other figure it could never reach the goal.
+    """
+    if max_attempts < 1:
+        raise ValueError(f"{max_attempts=} must be >= 1")
+    table = CONSTRUCTIONS if constructions is None else constructions
+    rng = Random(seed)
+    failure = ("", "")
+    for attempt in range(1, max_attempts + 1):
+        points: dict[str, Point] = {}
+        for clause in problem.clauses:
+            try:
+                _realise_clause(clause, points, table, rng)
+            except _Restart as exc:
+                failure = (str(clause), str(exc))
+                break
+        else:
+            if not check_goal or problem.goal is None or holds(problem.goal, points):
+                return Realisation(problem.name, points, seed, attempt)
+            failure = ("? " + str(problem.goal), "the goal is numerically false")
+    raise DegenerateError(
+        f"problem {problem.name!r}: {failure[0]!r} could not be realised in "
+        f"{max_attempts} attempts: {failure[1]}"
+    )
