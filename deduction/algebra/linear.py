@@ -1,0 +1,346 @@
+"""Exact sparse linear elimination with provenance: the core of algebraic reasoning (AR).
+
+An equation is `sum(c_i * x_i) = k` over opaque hashable variables, tagged with a premise tag
+(any hashable; the engine passes Statements). `LinearSystem` keeps the equations in row echelon
+form on sparse dict rows and answers three questions:
+
+- `implies(coeffs, const)`: does the system entail the equation?
+- `why(coeffs, const)`: a MINIMAL set of tags that entails it (dropping any tag breaks it);
+- `normal_form(coeffs)`: a canonical, hashable residue of a linear form modulo the system. Two
+  forms are entailed equal exactly when their normal forms are equal, which lets the chasers
+  group candidates by hashing instead of testing them pairwise.
+
+Two number domains, chosen at construction:
+
+- `modular=False` (ratios, distances): coefficients are rationals, the system is a vector space
+  over Q. The constant `k` is a sparse vector over *basis constants* (e.g. `{2: 1, 3: -1}` for
+  log 2 - log 3): the basis constants are Q-linearly independent reals, so a constant is zero
+  only if every component is.
+- `modular=True` (angles in units of pi, modulo 1): each equation is a congruence
+  `sum(c_i x_i) = k (mod 1)` with INTEGER coefficients and a rational `k`. Dividing a congruence
+  is unsound (2x = 1/2 has the two solutions 1/4 and 3/4 mod 1), so only integer combinations
+  are allowed: the rows form a lattice kept in echelon (Hermite-like) form, pivots are merged by
+  the extended Euclid step rather than division, and constants live in Q/Z (reduced into
+  [0, 1)). Over the divisible group Q/Z, `sum(a_i x_i) = t` follows from the system exactly when
+  (a, t) is an integer combination of the equations plus an integer, so this is complete as well
+  as sound (see `tests/deduction/test_algebra_linear.py` for the 2x = 1/2 pitfall).
+
+Provenance: each row carries its combination of the original equations (`combo`, eq id ->
+multiplier). Reducing a target through the rows yields a combination whose support is a set of
+tags that entails it. When every equation in that support raised the rank and owns its tag alone,
+the representation over the independent equations is unique, so the support is already minimal;
+otherwise (a tag with several equations, a lattice refinement in modular mode) it is minimised by
+deletion on that small support. Redundant equations cost one reduction and are not stored as rows.
+
+Left out: the shortest (minimum-cardinality) `why`. AlphaGeometry approximates it with an LP over
+all equations; here `why` is inclusion-minimal within the support found by elimination, which is
+what traceback needs (removing any premise breaks the proof) and costs no solver.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable, Iterable, Mapping
+from fractions import Fraction
+
+from deduction.algebra.errors import InconsistentError
+
+logger = logging.getLogger(__name__)
+
+Number = int | Fraction
+Const = dict[Hashable, Fraction]
+NormalForm = tuple[frozenset[tuple[Hashable, Number]], frozenset[tuple[Hashable, Fraction]]]
+
+# The single basis constant of modular systems: "one unit" (pi, for angles in units of pi).
+PI = "pi"
+
+
+class _Row:
+    """A row of the echelon form; `coef` is keyed by column index, `combo` by equation id."""
+
+    __slots__ = ("coef", "const", "combo")
+
+    def __init__(self, coef: dict[int, Number], const: Const, combo: dict[int, Number]) -> None:
+        self.coef = coef
+        self.const = const
+        self.combo = combo
+
+
+def _axpy(x: dict, a: Number, y: Mapping) -> None:
+    """x += a * y on sparse dicts, in place, dropping zeros."""
+    for k, v in y.items():
+        nv = x.get(k, 0) + a * v
+        if nv:
+            x[k] = nv
+        else:
+            x.pop(k, None)
+
+
+def _egcd(a: int, b: int) -> tuple[int, int, int]:
+    """(g, u, v) with u*a + v*b = g = gcd(a, b) > 0."""
+    u0, v0, u1, v1 = 1, 0, 0, 1
+    while b:
+        q, r = divmod(a, b)
+        a, b = b, r
+        u0, u1 = u1, u0 - q * u1
+        v0, v1 = v1, v0 - q * v1
+    if a < 0:
+        return -a, -u0, -v0
+    return a, u0, v0
+
+
+def _rational(value: object, what: str) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, int | Fraction | str):
+        raise TypeError(f"{what}={value!r} must be an int, Fraction or 'p/q' string")
+    try:
+        return Fraction(value)
+    except (ValueError, ZeroDivisionError) as exc:
+        raise ValueError(f"{what}={value!r} is not a rational number") from exc
+
+
+class LinearSystem:
+    """An incremental linear system with provenance; see the module docstring."""
+
+    def __init__(self, modular: bool = False) -> None:
+        self.modular = modular
+        self.version = 0  # bumped whenever the entailed set grows
+        self._col: dict[Hashable, int] = {}
+        self._var: list[Hashable] = []
+        self._rows: dict[int, _Row] = {}
+        self._eqs: list[tuple[Hashable, dict[int, Number], Const]] = []
+        self._tag_eqs: dict[Hashable, list[int]] = {}
+        self._independent: set[int] = set()
+
+    # ---- input normalisation -------------------------------------------------------------
+    def _coef(self, coeffs: Mapping[Hashable, object]) -> dict[int, Number]:
+        if not isinstance(coeffs, Mapping):
+            raise TypeError(f"coeffs={coeffs!r} must be a mapping variable -> coefficient")
+        out: dict[int, Number] = {}
+        for var, c in coeffs.items():
+            value = _rational(c, f"coefficient of {var!r}")
+            if self.modular:
+                if value.denominator != 1:
+                    raise ValueError(
+                        f"coefficient of {var!r} is {value}: congruences mod 1 need integers"
+                    )
+                value = int(value)
+            if not value:
+                continue
+            col = self._col.get(var)
+            if col is None:
+                # A variable never seen is free; registering it (a column without rows) keeps
+                # normal forms of different unknown variables distinct.
+                col = self._col[var] = len(self._var)
+                self._var.append(var)
+            out[col] = out.get(col, 0) + value
+        return {k: v for k, v in out.items() if v}
+
+    def _const(self, const: object) -> Const:
+        if self.modular:
+            if isinstance(const, Mapping):
+                raise TypeError(f"const={const!r}: a modular system takes one rational constant")
+            value = _rational(const, "const") % 1
+            return {PI: value} if value else {}
+        if isinstance(const, Mapping):
+            out = {k: _rational(v, f"const[{k!r}]") for k, v in const.items()}
+            return {k: v for k, v in out.items() if v}
+        if const == 0:
+            return {}
+        raise TypeError(f"const={const!r} must be a mapping basis-constant -> rational (or 0)")
+
+    def _clean(self, const: Const) -> None:
+        if self.modular and PI in const:
+            value = const[PI] % 1
+            if value:
+                const[PI] = value
+            else:
+                del const[PI]
+
+    # ---- elimination ---------------------------------------------------------------------
+    def _reduce(self, coef: dict[int, Number], const: Const, combo: dict[int, Number]) -> None:
+        """Reduce in place to the normal form: no pivot column left (Q), or each pivot
+        coefficient reduced into [0, pivot) (modular: the lattice's fundamental domain)."""
+        done = -(1 << 62)
+        rows = self._rows
+        while True:
+            pivots = [c for c in coef if c > done and c in rows]
+            if not pivots:
+                return
+            p = min(pivots)
+            row = rows[p]
+            q = coef[p] // row.coef[p] if self.modular else coef[p] / row.coef[p]
+            if q:
+                _axpy(coef, -q, row.coef)
+                _axpy(const, -q, row.const)
+                self._clean(const)
+                _axpy(combo, -q, row.combo)
+            done = p
+
+    def add(self, coeffs: Mapping[Hashable, object], const: object, tag: Hashable) -> bool:
+        """Add `sum(coeffs[v] * v) = const` (mod 1 if modular) tagged `tag`.
+
+        Returns True if it entails something new, False if redundant. Raises InconsistentError
+        (with the tags involved) if it contradicts the system; the system is then unchanged.
+        """
+        coef = self._coef(coeffs)
+        cst = self._const(const)
+        eq_id = len(self._eqs)
+        combo: dict[int, Number] = {eq_id: 1}
+        replaced: list[tuple[int, _Row]] = []
+        rows = self._rows
+        refined = False
+        while coef:
+            p = min(coef)
+            a = coef[p]
+            row = rows.get(p)
+            if row is None:
+                if self.modular:
+                    if a < 0:
+                        coef = {k: -v for k, v in coef.items()}
+                        cst = {k: -v for k, v in cst.items()}
+                        self._clean(cst)
+                        combo = {k: -v for k, v in combo.items()}
+                else:
+                    coef = {k: v / a for k, v in coef.items()}
+                    cst = {k: v / a for k, v in cst.items()}
+                    combo = {k: v / a for k, v in combo.items()}
+                rows[p] = _Row(coef, cst, combo)
+                self._record(eq_id, tag, coeffs, const, independent=not refined)
+                return True
+            c = row.coef[p]
+            if not self.modular or a % c == 0:
+                q = a // c if self.modular else a / c
+                _axpy(coef, -q, row.coef)
+                _axpy(cst, -q, row.const)
+                self._clean(cst)
+                _axpy(combo, -q, row.combo)
+                continue
+            # Integer pivots that do not divide: replace the row by the gcd combination and go on
+            # with the other unimodular combination, whose pivot coefficient is zero.
+            g, u, v = _egcd(c, a)
+            new = _Row(dict(row.coef), dict(row.const), dict(row.combo))
+            for attr, mine in (("coef", coef), ("const", cst), ("combo", combo)):
+                target = getattr(new, attr)
+                for k in list(target):
+                    target[k] *= u
+                _axpy(target, v, mine)
+            self._clean(new.const)
+            rest_c: dict[int, Number] = {}
+            rest_k: Const = {}
+            rest_m: dict[int, Number] = {}
+            for dst, old, mine in (
+                (rest_c, row.coef, coef),
+                (rest_k, row.const, cst),
+                (rest_m, row.combo, combo),
+            ):
+                _axpy(dst, a // g, old)
+                _axpy(dst, -(c // g), mine)
+            self._clean(rest_k)
+            replaced.append((p, row))
+            rows[p] = new
+            coef, cst, combo = rest_c, rest_k, rest_m
+            refined = True
+        if cst:
+            for p, old in reversed(replaced):
+                rows[p] = old
+            tags = frozenset(self._eqs[e][0] for e in combo if e != eq_id) | {tag}
+            raise InconsistentError(f"equation tagged {tag!r} contradicts {set(tags)!r}", tags)
+        if refined:
+            self._record(eq_id, tag, coeffs, const, independent=False)
+            return True
+        self._record(eq_id, tag, coeffs, const, independent=None)
+        return False
+
+    def _record(
+        self, eq_id: int, tag: Hashable, coeffs: Mapping, const: object, independent: bool | None
+    ) -> None:
+        self._eqs.append((tag, self._coef(coeffs), self._const(const)))
+        self._tag_eqs.setdefault(tag, []).append(eq_id)
+        if independent:
+            self._independent.add(eq_id)
+        if independent is not None:
+            self.version += 1
+
+    # ---- queries -------------------------------------------------------------------------
+    def _residue(
+        self, coeffs: Mapping[Hashable, object], const: object
+    ) -> tuple[dict[int, Number], Const, dict[int, Number]]:
+        coef = self._coef(coeffs)
+        cst = self._const(const)
+        combo: dict[int, Number] = {}
+        self._reduce(coef, cst, combo)
+        return coef, cst, combo
+
+    def implies(self, coeffs: Mapping[Hashable, object], const: object = 0) -> bool:
+        coef, cst, _ = self._residue(coeffs, const)
+        return not coef and not cst
+
+    def value_of(self, coeffs: Mapping[Hashable, object]) -> Fraction | Const | None:
+        """The constant the system forces for the form, or None if it is not determined.
+
+        Modular: a Fraction in [0, 1). Otherwise: a dict basis-constant -> Fraction.
+        """
+        coef, cst, _ = self._residue(coeffs, 0)
+        if coef:
+            return None
+        value = {k: -v for k, v in cst.items()}
+        self._clean(value)
+        if self.modular:
+            return value.get(PI, Fraction(0))
+        return value
+
+    def normal_form(self, coeffs: Mapping[Hashable, object], const: object = 0) -> NormalForm:
+        """Hashable canonical residue: equal for two forms iff their difference is entailed."""
+        coef, cst, _ = self._residue(coeffs, const)
+        names = self._var
+        return (
+            frozenset((names[c], v) for c, v in coef.items()),
+            frozenset(cst.items()),
+        )
+
+    def why(self, coeffs: Mapping[Hashable, object], const: object = 0) -> frozenset | None:
+        """A minimal set of tags entailing the equation, or None if it is not entailed."""
+        coef, cst, combo = self._residue(coeffs, const)
+        if coef or cst:
+            return None
+        tags = {self._eqs[e][0] for e in combo}
+        simple = all(
+            e in self._independent and len(self._tag_eqs[self._eqs[e][0]]) == 1 for e in combo
+        )
+        if simple:
+            return frozenset(tags)
+        return self._minimise(tags, coeffs, const)
+
+    def _minimise(self, tags: set, coeffs: Mapping, const: object) -> frozenset:
+        """Deletion: drop each tag (latest first) whose equations are not needed."""
+
+        def latest(tag: Hashable) -> int:
+            return max(self._tag_eqs[tag])
+
+        keep = sorted(tags, key=latest, reverse=True)
+        for tag in list(keep):
+            trial = [t for t in keep if t != tag]
+            if self._subsystem(trial).implies(coeffs, const):
+                keep = trial
+        return frozenset(keep)
+
+    def _subsystem(self, tags: Iterable[Hashable]) -> LinearSystem:
+        sub = LinearSystem(self.modular)
+        names = self._var
+        ids = sorted(e for t in tags for e in self._tag_eqs[t])
+        for e in ids:
+            tag, coef, cst = self._eqs[e]
+            const: object = cst.get(PI, 0) if self.modular else cst
+            sub.add({names[c]: v for c, v in coef.items()}, const, tag)
+        return sub
+
+    # ---- introspection -------------------------------------------------------------------
+    @property
+    def rank(self) -> int:
+        return len(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._eqs)
+
+    def tags(self) -> list[Hashable]:
+        return list(self._tag_eqs)
