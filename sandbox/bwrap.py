@@ -131,7 +131,8 @@ class BwrapRunner:
             if str(parent) != SCRATCH:
                 args += ["--dir", str(parent)]
             args += ["--file", str(fd), dest]
-        args += ["--json-status-fd", str(status_fd), "--"]
+        # bwrap's root is a tmpfs the sandbox user owns: read-only, or /etc, /root... are writable
+        args += ["--remount-ro", "/", "--json-status-fd", str(status_fd), "--"]
         args += prlimit_argv(req.limits, lang)
         return args + lang.argv(req.limits, req.argv, self.python.executable)
 

@@ -14,11 +14,12 @@ service's own uid (bubblewrap is still unprivileged; the per-namespace process c
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import logging
 import os
 import pwd
-import queue
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,32 +27,60 @@ from contextlib import contextmanager
 logger = logging.getLogger(__name__)
 
 DEFAULT_UIDS = range(64100, 64356)
+LOCK_DIR = "/tmp/proofloom-sandbox-uids"
 _PR_SET_CHILD_SUBREAPER = 36
 
 
 class UidPool:
-    """A blocking pool of host uids; `acquire()` hands one out for the duration of a run."""
+    """Hands out host uids for the duration of a run, exclusive across threads *and processes*.
 
-    def __init__(self, uids: range | list[int] = DEFAULT_UIDS) -> None:
+    Exclusivity is an flock on `LOCK_DIR/<uid>.lock` (released by the kernel if the holder dies),
+    because two services -- or two pytest workers -- each with their own pool must never share a
+    uid: they would share its process limit, and `kill_uid` of one would kill the other's run.
+    """
+
+    def __init__(self, uids: range | list[int] = DEFAULT_UIDS, lock_dir: str = LOCK_DIR) -> None:
         self.privileged = os.geteuid() == 0
         if self.privileged:
-            free = [uid for uid in uids if not _has_passwd_entry(uid)]
-            if not free:
+            self.uids = [uid for uid in uids if not _has_passwd_entry(uid)]
+            if not self.uids:
                 raise ValueError(f"{uids=} has no uid without a passwd entry")
+            os.makedirs(lock_dir, mode=0o700, exist_ok=True)
         else:
-            free = [os.getuid()] * len(uids)
-        self._queue: queue.SimpleQueue[int] = queue.SimpleQueue()
-        for uid in free:
-            self._queue.put(uid)
-        self.size = len(free)
+            self.uids = [os.getuid()]
+        self.lock_dir = lock_dir
+        self.size = len(self.uids)
+        self._next = 0
+        self._mutex = threading.Lock()
 
     @contextmanager
     def acquire(self) -> Iterator[int]:
-        uid = self._queue.get()
+        if not self.privileged:
+            yield self.uids[0]
+            return
+        uid, fd = self._lock_one()
         try:
             yield uid
         finally:
-            self._queue.put(uid)
+            os.close(fd)  # releases the flock
+
+    def _lock_one(self) -> tuple[int, int]:
+        delay = 0.001
+        while True:
+            with self._mutex:  # spread threads over the range instead of all probing uid 0
+                start = self._next
+                self._next = (self._next + 1) % self.size
+            for i in range(self.size):
+                uid = self.uids[(start + i) % self.size]
+                fd = os.open(f"{self.lock_dir}/{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(fd)
+                    continue
+                return uid, fd
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
 
 
 def _has_passwd_entry(uid: int) -> bool:

@@ -1,0 +1,249 @@
+"""Run ../shared/code/attacks programs standalone through a Runner, with the manifest's canaries and
+host checks. The reward side (the code verifier) is tested in tests/verifiers; here a program is the
+whole submission: stdio problems are judged by a minimal exact-output judge, function problems are
+run as their `program_template` (solution + tests) and only their sandbox-level outcome is checked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import resource
+import secrets
+import socket
+import subprocess
+import sys
+import sysconfig
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sandbox import Limits, RunResult, RunStatus
+from sandbox.slots import DEFAULT_UIDS, LOCK_DIR, pids_of_uid
+
+CANARY_PORT = 47001
+CANARY_ENV = ("SANDBOX_CANARY_SECRET", "OPENAI_API_KEY", "AWS_SECRET_ACCESS_KEY", "HF_TOKEN")
+
+TO_VERDICT = {
+    RunStatus.RUNTIME_ERROR: "runtime_error",
+    RunStatus.TIMEOUT: "timeout",
+    RunStatus.MEMORY_LIMIT: "memory_limit",
+    RunStatus.OUTPUT_LIMIT: "output_limit",
+    RunStatus.SANDBOX_ERROR: "sandbox_error",
+}
+
+
+def load(attacks_dir: Path) -> dict:
+    return json.loads((attacks_dir / "manifest.json").read_text())
+
+
+def limits_of(manifest: dict) -> Limits:
+    a = manifest["conventions"]["assumed_limits"]
+    return Limits(
+        wall_s=a["time_limit_s"],
+        cpu_s=a["cpu_time_s"],
+        memory_mb=a["memory_mb"],
+        output_bytes=a["output_limit_bytes_per_stream"],
+        processes=a["pids"],
+        file_size_mb=a["file_size_mb"],
+        open_files=a["open_files"],
+    )
+
+
+def wall_bound(entry: dict, limits: Limits) -> float:
+    bound = entry["expect"]["max_wall_s"]
+    if isinstance(bound, int | float):
+        return float(bound)
+    extra = bound.partition("+")[2]
+    return limits.wall_s + (float(extra) if extra else 0.0)
+
+
+def normalise(text: str) -> list[str]:
+    lines = [line.rstrip() for line in text.split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def stdio_verdict(results: list[tuple[RunResult, str]]) -> str:
+    """The first failing test decides (a crash fails even if the output was right)."""
+    for res, expected in results:
+        if res.status != RunStatus.OK:
+            return TO_VERDICT[res.status]
+        if normalise(res.stdout) != normalise(expected):
+            return "wrong_answer"
+    return "pass"
+
+
+def program_for(manifest: dict, entry: dict, source: str) -> str:
+    problem = manifest["problems"][entry["problem"]]
+    if problem["kind"] == "stdio":
+        return source
+    fields = {k: v for k, v in problem.items() if isinstance(v, str)}
+    base = manifest["problems"]["func_add"]
+    fields["humaneval_test_of_func_add"] = base["humaneval_test"]
+    fields.setdefault("humaneval_test", base["humaneval_test"])
+    return problem["program_template"].format(solution=source, **fields)
+
+
+@dataclass
+class Canaries:
+    """The manifest's canary set-up, alive for a test session."""
+
+    token: str
+    workdir: Path
+    connections: list[int] = field(default_factory=lambda: [0])
+    listener: socket.socket | None = None
+    sleeper: subprocess.Popen | None = None
+
+    def texts(self) -> list[str]:
+        return ["ESCAPED", self.token]
+
+
+@contextlib.contextmanager
+def canaries(workdir: Path):
+    token = secrets.token_hex(16)
+    files = [Path("/tmp/sandbox_canary_secret.txt"), workdir / "sandbox_canary_secret.txt"]
+    for f in files:
+        f.write_text(token)
+    old_env = {k: os.environ.get(k) for k in CANARY_ENV}
+    os.environ.update(dict.fromkeys(CANARY_ENV, token))
+    old_cwd = os.getcwd()
+    os.chdir(workdir)
+    c = Canaries(token, workdir)
+    c.sleeper = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(120)", token], stdin=subprocess.DEVNULL
+    )
+    c.listener = _listen(CANARY_PORT)
+    stop = threading.Event()
+    if c.listener is not None:
+        threading.Thread(target=_accept, args=(c, stop), daemon=True).start()
+    try:
+        yield c
+    finally:
+        stop.set()
+        if c.listener is not None:
+            c.listener.close()
+        c.sleeper.kill()
+        c.sleeper.wait()
+        os.chdir(old_cwd)
+        for k, v in old_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        for f in files:
+            f.unlink(missing_ok=True)
+
+
+def _listen(port: int) -> socket.socket | None:
+    """Another test process (the verifier's attack tests) may hold the port: retry briefly."""
+    for _ in range(50):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+            s.listen(16)
+            s.settimeout(0.2)
+            return s
+        except OSError:
+            s.close()
+            time.sleep(0.1)
+    return None
+
+
+def _accept(c: Canaries, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            conn, _ = c.listener.accept()
+        except (TimeoutError, OSError):
+            continue
+        c.connections[0] += 1
+        conn.close()
+
+
+def port_probe(port: int, stop: threading.Event, hits: list[int]) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.1):
+            hits.append(port)
+        time.sleep(0.05)
+
+
+def sandbox_pythons_site_dirs() -> list[str]:
+    dirs = {sysconfig.get_paths()["purelib"], "/usr/lib/python3/dist-packages"}
+    dirs |= {f"/usr/local/lib/python3.{sys.version_info.minor}/dist-packages"}
+    return sorted(dirs)
+
+
+def host_paths(entry: dict) -> list[Path]:
+    out = []
+    for check in entry["expect"]["host_checks"]:
+        if check.startswith("host_paths_absent:"):
+            for p in check.split(":", 1)[1].split(","):
+                if p.startswith("<site-packages>/"):
+                    name = p.split("/", 1)[1]
+                    out += [Path(d) / name for d in sandbox_pythons_site_dirs()]
+                else:
+                    out.append(Path(p))
+    if entry["id"] == "f04":
+        out.append(Path("/tmp/.escape_persist_marker"))
+    return out
+
+
+def slot_processes() -> list[int]:
+    """Host processes running as a sandbox slot uid that no run holds right now (parallel test
+    workers run their own sandboxes under locked uids; those are not leaks)."""
+    busy: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            with contextlib.suppress(OSError):
+                uid = os.stat(f"/proc/{name}").st_uid
+                if uid in DEFAULT_UIDS:
+                    busy.setdefault(uid, []).append(int(name))
+    leaked = []
+    for uid in busy:
+        fd = os.open(f"{LOCK_DIR}/{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue  # in use by a live run
+        try:
+            leaked += pids_of_uid(uid)
+        finally:
+            os.close(fd)
+    return leaked
+
+
+def processes_named(comm: str) -> list[int]:
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            with contextlib.suppress(OSError):
+                if Path(f"/proc/{name}/comm").read_text().strip() == comm:
+                    found.append(int(name))
+    return found
+
+
+def disk_free() -> dict[str, int]:
+    out = {}
+    for path in ("/tmp", os.getcwd()):
+        st = os.statvfs(path)
+        out[path] = st.f_bavail * st.f_frsize
+    return out
+
+
+def max_rss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def describe(pid: int) -> str:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")[:200]
+        return f"{stat[:60]} | {cmd!r}"
+    except OSError:
+        return f"{pid} (gone)"
