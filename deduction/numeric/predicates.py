@@ -120,6 +120,8 @@ def _eqratio3(pts: Sequence[Any], tol: float) -> bool:
 
 
 def _cyclic(pts: Sequence[Any], tol: float) -> bool:
+    if len(pts) < 3:
+        return True  # `cyclic a a b` canonicalises to two points, which any circle passes
     try:
         circle = circle_through(pts[0], pts[1], pts[2])
     except ZeroDivisionError:
@@ -176,7 +178,8 @@ def _contri2(pts: Sequence[Any], tol: float) -> bool:
 
 
 def _diff(pts: Sequence[Any], tol: float) -> bool:
-    return length(pts[0], pts[1]) >= EPS_POINT
+    # `diff a a` canonicalises to the one-point set ("a",): never true.
+    return len(pts) == 2 and length(pts[0], pts[1]) >= EPS_POINT
 
 
 def _sameside(pts: Sequence[Any], tol: float) -> bool:

@@ -22,11 +22,12 @@ drawn from one `random.Random(seed)`, so a seed always gives the same coordinate
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from fractions import Fraction
 from random import Random
-from typing import Any
+from typing import Any, NamedTuple
 
 from deduction.constructions import CONSTRUCTIONS, instantiate
 from deduction.errors import DegenerateError
@@ -34,7 +35,7 @@ from deduction.numeric.geometry import Circle, Point, Ray, Shape, contains, inte
 from deduction.numeric.predicates import holds
 from deduction.numeric.sketches import POINT_SKETCHES, SHAPE_SKETCHES, SketchFailed
 from deduction.problem import binding, clause_statements
-from deduction.types import Clause, ConstructionDef, Problem, Realisation
+from deduction.types import Clause, ConstructionDef, Problem, Realisation, Statement
 
 MIN_SEPARATION = 0.01
 MAX_SPREAD = 10.0
@@ -95,17 +96,68 @@ def _meet(shapes: list[Shape], existing: list[Point], rng: Random) -> Point:
     return fresh[0] if len(fresh) == 1 else rng.choice(fresh)
 
 
-def _arguments(
-    names: tuple[str, ...],
-    cdef: ConstructionDef,
-    mapping: Mapping[str, str],
-    points: Mapping[str, Point],
-) -> list[Any]:
-    out: list[Any] = []
-    for name in names:
-        actual = mapping.get(name, name)
-        out.append(float(Fraction(actual)) if name in cdef.values else points[actual])
-    return out
+class _Step(NamedTuple):
+    sketch: str
+    args: tuple[Any, ...]  # point names, or floats for numeric values
+    places: tuple[str, ...]  # for point sketches: the names of the points it returns
+
+
+class _Plan(NamedTuple):
+    """A clause compiled against the construction table: what to check and what to draw."""
+
+    preconditions: tuple[Statement, ...]
+    statements: tuple[Statement, ...]
+    steps: tuple[_Step, ...]
+
+
+def _compile(clause: Clause, table: Mapping[str, ConstructionDef]) -> _Plan:
+    preconditions: dict[Statement, None] = {}
+    steps = []
+    for call in clause.constructions:
+        cdef = table[call.name]
+        mapping = binding(call, cdef)
+        for template in cdef.preconditions:
+            preconditions[instantiate(template, mapping)] = None
+        for step in cdef.sketch:
+            args = tuple(
+                float(Fraction(mapping[a])) if a in cdef.values else mapping.get(a, a)
+                for a in step.args
+            )
+            places = tuple(mapping[p] for p in cdef.points) if step.name in POINT_SKETCHES else ()
+            steps.append(_Step(step.name, args, places))
+    return _Plan(tuple(preconditions), tuple(clause_statements(clause, table)), tuple(steps))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _default_plan(clause: Clause) -> _Plan:
+    # Generated problems reuse the same clauses (same names, same constructions) over and over.
+    return _compile(clause, CONSTRUCTIONS)
+
+
+def _plan(clause: Clause, constructions: Mapping[str, ConstructionDef] | None) -> _Plan:
+    if constructions is None or constructions is CONSTRUCTIONS:
+        return _default_plan(clause)
+    return _compile(clause, constructions)
+
+
+def _draw(
+    clause: Clause, plan: _Plan, points: Mapping[str, Point], rng: Random
+) -> dict[str, Point]:
+    placed: dict[str, Point] = {}
+    shapes: list[Shape] = []
+    for step in plan.steps:
+        args = [points[a] if isinstance(a, str) else a for a in step.args]
+        if step.places:
+            out = POINT_SKETCHES[step.sketch](args, rng)
+            placed.update(zip(step.places, out, strict=True))
+        else:
+            shapes += SHAPE_SKETCHES[step.sketch](args)
+    missing = [p for p in clause.points if p not in placed]
+    if len(missing) > 1 or (missing and not shapes):
+        raise SketchFailed(f"no sketch places {missing}")
+    if missing:
+        placed[missing[0]] = _meet(shapes, list(points.values()), rng)
+    return placed
 
 
 def sketch_clause(
@@ -116,25 +168,7 @@ def sketch_clause(
 ) -> dict[str, Point]:
     """One unchecked draw of a clause's new points on the existing ones (SketchFailed when the
     sketch has no solution). `realise` adds the degeneracy and statement checks."""
-    table = CONSTRUCTIONS if constructions is None else constructions
-    placed: dict[str, Point] = {}
-    shapes: list[Shape] = []
-    for call in clause.constructions:
-        cdef = table[call.name]
-        mapping = binding(call, cdef)
-        for step in cdef.sketch:
-            args = _arguments(step.args, cdef, mapping, points)
-            if step.name in POINT_SKETCHES:
-                out = POINT_SKETCHES[step.name](args, rng)
-                placed.update(zip((mapping[p] for p in cdef.points), out, strict=True))
-            else:
-                shapes += SHAPE_SKETCHES[step.name](args)
-    missing = [p for p in clause.points if p not in placed]
-    if len(missing) > 1 or (missing and not shapes):
-        raise SketchFailed(f"no sketch places {missing}")
-    if missing:
-        placed[missing[0]] = _meet(shapes, list(points.values()), rng)
-    return placed
+    return _draw(clause, _plan(clause, constructions), points, rng)
 
 
 def _acceptable(new: dict[str, Point], points: dict[str, Point]) -> str:
@@ -157,20 +191,17 @@ def _acceptable(new: dict[str, Point], points: dict[str, Point]) -> str:
 def _realise_clause(
     clause: Clause,
     points: dict[str, Point],
-    table: Mapping[str, ConstructionDef],
+    constructions: Mapping[str, ConstructionDef] | None,
     rng: Random,
 ) -> None:
-    for call in clause.constructions:
-        cdef = table[call.name]
-        mapping = binding(call, cdef)
-        for template in cdef.preconditions:
-            if not holds(instantiate(template, mapping), points):
-                raise _Restart(f"precondition {instantiate(template, mapping)} fails")
-    statements = clause_statements(clause, table)
+    plan = _plan(clause, constructions)
+    for statement in plan.preconditions:
+        if not holds(statement, points):
+            raise _Restart(f"precondition {statement} fails")
     reason = ""
     for _ in range(CLAUSE_TRIES):
         try:
-            new = sketch_clause(clause, points, rng, table)
+            new = _draw(clause, plan, points, rng)
         except (SketchFailed, ZeroDivisionError) as exc:
             reason = str(exc) or type(exc).__name__
             continue
@@ -178,7 +209,7 @@ def _realise_clause(
         if reason:
             continue
         trial = {**points, **new}
-        false = [s for s in statements if not holds(s, trial)]
+        false = [s for s in plan.statements if not holds(s, trial)]
         if false:
             reason = f"defining statement {false[0]} is numerically false"
             continue
@@ -203,14 +234,13 @@ def realise(
     """
     if max_attempts < 1:
         raise ValueError(f"{max_attempts=} must be >= 1")
-    table = CONSTRUCTIONS if constructions is None else constructions
     rng = Random(seed)
     failure = ("", "")
     for attempt in range(1, max_attempts + 1):
         points: dict[str, Point] = {}
         for clause in problem.clauses:
             try:
-                _realise_clause(clause, points, table, rng)
+                _realise_clause(clause, points, constructions, rng)
             except _Restart as exc:
                 failure = (str(clause), str(exc))
                 break

@@ -1,5 +1,6 @@
 """holds(): every predicate on hand-made figures, true and false, orientation included."""
 
+import itertools
 import math
 
 import pytest
@@ -199,3 +200,47 @@ def test_numpy_points_are_accepted():
     points = {k: np.array(v) for k, v in P.items()}
     assert holds(Statement.parse("perp a b c h"), points)
     assert not holds(Statement.parse("coll a b c"), points)
+
+
+def _spellings(args):
+    """Every argument order for up to 6 arguments; for 8 (eqangle, eqratio) every order of the
+    four pairs with each pair either way round (the orders that could spell the same fact)."""
+    if len(args) <= 6:
+        yield from itertools.permutations(args)
+        return
+    pairs = [args[i : i + 2] for i in range(0, len(args), 2)]
+    for order in itertools.permutations(pairs):
+        for flips in itertools.product((False, True), repeat=len(pairs)):
+            yield tuple(
+                x for pair, f in zip(order, flips, strict=True) for x in (pair[::-1] if f else pair)
+            )
+
+
+def test_canonical_forms_never_merge_facts_of_different_truth():
+    # Evaluate the raw (uncanonicalised) argument order: every spelling that canonicalises to
+    # a true fact must itself be true on the figure, or canonicalisation merged two facts.
+    from deduction.numeric import realise
+    from deduction.numeric.predicates import CHECKS
+    from deduction.problem import DEFAULT_PROBLEMS, load_problems, premise_statements
+
+    checked = set()
+    for problem in load_problems(DEFAULT_PROBLEMS)[::3]:
+        points = realise(problem, seed=0).points
+        facts = [s for s, _ in premise_statements(problem)] + [problem.goal]
+        for fact in facts:
+            if fact.predicate not in CHECKS or len(fact.args) > 8:
+                continue
+            for args in _spellings(fact.args):
+                if Statement(fact.predicate, args) == fact:
+                    checked.add(fact.predicate)
+                    raw = CHECKS[fact.predicate]([points[a] for a in args], TOL)
+                    assert raw, (problem.name, str(fact), args)
+    assert checked >= {"coll", "cong", "cyclic", "eqangle", "para", "perp"}
+
+
+def test_collapsed_point_sets_do_not_crash():
+    # Regression: `diff a a` canonicalises to a one-point set and crashed holds().
+    assert not holds(Statement.parse("diff a a"), P)
+    assert holds(Statement.parse("cyclic a a b"), P)
+    assert holds(Statement.parse("coll a b b"), P)
+    assert not holds(Statement.parse("ncoll a b b"), P)
