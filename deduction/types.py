@@ -70,9 +70,24 @@ def _head_then_set(args: Args) -> Args:
 
 
 def _eq4(args: Args) -> Args:
-    pairs = _pairs(args)
-    best = min(tuple(pairs[i] for i in form) for form in _EQ4_FORMS)
-    return tuple(p for pair in best for p in pair)
+    # The 8 forms of _EQ4_FORMS spelled out: this runs for every eqangle/eqratio the engine
+    # builds, and explicit tuples are ~3x faster than indexing through the table.
+    a, b, c, d, e, f, g, h = args
+    p = (a, b) if a <= b else (b, a)
+    q = (c, d) if c <= d else (d, c)
+    r = (e, f) if e <= f else (f, e)
+    s = (g, h) if g <= h else (h, g)
+    best = min(
+        (p, q, r, s),
+        (r, s, p, q),
+        (q, p, s, r),
+        (s, r, q, p),
+        (p, r, q, s),
+        (q, s, p, r),
+        (r, p, s, q),
+        (s, q, r, p),
+    )
+    return best[0] + best[1] + best[2] + best[3]
 
 
 def _triangles(args: Args) -> Args:

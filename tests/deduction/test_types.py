@@ -71,3 +71,16 @@ def test_value_and_side_forms_are_canonical(a, b):
 )
 def test_value_and_side_forms_keep_meaning(a, b):
     assert Statement.parse(a) != Statement.parse(b)
+
+
+def test_unrolled_eqangle_canonical_form_matches_the_symmetry_table():
+    import random
+
+    from deduction.types import _EQ4_FORMS
+
+    rng = random.Random(0)
+    for _ in range(3000):
+        args = tuple(rng.choice("abcdef") for _ in range(8))
+        pairs = [tuple(sorted(args[i : i + 2])) for i in range(0, 8, 2)]
+        best = min(tuple(pairs[i] for i in form) for form in _EQ4_FORMS)
+        assert Statement("eqangle", args).args == tuple(x for pair in best for x in pair)
