@@ -6,10 +6,8 @@ Two registries:
   `bisect a b c`, ...). A clause intersects the shapes of its constructions; a lone shape is
   sampled.
 - `POINT_SKETCHES`: a sketch that returns the new points themselves, in the order of the
-  construction's introduced points (`triangle`, `square a b`, `incenter2 a b c`, ...). Free
-  shapes (triangle, quadrangle, ...) are drawn in a canonical frame and then moved by a random
-  similarity (rotation, scale 0.5-2, shift in the unit box, reflection half the time), the way
-  AlphaGeometry does, so no figure has axis-aligned coincidences.
+  construction's introduced points (`square a b`, `incenter2 a b c`, ...), including the free
+  figures of numeric/figures.py (`triangle`, `quadrangle`, ...).
 
 The recipes follow AlphaGeometry's numericals, rewritten in plain floats; sketches that its
 code lacks (`aline2`, `cc_tangent0`, `2l1c` solved in closed form) are derived here and their
@@ -23,6 +21,7 @@ from collections.abc import Callable, Sequence
 from random import Random
 from typing import Any
 
+from deduction.numeric.figures import FIGURES
 from deduction.numeric.geometry import (
     Circle,
     Point,
@@ -57,23 +56,6 @@ def _only(points: list[Point], what: str) -> list[Point]:
     if not points:
         raise SketchFailed(what)
     return points
-
-
-def _place(points: list[Point], rng: Random) -> tuple[Point, ...]:
-    """A random similarity of a point cloud (rotate, scale, shift, maybe reflect)."""
-    n = len(points)
-    cx = sum(p[0] for p in points) / n
-    cy = sum(p[1] for p in points) / n
-    angle = rng.uniform(0.0, 2.0 * math.pi)
-    k = rng.uniform(0.5, 2.0)
-    shift = (rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0))
-    flip = rng.random() < 0.5
-    out = []
-    for p in points:
-        q = rotate((p[0] - cx, p[1] - cy), angle)
-        q = (q[0] * k + shift[0], q[1] * k + shift[1])
-        out.append((q[0], -q[1]) if flip else q)
-    return tuple(out)
 
 
 def _bisector(a: Point, b: Point, c: Point) -> Point:
@@ -206,102 +188,6 @@ SHAPE_SKETCHES: dict[str, Callable[[Args], list[Shape]]] = {
 
 
 # --- sketches that give the new points directly ---
-
-
-def _free(args: Args, rng: Random) -> tuple[Point, ...]:
-    return ((rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)),)
-
-
-def _segment(args: Args, rng: Random) -> tuple[Point, ...]:
-    return _free(args, rng) + _free(args, rng)
-
-
-def _triangle(args: Args, rng: Random) -> tuple[Point, ...]:
-    angle = rng.uniform(0.2, 0.8) * math.pi
-    c = scale((math.cos(angle), math.sin(angle)), rng.uniform(0.5, 2.0))
-    return _place([(0.0, 0.0), (1.0, 0.0), c], rng)
-
-
-def _isos(args: Args, rng: Random) -> tuple[Point, ...]:
-    base, height = rng.uniform(0.5, 1.5), rng.uniform(0.5, 1.5)
-    return _place([(0.0, height), (-base / 2, 0.0), (base / 2, 0.0)], rng)
-
-
-def _ieq_triangle(args: Args, rng: Random) -> tuple[Point, ...]:
-    return _place([(0.0, 0.0), (1.0, 0.0), (0.5, math.sqrt(3.0) / 2.0)], rng)
-
-
-def _r_triangle(args: Args, rng: Random) -> tuple[Point, ...]:
-    return _place([(0.0, 0.0), (0.0, rng.uniform(0.5, 2.0)), (rng.uniform(0.5, 2.0), 0.0)], rng)
-
-
-def _risos(args: Args, rng: Random) -> tuple[Point, ...]:
-    return _place([(0.0, 0.0), (0.0, 1.0), (1.0, 0.0)], rng)
-
-
-def _triangle12(args: Args, rng: Random) -> tuple[Point, ...]:
-    b, c = (0.0, 0.0), (rng.uniform(1.5, 2.5), 0.0)
-    a = intersect(Circle(0.0, 0.0, 1.0), Circle(c[0], 0.0, 2.0))[0]
-    return _place([a, b, c], rng)
-
-
-def _quadrangle(args: Args, rng: Random) -> tuple[Point, ...]:
-    m = rng.uniform(0.3, 0.7)
-    turn = rng.uniform(-0.25 * math.pi, 0.25 * math.pi)
-    b = rotate((0.0, -rng.uniform(0.25, 0.75)), turn)
-    d = rotate((0.0, rng.uniform(0.25, 0.75)), turn)
-    return _place([(-m, 0.0), b, (1.0 - m, 0.0), d], rng)
-
-
-def _eqdia_quadrangle(args: Args, rng: Random) -> tuple[Point, ...]:
-    m, n = rng.uniform(0.3, 0.7), rng.uniform(0.3, 0.7)
-    turn = rng.uniform(-0.25 * math.pi, 0.25 * math.pi)
-    b, d = rotate((0.0, -n), turn), rotate((0.0, 1.0 - n), turn)
-    return _place([(-m, 0.0), b, (1.0 - m, 0.0), d], rng)
-
-
-def _eq_quadrangle(args: Args, rng: Random) -> tuple[Point, ...]:
-    length = rng.uniform(0.5, 2.0)
-    tilt = rng.uniform(math.pi / 3, 2 * math.pi / 3)
-    d = scale((math.cos(tilt), math.sin(tilt)), length)
-    turn = angle_of(sub(d, (1.0, 0.0)))
-    turn = rng.uniform(turn / 10, turn / 9)
-    c = add((1.0, 0.0), scale((math.cos(turn), math.sin(turn)), length))
-    return _place([(0.0, 0.0), (1.0, 0.0), c, d], rng)
-
-
-def _eq_trapezoid(args: Args, rng: Random) -> tuple[Point, ...]:
-    top, height = rng.uniform(0.5, 2.0), rng.uniform(0.5, 2.0)
-    c, d = (0.5 + top / 2, height), (0.5 - top / 2, height)
-    return _place([(0.0, 0.0), (1.0, 0.0), c, d], rng)
-
-
-def _trapezoid(args: Args, rng: Random) -> tuple[Point, ...]:
-    base, height = rng.uniform(0.5, 2.0), rng.uniform(0.5, 2.0)
-    a = (rng.uniform(0.2, 0.5), height)
-    return _place([a, (a[0] + base, height), (1.0, 0.0), (0.0, 0.0)], rng)
-
-
-def _r_trapezoid(args: Args, rng: Random) -> tuple[Point, ...]:
-    b, c = (rng.uniform(0.5, 1.5), 1.0), (rng.uniform(0.5, 1.5), 0.0)
-    return _place([(0.0, 1.0), b, c, (0.0, 0.0)], rng)
-
-
-def _rectangle(args: Args, rng: Random) -> tuple[Point, ...]:
-    w = rng.uniform(0.5, 2.0)
-    return _place([(0.0, 0.0), (0.0, 1.0), (w, 1.0), (w, 0.0)], rng)
-
-
-def _isquare(args: Args, rng: Random) -> tuple[Point, ...]:
-    return _place([(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)], rng)
-
-
-def _pentagon(args: Args, rng: Random) -> tuple[Point, ...]:
-    points, angle = [(1.0, 0.0)], 0.0
-    for i in range(4):
-        angle += (2 * math.pi - angle) / (5 - i) * rng.uniform(0.5, 1.5)
-        points.append((math.cos(angle), math.sin(angle)))
-    return _place(points, rng)
 
 
 def _midp(args: Args, rng: Random) -> tuple[Point, ...]:
@@ -482,41 +368,25 @@ def _eqangle2(args: Args, rng: Random) -> tuple[Point, ...]:
 
 
 POINT_SKETCHES: dict[str, Callable[[Args, Random], tuple[Point, ...]]] = {
+    **FIGURES,
     "2l1c": _2l1c,
     "3peq": _3peq,
     "cc_tangent": _cc_tangent,
     "cc_tangent0": _cc_tangent0,
     "centroid": _centroid,
     "e5128": _e5128,
-    "eq_quadrangle": _eq_quadrangle,
-    "eq_trapezoid": _eq_trapezoid,
     "eqangle2": _eqangle2,
-    "eqdia_quadrangle": _eqdia_quadrangle,
     "excenter2": _excenter2,
-    "free": _free,
-    "ieq_triangle": _ieq_triangle,
     "incenter2": _incenter2,
-    "isos": _isos,
-    "isquare": _isquare,
     "midp": _midp,
     "ninepoints": _ninepoints,
-    "pentagon": _pentagon,
     "pmirror": _pmirror,
-    "quadrangle": _quadrangle,
-    "r_trapezoid": _r_trapezoid,
-    "r_triangle": _r_triangle,
-    "rectangle": _rectangle,
     "reflect": _reflect,
-    "risos": _risos,
     "rotaten90": _rotaten90,
     "rotatep90": _rotatep90,
-    "segment": _segment,
     "shift": _shift,
     "square": _square,
     "tangent": _tangent,
-    "trapezoid": _trapezoid,
-    "triangle": _triangle,
-    "triangle12": _triangle12,
     "trisect": _trisect,
     "trisegment": _trisegment,
 }
