@@ -100,3 +100,27 @@ def test_random_problems_realise_or_fail_cleanly():
         for statement, _ in premise_statements(problem):
             assert holds(statement, figure), (problem.text, str(statement))
     assert outcomes["ok"] > 200
+
+
+def test_same_seed_gives_same_coordinates_in_another_process():
+    # Nothing may depend on hash order (sets of names), which differs between processes.
+    import subprocess
+    import sys
+
+    script = (
+        "from deduction.problem import load_problems, DEFAULT_PROBLEMS\n"
+        "from deduction.numeric import realise\n"
+        "for p in load_problems(DEFAULT_PROBLEMS)[:40]:\n"
+        "    print(sorted(realise(p, seed=3).points.items()))\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": str(h), "PATH": ""},
+        ).stdout
+        for h in (1, 2)
+    ]
+    assert runs[0] == runs[1] and runs[0].count("\n") == 40
