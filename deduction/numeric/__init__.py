@@ -2,10 +2,19 @@
 
 realise(problem, seed) -> Realisation      coordinates for every point (DegenerateError)
 holds(statement, points, tol=TOL) -> bool  numeric truth of any predicate
+checker(points) -> (Statement -> bool)     the same, memoised for one figure
 direction(p, q), length(p, q)              line direction mod pi, segment length
 """
 
-from deduction.numeric.predicates import EPS_POINT, TOL, angle_diff_zero, direction, holds, length
+from deduction.numeric.predicates import (
+    EPS_POINT,
+    TOL,
+    angle_diff_zero,
+    checker,
+    direction,
+    holds,
+    length,
+)
 from deduction.numeric.realise import MAX_SPREAD, MIN_SEPARATION, realise
 from deduction.types import Realisation
 
@@ -16,6 +25,7 @@ __all__ = [
     "Realisation",
     "TOL",
     "angle_diff_zero",
+    "checker",
     "direction",
     "holds",
     "length",

@@ -239,3 +239,17 @@ def holds(statement: Statement, points: Points, tol: float = TOL) -> bool:
         return check([points[a] for a in statement.args], tol)
     *names, value = statement.args
     return VALUE_CHECKS[statement.predicate]([points[a] for a in names], Fraction(value), tol)
+
+
+def checker(points: Points, tol: float = TOL) -> Callable[[Statement], bool]:
+    """`holds` on fixed coordinates, memoised per statement: the engine asks about the same
+    candidate facts many times while closing a figure (a dict hit instead of trigonometry)."""
+    memo: dict[Statement, bool] = {}
+
+    def check(statement: Statement) -> bool:
+        known = memo.get(statement)
+        if known is None:
+            known = memo[statement] = holds(statement, points, tol)
+        return known
+
+    return check

@@ -244,3 +244,13 @@ def test_collapsed_point_sets_do_not_crash():
     assert holds(Statement.parse("cyclic a a b"), P)
     assert holds(Statement.parse("coll a b b"), P)
     assert not holds(Statement.parse("ncoll a b b"), P)
+
+
+def test_checker_memoises_holds():
+    from deduction.numeric import checker
+
+    check = checker(P)
+    for text in TRUE + FALSE:
+        statement = Statement.parse(text)
+        assert check(statement) == holds(statement, P)
+        assert check(statement) == holds(statement, P)  # second call served from the memo
