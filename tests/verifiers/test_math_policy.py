@@ -1,0 +1,155 @@
+"""Hand-written cases, one group per rule of the label policy (../shared/math/README.md).
+
+None of these strings is copied from the shared cases file: they test the rules, not the file.
+"""
+
+import pytest
+
+from verifiers.math import extract_answer, verify
+
+# (gold, prediction, expected)
+EXTRACTION = [
+    ("12", "So we get $\\boxed{11}$ first... no. Re-counting gives $\\boxed{12}$.", True),
+    ("11", "So we get $\\boxed{11}$ first... no. Re-counting gives $\\boxed{12}$.", False),
+    ("2", "It is $\\boxed{2}$ or maybe $\\boxed{5}$.", False),
+    ("5", "It is $\\boxed{2}$ or maybe $\\boxed{5}$.", False),
+    ("7", "Thus the result is \\fbox{7}.", True),
+    ("3/4", "After simplifying, Answer: 3/4", True),
+    ("19", "The total is 12 + 7 = 19.\nFinal answer: 19", True),
+    ("19", "The final answer is $19$. I hope it is correct.", True),
+    ("9", "<think>it could be 8</think>Hence $\\boxed{9}$", True),
+    ("8", "<think>it could be 8</think>Hence $\\boxed{9}$", False),
+    ("4", "Computing $2+2$ we find that the value is $4$.", True),
+    ("6", "Nous obtenons donc la réponse: 6", True),
+    ("15", "所以答案是 15。", True),
+    ("3", "$\\boxed{}$", False),
+]
+EXACT = [
+    ("\\frac{3}{6}", "0.5", True),
+    ("0.25", "1/4", True),
+    ("\\frac{6}{4}", "1\\frac{1}{2}", True),
+    ("2.75", "2\\frac34", True),
+    ("3\\sqrt{3}", "\\sqrt{27}", True),
+    ("\\sqrt{27}", "3\\sqrt{2}", False),
+    ("\\frac{2}{\\sqrt{2}}", "\\sqrt{2}", True),
+    ("2\\pi", "\\pi + \\pi", True),
+    ("e^2", "e \\cdot e", True),
+    ("\\frac{-3}{4}", "-0.75", True),
+    ("\\frac{3}{4}", "-0.75", False),
+    ("(2+i)(2-i)", "5", True),
+    ("\\frac{1}{1+i}", "\\frac{1-i}{2}", True),
+    ("4!", "24", True),
+    ("\\binom{6}{3}", "20", True),
+    ("\\log_2 8", "3", True),
+    ("x^2 - 9", "(x+3)(x-3)", True),
+    ("x^2 - 9", "(x+3)(x+3)", False),
+    ("\\frac{a}{b}", "\\frac{b}{a}", False),
+]
+DECIMALS = [
+    ("\\frac{5}{7}", "0.714286", True),
+    ("\\frac{5}{7}", "0.7143", False),
+    ("\\sqrt{3}", "1.7320508", True),
+    ("\\sqrt{3}", "1.732", False),
+    ("\\pi", "3.14159265", True),
+    ("\\pi", "3.1416", False),
+    ("2000", "2001", False),
+    ("0.003", "0.004", False),
+    ("1.50", "1.5", True),
+    ("3", "3.00", True),
+]
+PERCENT = [
+    ("40\\%", "40", True),
+    ("40\\%", "0.4", True),
+    ("40\\%", "4", False),
+    ("0.4", "40", False),
+    ("0.4", "40\\%", True),
+    ("15", "15\\%", True),
+]
+UNITS = [
+    ("12 \\text{ cm}", "12", True),
+    ("12", "12\\text{ meters}", True),
+    ("12 \\text{ cm}", "12\\text{ m}", False),
+    ("3 \\text{ days}", "3 \\text{ weeks}", False),
+    ("\\$40", "40 \\text{ dollars}", True),
+    ("30^\\circ", "30", True),
+    ("30^\\circ", "60^\\circ", False),
+]
+INTERVALS = [
+    ("[2,6)", "[2,6)", True),
+    ("[2,6)", "(2,6)", False),
+    ("[2, \\infty)", "x \\geq 2", True),
+    ("x \\geq 2", "[2, \\infty)", True),
+    ("(-\\infty, 4)", "x < 4", True),
+    ("(-\\infty, 4)", "x \\le 4", False),
+    ("(-3, 3)", "|x| < 3", True),
+    ("(-\\infty,0)\\cup(0,\\infty)", "x \\neq 0", True),
+    ("(1,2)\\cup(3,4)", "(3,4)\\cup(1,2)", True),
+    ("[0,1]", "[0,1]\\cup\\{5\\}", False),
+    ("2 < x \\le 5", "(2, 5]", True),
+]
+COLLECTIONS = [
+    ("3, 7", "7, 3", True),
+    ("\\{3, 7\\}", "7, 3", True),
+    ("\\{3, 7\\}", "\\{3, 7, 8\\}", False),
+    ("(3, 7)", "(7, 3)", False),
+    ("(3, 7)", "(3, 7)", True),
+    ("\\{3, 7\\}", "(3, 7)", False),
+    ("\\pm 2", "2, -2", True),
+    ("\\pm 2", "2", False),
+    ("x = 3, y = 4", "(3, 4)", True),
+    ("x = 3, y = 4", "y = 4, x = 3", True),
+    ("x = 3, y = 4", "x = 4, y = 3", False),
+    ("(1,2), (3,4)", "(3,4), (1,2)", True),
+    ("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "(1, 2)", True),
+    (
+        "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}",
+        "\\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}",
+        True,
+    ),
+    (
+        "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}",
+        "\\begin{pmatrix} 1 & 2 \\\\ 4 & 3 \\end{pmatrix}",
+        False,
+    ),
+]
+EQUATIONS = [
+    ("x = 7", "7", True),
+    ("3x + 6y = 9", "x + 2y = 3", True),
+    ("3x + 6y = 9", "x + 2y = 9", False),
+    ("y = 3x - 2", "3x - y - 2 = 0", True),
+    ("a + b = 7", "7", False),
+    ("t = 4", "t = 4", True),
+    ("g(x) = x^2 + 1", "x^2 + 1", True),
+]
+TEXT_AND_CHOICE = [
+    ("\\text{Even}", "even", True),
+    ("\\text{Even}", "\\text{odd}", False),
+    ("B", "(B)", True),
+    ("B", "\\textbf{(B)}", True),
+    ("B", "$\\boxed{\\text{B}}$", True),
+    ("B", "(C)", False),
+    ("C", "The answer is C since A fails.", True),
+]
+
+
+@pytest.mark.parametrize(
+    "gold, pred, expected",
+    EXTRACTION
+    + EXACT
+    + DECIMALS
+    + PERCENT
+    + UNITS
+    + INTERVALS
+    + COLLECTIONS
+    + EQUATIONS
+    + TEXT_AND_CHOICE,
+)
+def test_policy_rule(gold: str, pred: str, expected: bool) -> None:
+    verdict = verify(pred, gold)
+    assert verdict.ok, verdict
+    assert bool(verdict.reward) is expected, verdict.reason
+
+
+def test_extract_answer_prefers_last_box_and_joins_listed_boxes() -> None:
+    assert extract_answer("first $\\boxed{1}$, then finally $\\boxed{2}$") == "2"
+    assert extract_answer("roots $\\boxed{1}$ and $\\boxed{2}$") == "1, 2"

@@ -1,0 +1,117 @@
+"""Hang-proofing, bad input and error policy of the math verifier, with real threads/processes."""
+
+import multiprocessing
+import threading
+import time
+
+import pytest
+
+from verifiers.errors import VerifierConfigError
+from verifiers.math import verify, verify_many
+from verifiers.math.symbolic import SymbolicWorker
+from verifiers.types import Status
+
+# Power towers beyond every numeric guard: only the sympy worker could try, and it is too slow.
+TOWER_GOLD = "9^{9^{9^{9}}}"
+TOWER_PRED = "9^{9^{9^{8}}} + 1"
+BOUND_S = 1.0
+
+
+def _verify_in_child(queue: "multiprocessing.Queue[tuple[str, float]]") -> None:
+    v = verify(TOWER_PRED, TOWER_GOLD, timeout=0.5)
+    queue.put((v.status.value, v.elapsed_s))
+
+
+def test_adversarial_tower_times_out_in_main_thread() -> None:
+    verify("1", "1")  # warm caches; the sympy worker starts on first need
+    started = time.perf_counter()
+    verdict = verify(TOWER_PRED, TOWER_GOLD, timeout=0.5)
+    assert verdict.status in (Status.TIMEOUT, Status.WRONG)
+    assert verdict.reward == 0
+    assert time.perf_counter() - started < 0.5 + BOUND_S + 60  # startup of sympy worker excluded
+
+
+def test_timeout_is_a_status_not_a_zero_from_a_thread() -> None:
+    verify(TOWER_PRED, TOWER_GOLD, timeout=0.5)  # start the worker once
+    results = []
+
+    def run() -> None:
+        started = time.perf_counter()
+        results.append((verify(TOWER_PRED, TOWER_GOLD, timeout=0.5), time.perf_counter() - started))
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join(30)
+    assert not t.is_alive()
+    verdict, took = results[0]
+    assert verdict.status is Status.TIMEOUT
+    assert not verdict.ok
+    assert took < 0.5 + BOUND_S + 30  # worker restart excluded: the verdict came at the deadline
+
+
+def test_adversarial_case_in_a_worker_process() -> None:
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_verify_in_child, args=(queue,))
+    proc.start()
+    status, elapsed = queue.get(timeout=120)
+    proc.join(10)
+    assert status in ("timeout", "wrong")
+    assert elapsed < 60
+
+
+@pytest.mark.parametrize(
+    "pred, gold",
+    [
+        ("10^{10^{10^{10}}}", "10^{10^{10^{10}}}+1"),
+        ("1000000!", "1000001!"),
+        ("(" * 500 + "1" + ")" * 500, "1"),
+        ("\\frac{" * 300, "2"),
+        ("x" * 50_000, "x"),
+        ("2 " + "a" * 5000 + "!", "1"),
+        ("$" * 10_000, "1"),
+        ("\\boxed{" * 2000, "3"),
+    ],
+)
+def test_hostile_inputs_return_quickly(pred: str, gold: str) -> None:
+    started = time.perf_counter()
+    verdict = verify(pred, gold, timeout=0.5)
+    assert time.perf_counter() - started < BOUND_S + 60
+    assert verdict.status in (Status.WRONG, Status.TIMEOUT)
+
+
+def test_empty_reference_is_an_error_not_a_zero() -> None:
+    verdict = verify("$" * 100, "$")
+    assert verdict.status is Status.ERROR
+
+
+def test_cheap_hostile_inputs_need_no_worker() -> None:
+    hostile = (
+        "(" * 500 + "1" + ")" * 500,
+        "x" * 50_000,
+        "1 " + "a" * 5000 + "!",
+        "\\boxed{" * 5000,
+    )
+    for pred in hostile:
+        started = time.perf_counter()
+        verify(pred, "1")
+        assert time.perf_counter() - started < BOUND_S
+
+
+def test_bad_arguments_raise_config_errors() -> None:
+    with pytest.raises(VerifierConfigError):
+        verify(None, "1")  # type: ignore[arg-type]
+    with pytest.raises(VerifierConfigError):
+        verify("1", "1", timeout=0)
+    with pytest.raises(VerifierConfigError):
+        verify_many([("1", "1")], workers=0)
+
+
+def test_worker_restarts_after_a_kill() -> None:
+    worker = SymbolicWorker()
+    try:
+        assert worker.check("x^2", "x \\cdot x", 30.0) is True
+        worker.stop()
+        assert worker.check("x+1", "1+x", 30.0) is True
+    finally:
+        worker.stop()

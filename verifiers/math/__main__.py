@@ -1,0 +1,5 @@
+import sys
+
+from verifiers.math.cli import main
+
+sys.exit(main())

@@ -1,0 +1,173 @@
+"""Find the final answer in a model's output or a reference solution (policy rule 1).
+
+Order: the last `\\boxed{}`/`\\fbox{}` (several boxes joined only by "and", commas or
+spacing are one collection -- so `\\boxed{3} or \\boxed{4}` is a hedge that matches neither
+3 nor 4); else the last "final answer"/"answer is"/"Answer:" statement (also in a few other
+languages); else, for a bare answer, the whole text; else the last math segment or number.
+Reasoning inside <think>...</think> and chat-template tails are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_TEXT = 200_000
+_BOX = re.compile(r"\\(?:boxed|fbox)\s*(\{)|\\boxed\s+([^\s$]+)")
+_CUES = [
+    re.compile(r"final\s+answer\s*(?:is|:)?\s*(?::)?", re.I),
+    re.compile(r"(?:the\s+)?answer\s*(?:is|:|：)", re.I),
+    re.compile(r"(?:réponse|respuesta|resposta|antwort|risposta|ответ)\s*(?:est|es|é|ist|è)?\s*:?",
+               re.I),
+    re.compile(r"答案\s*(?:是|为|：|:)?|الإجابة\s*:?"),
+]  # fmt: skip
+_FINAL = re.compile(r"final answer is(?!.*final answer is)", re.I | re.S)
+_NOISE_TAIL = re.compile(r"<\|im_start\|>.*|<\|im_end\|>.*|<\|endoftext\|>.*", re.S)
+_HOPE = re.compile(r"\s*I hope it is correct.*", re.S | re.I)
+_MATH = re.compile(
+    r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<!\\)\$(.+?)(?<!\\)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S
+)
+# ASCII-only lookarounds: "有3只" holds the number 3, "AZYUK2A" holds none.
+_NUMBER = re.compile(
+    r"\\frac\{-?\d+\}\{\d+\}|(?<![A-Za-z0-9_.\\])-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+    r"|\d+(?:[.,]\d+)?(?:/\d+)?|\.\d+)(?![0-9])"
+)
+_JOINERS = re.compile(
+    r"[A-Za-z](?:_\{?\w+\}?)?\s*=|\\text\{\s*(?:and|or)?\s*\}|\\q?quad|\\[()\[\],;!]|\$|\band\b|\bor\b|和|或|[\s,;.+&]|\\\\"
+)
+# "\boxed{2} or maybe \boxed{5}" offers two answers: kept together, it matches neither.
+_HEDGE = re.compile(r"\b(?:or|maybe|perhaps|possibly|either)\b", re.I)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_UNIT_WORDS = set(
+    "cm km mm miles mph hours hrs minutes seconds days weeks dollars units degrees meters square "
+    "pct percent".split()
+)
+
+
+def strip_noise(text: str) -> str:
+    s = text[-MAX_TEXT:]
+    s = re.sub(r"\\\\(?=(?:boxed|fbox|frac|sqrt|text)\b)", "\\\\", s)
+    if "</think>" in s:
+        s = s.rsplit("</think>", 1)[1]
+    return _NOISE_TAIL.sub("", s)
+
+
+def _brace_partners(s: str) -> dict[int, int]:
+    """Index of each unescaped '{' -> index just past its matching '}' (one linear pass)."""
+    partners: dict[int, int] = {}
+    stack: list[int] = []
+    for i, ch in enumerate(s):
+        if ch == "{" and (i == 0 or s[i - 1] != "\\"):
+            stack.append(i)
+        elif ch == "}" and (i == 0 or s[i - 1] != "\\") and stack:
+            partners[stack.pop()] = i + 1
+    return partners
+
+
+def boxed_answer(text: str) -> str | None:
+    """Content of the last box, or of the trailing run of boxes joined only by connectors."""
+    boxes: list[tuple[int, int, str]] = []
+    partners: dict[int, int] | None = None
+    for m in _BOX.finditer(text):
+        if m.group(1) is not None:
+            if partners is None:
+                partners = _brace_partners(text)
+            end = partners.get(m.start(1))
+            if end is None:
+                continue
+            boxes.append((m.start(), end, text[m.start(1) + 1 : end - 1]))
+        else:
+            boxes.append((m.start(), m.end(), m.group(2)))
+    if not boxes:
+        return None
+    run = [boxes[-1]]
+    for prev in reversed(boxes[:-1]):
+        between = text[prev[1] : run[0][0]]
+        hedge = len(between) < 40 and _HEDGE.search(between)
+        if prev[1] > run[0][0] or (_JOINERS.sub("", between).strip() and not hedge):
+            break
+        run.insert(0, prev)
+    return ", ".join(content.strip() for _, _, content in run)
+
+
+def _last_cue(text: str) -> str | None:
+    for cue in _CUES:
+        matches = list(cue.finditer(text))
+        if matches:
+            return text[matches[-1].end() :]
+    return None
+
+
+def _first_sentence(seg: str) -> str:
+    seg = _HOPE.sub("", seg)
+    seg = seg.split("\n\n")[0]
+    m = re.search(r"(?<!\d)\.(?:\s|$)|\.\s+[A-Z]|\n|。", seg)
+    if m and not _inside_math(seg, m.start()):
+        seg = seg[: m.start()]
+    return seg.strip()
+
+
+def _inside_math(s: str, pos: int) -> bool:
+    return s[:pos].count("$") % 2 == 1
+
+
+def is_bare(text: str) -> bool:
+    """A bare answer: no prose outside math (unit words aside)."""
+    outside = _MATH.sub(" ", text)
+    outside = re.sub(r"\\[a-zA-Z]+(\{[^{}]*\})?", " ", outside)
+    words = [w for w in _WORD.findall(outside) if w.lower() not in _UNIT_WORDS]
+    return not words
+
+
+def last_math_or_number(text: str) -> str | None:
+    """The last $...$ segment or stand-alone number, whichever ends later."""
+    best: tuple[int, str] | None = None
+    spans = []
+    for m in _MATH.finditer(text):
+        content = next(g for g in m.groups() if g is not None)
+        spans.append((m.start(), m.end()))
+        if content.strip():
+            best = (m.end(), content)
+    for m in _NUMBER.finditer(text):
+        if any(a <= m.start() < b for a, b in spans):
+            continue
+        if best is None or m.end() > best[0]:
+            best = (m.end(), m.group(0))
+    return best[1] if best else None
+
+
+def _from_segment(seg: str) -> str:
+    seg = _first_sentence(seg.lstrip(" :*"))
+    if not seg:
+        return seg
+    m = _MATH.match(seg)
+    if m:
+        return next(g for g in m.groups() if g is not None)
+    if is_bare(seg):
+        return seg
+    found = last_math_or_number(seg)
+    return found if found is not None else seg
+
+
+def extract_answer(text: str, *, reference: bool = False) -> str:
+    """The final-answer text of `text` (a solution or a bare answer)."""
+    s = strip_noise(text)
+    boxed = boxed_answer(s)
+    final = _FINAL.search(s)
+    if boxed is not None and not (final and final.start() > s.rfind("\\boxed")):
+        return boxed
+    seg = _last_cue(s)
+    if seg is not None:
+        answer = _from_segment(seg)
+        if answer:
+            return answer
+    s = _HOPE.sub("", s).strip()
+    if reference or is_bare(s):
+        return s
+    found = last_math_or_number(s)
+    return found if found is not None else s
+
+
+def cue_segment(text: str) -> str | None:
+    """The raw text after the last answer cue (for multiple-choice letters)."""
+    seg = _last_cue(strip_noise(text))
+    return None if seg is None else _first_sentence(seg.lstrip(" :*"))

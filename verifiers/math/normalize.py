@@ -1,0 +1,171 @@
+"""String-level normalisation of an extracted answer: spacing commands, fraction and relation
+spellings, delimiters, thousands separators, and the decorations the policy lets a reader
+drop (units, currency, degrees, percent) -- remembered so that a *different* unit or a percent
+can still be told apart.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Units a reader may drop, by canonical name. A unit on both sides must agree (5 cm vs 5 m).
+_UNIT_SPELLINGS = {
+    "cm": "cm centimeter centimeters centimetre centimetres",
+    "m": "m meter meters metre metres",
+    "km": "km kilometer kilometers kilometres",
+    "mm": "mm millimeter millimeters",
+    "mile": "mile miles mi",
+    "mph": "mph",
+    "kmh": "km/h kmh",
+    "inch": "inch inches in",
+    "foot": "foot feet ft",
+    "yard": "yard yards yd",
+    "hour": "hour hours hr hrs h",
+    "minute": "minute minutes min mins",
+    "second": "second seconds sec secs s",
+    "day": "day days",
+    "week": "week weeks",
+    "month": "month months",
+    "year": "year years yr yrs",
+    "dollar": "dollar dollars usd",
+    "cent": "cent cents",
+    "yuan": "yuan",
+    "euro": "euro euros",
+    "degree": "degree degrees deg",
+    "kg": "kg kilogram kilograms",
+    "g": "g gram grams",
+    "l": "l liter liters litre litres",
+    "ml": "ml milliliter milliliters",
+    "unit": "unit units",
+    "squnit": "square units",
+}
+UNITS = {word: canon for canon, words in _UNIT_SPELLINGS.items() for word in words.split()}
+# Generic words that carry no unit information.
+NEUTRAL_UNITS = {"unit", "squnit"}
+
+_SPACING = re.compile(
+    r"(?<!\\)\\[,;: ]|\\quad|\\qquad|\\displaystyle|\\limits|\\left|\\right|\\big+l?r?"
+)
+_DOUBLE_BACKSLASH_CMD = re.compile(r"(?<!\\)\\\\(?=[a-zA-Z])")
+_REPLACEMENTS = [
+    (re.compile(r"\\(?:mathrm|mathit|mathbf|text|textbf|operatorname)\{([A-Za-z])\}"), r"\1"),
+    (re.compile(r"\\[dtc]frac"), r"\\frac"),
+    (re.compile(r"\\[dt]binom"), r"\\binom"),
+    (re.compile(r"\s*\{\s*,\s*\}\s*"), ","),
+    (re.compile(r"\\(?:leq?slant|leq|le)(?![a-zA-Z])|<=|≤|=<"), "≤"),
+    (re.compile(r"\\(?:geq?slant|geq|ge)(?![a-zA-Z])|>=|≥|=>"), "≥"),
+    (re.compile(r"\\(?:neq|ne)(?![a-zA-Z])|!=|≠|=/="), "≠"),
+    (re.compile(r"\\lt(?![a-zA-Z])"), "<"),
+    (re.compile(r"\\gt(?![a-zA-Z])"), ">"),
+    (re.compile(r"\\(?:cdot|times|ast)(?![a-zA-Z])|×|·"), "*"),
+    (re.compile(r"\\div(?![a-zA-Z])|÷"), "/"),
+    (re.compile(r"\\langle(?![a-zA-Z])|⟨"), "⟨"),
+    (re.compile(r"\\rangle(?![a-zA-Z])|⟩"), "⟩"),
+    (re.compile(r"\\infty|∞|\\infinity"), r"\\infty"),
+    (re.compile(r"\\(?:mathrm|mathit|mathbf|textbf|textit|textnormal|textrm|mbox|operatorname)\{"),
+     r"\\text{"),
+    (re.compile(r"\\(?:emptyset|varnothing|O)(?![a-zA-Z])|∅"), r"\\{\\}"),
+    (re.compile(r"−|–"), "-"),
+    (re.compile(r"√"), r"\\sqrt"),
+    (re.compile(r"π"), r"\\pi"),
+]  # fmt: skip
+_DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|°|\\degree|\^\s*\{\\text\{o\}\}")
+_PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*percent\s*\}|percentage|percent|pct)\s*$")
+_CURRENCY = re.compile(r"\\\$|\$|€|£|¥|\\euro|\\pounds|USD\b|Rs\.?")
+_TEXT_CMD = re.compile(r"\\text\{([^{}]*)\}")
+_THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_SPACED_THOUSANDS = re.compile(r"^-?\d{1,3}(?: \d{3})+(?:\.\d+)?$")
+# Possessive quantifiers: no backtracking blow-up on long runs of letters.
+_TRAILING_WORDS = re.compile(r"^(.*?[\d}).])\s*+((?:[A-Za-z]++\.?\s*+)++(?:\^?\{?[23]\}?|²|³)?)$")
+MAX_DECORATED = 300
+
+
+def unwrap_math(text: str) -> str:
+    """Remove outer math delimiters and surrounding blank space and punctuation."""
+    s = text.strip()
+    changed = True
+    while changed and s:
+        changed = False
+        for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
+            if s.startswith(left) and s.endswith(right) and len(s) >= len(left) + len(right):
+                s = s[len(left) : len(s) - len(right)].strip()
+                changed = True
+        stripped = s.rstrip(".;:\\ 。，；：！").lstrip(": ")
+        if stripped != s and not stripped.endswith("\\"):
+            s, changed = stripped, True
+    return s
+
+
+def clean(text: str) -> str:
+    """Canonical spelling of LaTeX constructs; keeps the meaning, loses the typography."""
+    s = _DOUBLE_BACKSLASH_CMD.sub(r"\\", text)
+    s = s.replace("\\\\\\\\", "\\\\")
+    s = re.sub(r"(?<!\\)\\!\s*", "", s)  # 123,\!456 is one number
+    s = _SPACING.sub(" ", s)
+    for pattern, repl in _REPLACEMENTS:
+        s = pattern.sub(repl, s)
+    s = s.replace("**", "")
+    s = unwrap_math(s)
+    # Inner delimiters left by joining pieces ("$21,16$ or $11$") carry no meaning.
+    s = re.sub(r"(?<!\\)\$+|\\[()\[\]]", " ", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def strip_decorations(text: str) -> tuple[str, bool, str | None]:
+    """Split off percent, currency, degrees and units: returns (core, percent, unit)."""
+    s = text.strip()
+    unit = None
+    if _DEGREES.search(s):
+        s = _DEGREES.sub("", s).strip()
+        unit = "degree"
+    percent = False
+    m = _PERCENT.search(s)
+    if m:
+        s = s[: m.start()].strip()
+        percent = True
+    s = _CURRENCY.sub("", s).strip()
+    if re.fullmatch(r"\\text\{[^{}]*\}", s) or len(s) > MAX_DECORATED:
+        return s, percent, unit
+    # Trailing \text{...} is a unit or a label in an answer, never part of the value.
+    m = re.search(r"^(.*?\S)\s*\\text\{([^{}]*)\}\s*(\^\s*\{?[23]\}?)?$", s)
+    if m and not re.fullmatch(r"\s*(and|or)\s*", m.group(2)):
+        s, unit = m.group(1).strip(), _unit_name(m.group(2), unit)
+    else:
+        m = _TRAILING_WORDS.match(s)
+        if m and _unit_name(m.group(2), None) is not None:
+            s, unit = m.group(1).strip(), _unit_name(m.group(2), unit)
+    m = _PERCENT.search(s)
+    if m:
+        s, percent = s[: m.start()].strip(), True
+    return s, percent, unit
+
+
+def _unit_name(words: str, default: str | None) -> str | None:
+    w = re.sub(r"[\^{}²³0-9]", "", words).strip().lower().rstrip(".")
+    w = re.sub(r"\s+", " ", w)
+    if w in ("", "p.m", "a.m", "pm", "am"):
+        return default
+    if w in UNITS:
+        canon = UNITS[w]
+        return default if canon in NEUTRAL_UNITS else canon
+    first = w.split(" ")[-1]
+    if first in UNITS and UNITS[first] not in NEUTRAL_UNITS:
+        return UNITS[first]
+    # An unknown word is a label ("17 \text{ any text}"): droppable, not comparable.
+    return default if " " in w or len(w) > 2 else None
+
+
+def normalize_number_text(s: str) -> str:
+    """`1,000.99` -> `1000.99`; `1 000` -> `1000`; `.5` stays (the parser reads it)."""
+    t = s.strip()
+    if _THOUSANDS.match(t) or _SPACED_THOUSANDS.match(t):
+        return t.replace(",", "").replace(" ", "")
+    return t
+
+
+def text_key(text: str) -> str:
+    """Case-insensitive comparison key for text answers, after \\text{} removal."""
+    s = _TEXT_CMD.sub(r"\1", text)
+    s = re.sub(r"\\[a-zA-Z]+", lambda m: m.group(0)[1:], s)
+    s = re.sub(r"[{}$\s.]+", " ", s)
+    return s.strip().lower()

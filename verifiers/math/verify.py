@@ -1,0 +1,153 @@
+"""`verify` and `verify_many`: a model's output against a reference, as a Verdict.
+
+Cheap paths run in-process and are bounded by construction (input caps, size guards in the
+evaluator); only pairs they cannot decide go to the sympy worker, under a deadline. A late
+worker gives Status.TIMEOUT -- never a silent 0 -- and an internal failure Status.ERROR.
+Results are cached by the extracted answer texts, since sampled solutions repeat answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+
+from verifiers.errors import VerifierConfigError, VerifierError
+from verifiers.math.answer import parse_answer
+from verifiers.math.compare import equivalent
+from verifiers.math.extract import cue_segment, extract_answer, is_bare
+from verifiers.math.normalize import clean
+from verifiers.math.symbolic import SymbolicTimeout, shared_worker
+from verifiers.math.types import Answer, Choice
+from verifiers.types import Status, Verdict
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT_S = 1.0
+_LETTER_START = re.compile(r"^\(?([A-J])\)?(?![A-Za-z0-9*+\-^/=_{])")
+_LETTER_ANY = re.compile(r"(?<![A-Za-z])\(?([A-J])\)?(?![A-Za-z'])")
+
+
+@lru_cache(maxsize=65536)
+def _parsed(text: str) -> Answer:
+    return parse_answer(text)
+
+
+def _choice_letter(cue: str, answer: str) -> str | None:
+    """A multiple-choice letter: `(A)`, `\\textbf{(A)}`, `A. because...`, `answer is D`."""
+    for candidate in (answer, cue):
+        s = re.sub(r"\\(?:text|textbf|mathrm|mathbf)\{([^{}]*)\}", r"\1", clean(candidate))
+        s = s.replace("$", "").strip()
+        m = _LETTER_START.match(s)
+        if m:
+            return m.group(1)
+        if not is_bare(s):
+            m = _LETTER_ANY.search(s)
+            if m:
+                return m.group(1)
+    return None
+
+
+def _judge(gold_text: str, pred_text: str, cue: str) -> bool | None:
+    if clean(gold_text) == clean(pred_text) and clean(gold_text):
+        return True
+    gold, pred = _parsed(gold_text), _parsed(pred_text)
+    if isinstance(gold.value, Choice):
+        return _choice_letter(cue, pred_text) == gold.value.letter
+    results = []
+    for g in (gold.value, *gold.alternatives):
+        for p in (pred.value, *pred.alternatives):
+            r = equivalent(g, p)
+            if r:
+                return True
+            results.append(r)
+    return None if None in results else False
+
+
+@lru_cache(maxsize=65536)
+def _judge_cached(gold_text: str, pred_text: str, cue: str) -> bool | None:
+    return _judge(gold_text, pred_text, cue)
+
+
+def clear_caches() -> None:
+    """Forget cached parses and judgements (benchmarks measure cold runs)."""
+    _parsed.cache_clear()
+    _judge_cached.cache_clear()
+
+
+def verify(
+    prediction: str,
+    reference: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    raise_on_error: bool = False,
+) -> Verdict:
+    """Judge `prediction` (a solution or an answer) against `reference` (an answer or solution).
+
+    >>> verify("So the answer is $\\\\boxed{\\\\frac{2}{4}}$.", "0.5").reward
+    1
+    """
+    if not isinstance(prediction, str) or not isinstance(reference, str):
+        raise VerifierConfigError(
+            f"prediction and reference must be str, got {type(prediction).__name__} "
+            f"and {type(reference).__name__}"
+        )
+    if timeout <= 0:
+        raise VerifierConfigError(f"{timeout=} must be > 0")
+    started = time.perf_counter()
+    try:
+        gold_text = extract_answer(reference, reference=True)
+        pred_text = extract_answer(prediction)
+        if not clean(gold_text):
+            return Verdict(Status.ERROR, "empty reference answer", time.perf_counter() - started)
+        cue = cue_segment(prediction) or ""
+        result = _judge_cached(gold_text, pred_text, cue)
+        reason = f"gold={gold_text[:80]!r} pred={pred_text[:80]!r}"
+        if result is None:
+            remaining = timeout - (time.perf_counter() - started)
+            result = shared_worker().check(gold_text, pred_text, remaining)
+            reason += " (sympy)"
+        status = Status.CORRECT if result else Status.WRONG
+        return Verdict(status, reason, time.perf_counter() - started)
+    except SymbolicTimeout as exc:
+        return Verdict(Status.TIMEOUT, str(exc), time.perf_counter() - started)
+    except Exception as exc:  # noqa: BLE001 -- a checker bug is ERROR, never WRONG
+        if raise_on_error:
+            raise VerifierError(f"math verifier failed: {exc!r}") from exc
+        logger.debug("math verifier error", exc_info=True)
+        return Verdict(Status.ERROR, repr(exc)[:200], time.perf_counter() - started)
+
+
+def _verify_chunk(args: tuple[list[tuple[str, str]], float]) -> list[Verdict]:
+    pairs, timeout = args
+    return [verify(p, r, timeout=timeout) for p, r in pairs]
+
+
+def verify_many(
+    pairs: Iterable[tuple[str, str]],
+    *,
+    workers: int = 1,
+    timeout: float = DEFAULT_TIMEOUT_S,
+) -> list[Verdict]:
+    """Verify (prediction, reference) pairs; the result is in input order.
+
+    workers > 1 splits the pairs into contiguous chunks over a spawn process pool (safe to call
+    from threads and from Ray/multiprocessing workers).
+    """
+    items: Sequence[tuple[str, str]] = list(pairs)
+    if workers < 1:
+        raise VerifierConfigError(f"{workers=} must be >= 1")
+    if workers == 1 or len(items) < 2 * workers:
+        return _verify_chunk((list(items), timeout))
+    size = -(-len(items) // (workers * 4))
+    chunks = [(list(items[i : i + size]), timeout) for i in range(0, len(items), size)]
+    import multiprocessing
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        out: list[Verdict] = []
+        for verdicts in pool.map(_verify_chunk, chunks):
+            out.extend(verdicts)
+    return out
