@@ -30,7 +30,7 @@ from random import Random
 from typing import Any, NamedTuple
 
 from deduction.constructions import CONSTRUCTIONS, instantiate
-from deduction.errors import DegenerateError
+from deduction.errors import ConstructionError, DegenerateError
 from deduction.numeric.geometry import Circle, Point, Ray, Shape, contains, intersect
 from deduction.numeric.predicates import holds
 from deduction.numeric.sketches import POINT_SKETCHES, SHAPE_SKETCHES, SketchFailed
@@ -99,7 +99,8 @@ def _meet(shapes: list[Shape], existing: list[Point], rng: Random) -> Point:
 class _Step(NamedTuple):
     sketch: str
     args: tuple[Any, ...]  # point names, or floats for numeric values
-    places: tuple[str, ...]  # for point sketches: the names of the points it returns
+    places: tuple[str, ...]  # the point(s) it places: all returned ones, or the one on the shape
+    shape: bool
 
 
 class _Plan(NamedTuple):
@@ -119,12 +120,17 @@ def _compile(clause: Clause, table: Mapping[str, ConstructionDef]) -> _Plan:
         for template in cdef.preconditions:
             preconditions[instantiate(template, mapping)] = None
         for step in cdef.sketch:
+            shape = step.name in SHAPE_SKETCHES
+            if not shape and step.name not in POINT_SKETCHES:
+                raise ConstructionError(f"{cdef.name}: no numeric recipe for sketch {step.name!r}")
+            if shape and len(cdef.points) != 1:
+                raise ConstructionError(f"{cdef.name}: a shape sketch must place exactly one point")
             args = tuple(
                 float(Fraction(mapping[a])) if a in cdef.values else mapping.get(a, a)
                 for a in step.args
             )
-            places = tuple(mapping[p] for p in cdef.points) if step.name in POINT_SKETCHES else ()
-            steps.append(_Step(step.name, args, places))
+            places = tuple(mapping[p] for p in cdef.points)
+            steps.append(_Step(step.name, args, places, shape))
     return _Plan(tuple(preconditions), tuple(clause_statements(clause, table)), tuple(steps))
 
 
@@ -140,23 +146,21 @@ def _plan(clause: Clause, constructions: Mapping[str, ConstructionDef] | None) -
     return _compile(clause, constructions)
 
 
-def _draw(
-    clause: Clause, plan: _Plan, points: Mapping[str, Point], rng: Random
-) -> dict[str, Point]:
+def _draw(plan: _Plan, points: Mapping[str, Point], rng: Random) -> dict[str, Point]:
     placed: dict[str, Point] = {}
-    shapes: list[Shape] = []
+    shapes: dict[str, list[Shape]] = {}
     for step in plan.steps:
         args = [points[a] if isinstance(a, str) else a for a in step.args]
-        if step.places:
+        if step.shape:
+            # Every construction with a shape sketch introduces exactly one point.
+            shapes.setdefault(step.places[0], []).extend(SHAPE_SKETCHES[step.sketch](args))
+        else:
             out = POINT_SKETCHES[step.sketch](args, rng)
             placed.update(zip(step.places, out, strict=True))
-        else:
-            shapes += SHAPE_SKETCHES[step.sketch](args)
-    missing = [p for p in clause.points if p not in placed]
-    if len(missing) > 1 or (missing and not shapes):
-        raise SketchFailed(f"no sketch places {missing}")
-    if missing:
-        placed[missing[0]] = _meet(shapes, list(points.values()), rng)
+    existing = list(points.values())
+    for name, on in shapes.items():
+        if name not in placed:
+            placed[name] = _meet(on, existing, rng)
     return placed
 
 
@@ -168,7 +172,7 @@ def sketch_clause(
 ) -> dict[str, Point]:
     """One unchecked draw of a clause's new points on the existing ones (SketchFailed when the
     sketch has no solution). `realise` adds the degeneracy and statement checks."""
-    return _draw(clause, _plan(clause, constructions), points, rng)
+    return _draw(_plan(clause, constructions), points, rng)
 
 
 def _acceptable(new: dict[str, Point], points: dict[str, Point]) -> str:
@@ -201,7 +205,7 @@ def _realise_clause(
     reason = ""
     for _ in range(CLAUSE_TRIES):
         try:
-            new = _draw(clause, plan, points, rng)
+            new = _draw(plan, points, rng)
         except (SketchFailed, ZeroDivisionError) as exc:
             reason = str(exc) or type(exc).__name__
             continue

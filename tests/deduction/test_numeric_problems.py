@@ -124,3 +124,21 @@ def test_same_seed_gives_same_coordinates_in_another_process():
         for h in (1, 2)
     ]
     assert runs[0] == runs[1] and runs[0].count("\n") == 40
+
+
+def test_one_clause_may_place_several_points_on_shapes():
+    problem = parse_problem("a b c = triangle a b c; x y = on_line x a b, on_circle y c a", "two")
+    points = realise(problem).points
+    for statement, _ in premise_statements(problem):
+        assert holds(statement, points)
+
+
+def test_definitions_without_a_numeric_recipe_are_rejected():
+    from deduction.constructions import parse_defs
+    from deduction.errors import ConstructionError
+
+    warp = parse_defs("warp x a b\nx : a b\na b = diff a b\nx : cong x a x b\nwarp a b\n")
+    table = {**CONSTRUCTIONS, **warp}
+    problem = parse_problem("a b = segment a b; x = warp x a b", "custom", table)
+    with pytest.raises(ConstructionError, match="no numeric recipe"):
+        realise(problem, constructions=table)
