@@ -37,12 +37,16 @@ DEFS_FILE = "defs.txt"
 
 
 def parse_value(words: tuple[str, ...]) -> Fraction:
-    """A numeric value written "p/q", "ppi/q", "p" or as the two integers "p q"."""
+    """A numeric value written "p/q", "ppi/q", "pi/q", "p" or as the two integers "p q"."""
     if len(words) == 2:
         return Fraction(int(words[0]), int(words[1]))
     if len(words) != 1:
         raise ValueError(f"expected one value, got {' '.join(words)!r}")
-    return Fraction(words[0].replace("pi", ""))
+    text = words[0]
+    if "pi" in text:  # "2pi/3", "pi/3", "-pi/2", "pi": multiples of pi, stored as the multiple
+        head, _, tail = text.partition("pi")
+        text = (head if head not in ("", "-") else head + "1") + tail
+    return Fraction(text)
 
 
 def _s_angle(args: tuple[str, ...]) -> Statement:

@@ -25,6 +25,7 @@ from deduction.constructions import (
     instantiate,
     known_predicate,
     make_statement,
+    parse_value,
 )
 from deduction.errors import ConstructionError, DeductionError, ParseError
 from deduction.types import (
@@ -160,7 +161,11 @@ class _ClauseParser:
 
 
 def _is_value(token: str) -> bool:
-    return _is_number(token.replace("pi", ""))
+    try:
+        parse_value((token,))
+    except (ValueError, ZeroDivisionError):
+        return False
+    return True
 
 
 def parse_problem(

@@ -75,6 +75,12 @@ def test_value_statements():
     assert make_statement("aconst", ("a", "b", "c", "d", "2pi/3")) == Statement.parse(
         "aconst a b c d 2/3"
     )
+    assert make_statement("aconst", ("a", "b", "c", "d", "pi/3")) == Statement.parse(
+        "aconst a b c d 1/3"
+    )
+    assert make_statement("aconst", ("a", "b", "c", "d", "-pi/3")) == Statement.parse(
+        "aconst a b c d 2/3"
+    )
 
 
 def test_bad_defs_are_rejected():
@@ -168,3 +174,10 @@ def test_multi_problem_file_reports_bad_problem_and_loads_rest(tmp_path):
 def test_problem_lines_without_names_get_positional_names():
     (p,) = parse_problems("a b = segment a b; m = midpoint m a b", "src")
     assert p.name == "src:1" and p.goal is None
+
+
+def test_goal_values():
+    base = "a b c = triangle a b c; d = midpoint d a b ? "
+    assert parse_problem(base + "aconst a b b c pi/3").goal == Statement.parse("aconst a b b c 1/3")
+    assert parse_problem(base + "rconst a d a b 1 2").goal == Statement.parse("rconst a d a b 1/2")
+    assert parse_problem(base + "s_angle a b c 90").goal == Statement.parse("aconst a b b c 1/2")
