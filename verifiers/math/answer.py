@@ -42,6 +42,13 @@ _CLOCK = re.compile(
 _CHOICE = re.compile(r"^\(?([A-J])\)?(?:\s+[A-Z][A-Za-z]*(?:\s+\S+)*)?$")
 _DECIMAL_COMMA = re.compile(r"^-?\d+,(?:\d{1,2}|\d{4,})$")
 _WORDS = re.compile(r"^[A-Za-z][A-Za-z\s'\-]*$")
+_TEXT = re.compile(r"\\text\{([^{}]*)\}")
+
+_COLON = re.compile(":")
+_ITEM_SEP = re.compile(r"[,;]")
+_CUP = re.compile(r"\\cup")
+
+_MIXED = re.compile(r"(-?\d+)\s+(\d+)/(\d+)")
 _INF = ("const", "inf")
 
 
@@ -112,7 +119,7 @@ def _parse_top(s: str) -> object:
     clock = _clock(s)
     if clock is not None and _CLOCK.match(s).group(3):  # type: ignore[union-attr]
         return clock  # 8:34 P.M. is a time; plain 11:21 is a ratio first
-    plain = re.sub(r"\\text\{([^{}]*)\}", r"\1", s).strip()
+    plain = _TEXT.sub(r"\1", s).strip()
     m = _CHOICE.match(plain)
     if m:
         return Choice(m.group(1))
@@ -161,7 +168,7 @@ def _item(s: str) -> object:
         ops = _top_ops(s)
         return _relation([p.strip() for p in parts], ops)
     if ":" in s and not s.startswith("\\"):
-        ratio = split_top(s, re.compile(":"))
+        ratio = split_top(s, _COLON)
         if len(ratio) > 1:
             return Seq(tuple(_item(p.strip()) for p in ratio), ":")
     w = _wrapped(s)
@@ -188,7 +195,7 @@ def _bracketed(left: str, inner: str, right: str) -> object:
         if not inner.strip():
             return Bag(())
         return _bag([_parse_list(inner)])
-    items = [p.strip() for p in split_top(inner, re.compile(r"[,;]"))]
+    items = [p.strip() for p in split_top(inner, _ITEM_SEP)]
     if len(items) == 1:
         if left == "(" and right == ")" or left == "[" and right == "]":
             return _item(inner)
@@ -221,7 +228,7 @@ def _real_set(s: str) -> RealSet:
         minus = tuple(_scalar_node(v) for v in removed.items)
         s = base.strip()
     parts = []
-    for p in split_top(s, re.compile(r"\\cup")):
+    for p in split_top(s, _CUP):
         p = p.strip()
         if re.fullmatch(r"\\mathbb\{?R\}?", p):
             parts.append(Interval(("neg", _INF), _INF, False, False))
@@ -242,7 +249,7 @@ def _name(s: str) -> str | None:
     s = s.strip()
     w = _wrapped(s)
     if w is not None and w[0] == "(":
-        names = [_name(p) for p in split_top(w[1], re.compile(","))]
+        names = [_name(p) for p in split_top(w[1], _LIST_SEP)]
         return "(" + ",".join(names) + ")" if all(names) else None  # type: ignore[arg-type]
     if ":" in s:
         names = [_name(p) for p in s.split(":")]
@@ -304,10 +311,10 @@ def _leaf(s: str) -> object:
 
 def _leaf_value(core: str, percent: bool, unit: str | None) -> object:
     core = normalize_number_text(core)
-    text = re.sub(r"\\text\{([^{}]*)\}", r"\1", core).strip()
+    text = _TEXT.sub(r"\1", core).strip()
     if _WORDS.match(text) and (core.startswith("\\text") or max(map(len, text.split())) >= 3):
         return Text(text)
-    m = re.fullmatch(r"(-?\d+)\s+(\d+)/(\d+)", core)
+    m = _MIXED.fullmatch(core)
     if m:  # 1 1/2 is a mixed number
         whole, num, den = int(m.group(1)), int(m.group(2)), int(m.group(3))
         value = abs(whole) + Fraction(num, den)

@@ -217,10 +217,14 @@ def _nu_scalar(node: Node, point: int) -> object:
     return v
 
 
+MAX_MAG_BITS = 3400  # about 10^1000
+
+
 def _guard(v: object) -> object:
-    ctx = context()
-    if not isinstance(v, tuple) and ctx.isfinite(v) and v != 0 and abs(ctx.log10(abs(v))) > 1000:
-        raise TooLarge("magnitude beyond 1e1000")
+    if not isinstance(v, tuple) and v:
+        ctx = context()
+        if ctx.isfinite(v) and abs(ctx.mag(v)) > MAX_MAG_BITS:
+            raise TooLarge("magnitude beyond 1e1000")
     return v
 
 

@@ -36,6 +36,8 @@ _JOINERS = re.compile(
 )
 # "\boxed{2} or maybe \boxed{5}" offers two answers: kept together, it matches neither.
 _HEDGE = re.compile(r"\b(?:or|maybe|perhaps|possibly|either)\b", re.I)
+_SENTENCE_END = re.compile(r"(?<!\d)\.(?:\s|$)|\.\s+[A-Z]|\n|。")
+_COMMAND_ARG = re.compile(r"\\[a-zA-Z]+(\{[^{}]*\})?")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _UNIT_WORDS = set(
     "cm km mm miles mph hours hrs minutes seconds days weeks dollars units degrees meters square "
@@ -100,7 +102,7 @@ def _last_cue(text: str) -> str | None:
 def _first_sentence(seg: str) -> str:
     seg = _HOPE.sub("", seg)
     seg = seg.split("\n\n")[0]
-    m = re.search(r"(?<!\d)\.(?:\s|$)|\.\s+[A-Z]|\n|。", seg)
+    m = _SENTENCE_END.search(seg)
     if m and not _inside_math(seg, m.start()):
         seg = seg[: m.start()]
     return seg.strip()
@@ -113,7 +115,7 @@ def _inside_math(s: str, pos: int) -> bool:
 def is_bare(text: str) -> bool:
     """A bare answer: no prose outside math (unit words aside)."""
     outside = _MATH.sub(" ", text)
-    outside = re.sub(r"\\[a-zA-Z]+(\{[^{}]*\})?", " ", outside)
+    outside = _COMMAND_ARG.sub(" ", outside)
     words = [w for w in _WORD.findall(outside) if w.lower() not in _UNIT_WORDS]
     return not words
 

@@ -7,6 +7,7 @@ can still be told apart.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Units a reader may drop, by canonical name. A unit on both sides must agree (5 cm vs 5 m).
 _UNIT_SPELLINGS = {
@@ -47,28 +48,36 @@ _SPACING = re.compile(
     r"(?<!\\)\\[,;: ]|\\quad|\\qquad|\\displaystyle|\\limits|\\left|\\right|\\big+l?r?"
 )
 _DOUBLE_BACKSLASH_CMD = re.compile(r"(?<!\\)\\\\(?=[a-zA-Z])")
+# (substrings that must occur for the pattern to apply, pattern, replacement): the cheap
+# substring test skips most regex passes on plain answers.
 _REPLACEMENTS = [
-    (re.compile(r"\\(?:mathrm|mathit|mathbf|text|textbf|operatorname)\{([A-Za-z])\}"), r"\1"),
-    (re.compile(r"\\[dtc]frac"), r"\\frac"),
-    (re.compile(r"\\[dt]binom"), r"\\binom"),
-    (re.compile(r"\s*\{\s*,\s*\}\s*"), ","),
-    (re.compile(r"\\(?:leq?slant|leq|le)(?![a-zA-Z])|<=|≤|=<"), "≤"),
-    (re.compile(r"\\(?:geq?slant|geq|ge)(?![a-zA-Z])|>=|≥|=>"), "≥"),
-    (re.compile(r"\\(?:neq|ne)(?![a-zA-Z])|!=|≠|=/="), "≠"),
-    (re.compile(r"\\lt(?![a-zA-Z])"), "<"),
-    (re.compile(r"\\gt(?![a-zA-Z])"), ">"),
-    (re.compile(r"\\(?:cdot|times|ast)(?![a-zA-Z])|×|·"), "*"),
-    (re.compile(r"\\div(?![a-zA-Z])|÷"), "/"),
-    (re.compile(r"\\langle(?![a-zA-Z])|⟨"), "⟨"),
-    (re.compile(r"\\rangle(?![a-zA-Z])|⟩"), "⟩"),
-    (re.compile(r"\\infty|∞|\\infinity"), r"\\infty"),
-    (re.compile(r"\\(?:mathrm|mathit|mathbf|textbf|textit|textnormal|textrm|mbox|operatorname)\{"),
+    (("\\",), r"\\(?:mathrm|mathit|mathbf|text|textbf|operatorname)\{([A-Za-z])\}", r"\1"),
+    (("frac",), r"\\[dtc]frac", r"\\frac"),
+    (("binom",), r"\\[dt]binom", r"\\binom"),
+    (("{",), r"\s*\{\s*,\s*\}\s*", ","),
+    (("\\l", "<", "≤"), r"\\(?:leq?slant|leq|le)(?![a-zA-Z])|<=|≤|=<", "≤"),
+    (("\\g", ">=", "=>", "≥"), r"\\(?:geq?slant|geq|ge)(?![a-zA-Z])|>=|≥|=>", "≥"),
+    (("\\ne", "!=", "≠", "=/="), r"\\(?:neq|ne)(?![a-zA-Z])|!=|≠|=/=", "≠"),
+    (("\\lt",), r"\\lt(?![a-zA-Z])", "<"),
+    (("\\gt",), r"\\gt(?![a-zA-Z])", ">"),
+    (("\\", "×", "·"), r"\\(?:cdot|times|ast)(?![a-zA-Z])|×|·", "*"),
+    (("\\div", "÷"), r"\\div(?![a-zA-Z])|÷", "/"),
+    (("\\langle", "⟨"), r"\\langle(?![a-zA-Z])|⟨", "⟨"),
+    (("\\rangle", "⟩"), r"\\rangle(?![a-zA-Z])|⟩", "⟩"),
+    (("\\infin", "∞"), r"\\infty|∞|\\infinity", r"\\infty"),
+    (("\\",),
+     r"\\(?:mathrm|mathit|mathbf|textbf|textit|textnormal|textrm|mbox|operatorname)\{",
      r"\\text{"),
-    (re.compile(r"\\(?:emptyset|varnothing|O)(?![a-zA-Z])|∅"), r"\\{\\}"),
-    (re.compile(r"−|–"), "-"),
-    (re.compile(r"√"), r"\\sqrt"),
-    (re.compile(r"π"), r"\\pi"),
+    (("\\", "∅"), r"\\(?:emptyset|varnothing|O)(?![a-zA-Z])|∅", r"\\{\\}"),
+    (("−", "–"), r"−|–", "-"),
+    (("√",), r"√", r"\\sqrt"),
+    (("π",), r"π", r"\\pi"),
 ]  # fmt: skip
+_COMPILED = [(triggers, re.compile(p), r) for triggers, p, r in _REPLACEMENTS]
+_THIN_SPACE = re.compile(r"(?<!\\)\\!\s*")
+_INNER_DELIMITERS = re.compile(r"(?<!\\)\$+|\\[()\[\]]")
+_WHOLE_TEXT = re.compile(r"\\text\{[^{}]*\}")
+_TRAILING_TEXT = re.compile(r"^(.*?\S)\s*\\text\{([^{}]*)\}\s*(\^\s*\{?[23]\}?)?$")
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|°|\\degree|\^\s*\{\\text\{o\}\}")
 _PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*percent\s*\}|percentage|percent|pct)\s*$")
 _CURRENCY = re.compile(r"\\\$|\$|€|£|¥|\\euro|\\pounds|USD\b|Rs\.?")
@@ -96,19 +105,24 @@ def unwrap_math(text: str) -> str:
     return s
 
 
+@lru_cache(maxsize=65536)
 def clean(text: str) -> str:
     """Canonical spelling of LaTeX constructs; keeps the meaning, loses the typography."""
-    s = _DOUBLE_BACKSLASH_CMD.sub(r"\\", text)
-    s = s.replace("\\\\\\\\", "\\\\")
-    s = re.sub(r"(?<!\\)\\!\s*", "", s)  # 123,\!456 is one number
-    s = _SPACING.sub(" ", s)
-    for pattern, repl in _REPLACEMENTS:
-        s = pattern.sub(repl, s)
+    s = text
+    if "\\" in s:
+        s = _DOUBLE_BACKSLASH_CMD.sub(r"\\", s)
+        s = s.replace("\\\\\\\\", "\\\\")
+        s = _THIN_SPACE.sub("", s)  # 123,\!456 is one number
+        s = _SPACING.sub(" ", s)
+    for triggers, pattern, repl in _COMPILED:
+        if any(t in s for t in triggers):
+            s = pattern.sub(repl, s)
     s = s.replace("**", "")
     s = unwrap_math(s)
-    # Inner delimiters left by joining pieces ("$21,16$ or $11$") carry no meaning.
-    s = re.sub(r"(?<!\\)\$+|\\[()\[\]]", " ", s)
-    return re.sub(r"\s+", " ", s).strip()
+    if "$" in s or "\\" in s:
+        # Inner delimiters left by joining pieces ("$21,16$ or $11$") carry no meaning.
+        s = _INNER_DELIMITERS.sub(" ", s)
+    return " ".join(s.split())
 
 
 def strip_decorations(text: str) -> tuple[str, bool, str | None]:
@@ -124,10 +138,10 @@ def strip_decorations(text: str) -> tuple[str, bool, str | None]:
         s = s[: m.start()].strip()
         percent = True
     s = _CURRENCY.sub("", s).strip()
-    if re.fullmatch(r"\\text\{[^{}]*\}", s) or len(s) > MAX_DECORATED:
+    if _WHOLE_TEXT.fullmatch(s) or len(s) > MAX_DECORATED:
         return s, percent, unit
     # Trailing \text{...} is a unit or a label in an answer, never part of the value.
-    m = re.search(r"^(.*?\S)\s*\\text\{([^{}]*)\}\s*(\^\s*\{?[23]\}?)?$", s)
+    m = _TRAILING_TEXT.search(s)
     if m and not re.fullmatch(r"\s*(and|or)\s*", m.group(2)):
         s, unit = m.group(1).strip(), _unit_name(m.group(2), unit)
     else:

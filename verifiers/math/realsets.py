@@ -187,7 +187,8 @@ def realsets_equal(a: object, b: object) -> bool | None:
         probes += [ctx.mpf(v) for v in (0, 0.5, -0.5, 10**6, -(10**6))]
         # Critical points were rounded to floats for sorting; test the exact ones too.
         probes += [c for c in ca + cb if not context().isinf(c)]
-        return all(ma(t) == mb(t) for t in probes)
+        unique = {repr(t): t for t in probes}
+        return all(ma(t) == mb(t) for t in unique.values())
     except (NotARealSet, EvalError, TypeError):
         return None
 

@@ -76,6 +76,7 @@ def clear_caches() -> None:
     """Forget cached parses and judgements (benchmarks measure cold runs)."""
     _parsed.cache_clear()
     _judge_cached.cache_clear()
+    clean.cache_clear()
 
 
 def verify(
@@ -84,8 +85,12 @@ def verify(
     *,
     timeout: float = DEFAULT_TIMEOUT_S,
     raise_on_error: bool = False,
+    cache: bool = True,
 ) -> Verdict:
     """Judge `prediction` (a solution or an answer) against `reference` (an answer or solution).
+
+    `timeout` bounds the symbolic fallback (the cheap paths are bounded by construction);
+    `cache=False` forgets earlier results first (for cold-run measurements).
 
     >>> verify("So the answer is $\\\\boxed{\\\\frac{2}{4}}$.", "0.5").reward
     1
@@ -97,6 +102,8 @@ def verify(
         )
     if timeout <= 0:
         raise VerifierConfigError(f"{timeout=} must be > 0")
+    if not cache:
+        clear_caches()
     started = time.perf_counter()
     try:
         gold_text = extract_answer(reference, reference=True)
@@ -121,9 +128,9 @@ def verify(
         return Verdict(Status.ERROR, repr(exc)[:200], time.perf_counter() - started)
 
 
-def _verify_chunk(args: tuple[list[tuple[str, str]], float]) -> list[Verdict]:
-    pairs, timeout = args
-    return [verify(p, r, timeout=timeout) for p, r in pairs]
+def _verify_chunk(args: tuple[list[tuple[str, str]], float, bool]) -> list[Verdict]:
+    pairs, timeout, cache = args
+    return [verify(p, r, timeout=timeout, cache=cache) for p, r in pairs]
 
 
 def verify_many(
@@ -131,6 +138,7 @@ def verify_many(
     *,
     workers: int = 1,
     timeout: float = DEFAULT_TIMEOUT_S,
+    cache: bool = True,
 ) -> list[Verdict]:
     """Verify (prediction, reference) pairs; the result is in input order.
 
@@ -141,9 +149,9 @@ def verify_many(
     if workers < 1:
         raise VerifierConfigError(f"{workers=} must be >= 1")
     if workers == 1 or len(items) < 2 * workers:
-        return _verify_chunk((list(items), timeout))
+        return _verify_chunk((list(items), timeout, cache))
     size = -(-len(items) // (workers * 4))
-    chunks = [(list(items[i : i + size]), timeout) for i in range(0, len(items), size)]
+    chunks = [(list(items[i : i + size]), timeout, cache) for i in range(0, len(items), size)]
     import multiprocessing
 
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
