@@ -5,6 +5,7 @@ from sandbox.errors import SandboxConfigError, SandboxError, SandboxUnavailable
 from sandbox.languages import LANGUAGES, get_language
 from sandbox.runner import default_runner
 from sandbox.types import Limits, Runner, RunRequest, RunResult, RunStatus
+from sandbox.zygote import ZygoteRunner
 
 __all__ = [
     "BwrapRunner",
@@ -17,6 +18,7 @@ __all__ = [
     "SandboxConfigError",
     "SandboxError",
     "SandboxUnavailable",
+    "ZygoteRunner",
     "default_runner",
     "get_language",
 ]

@@ -236,6 +236,16 @@ class BwrapRunner:
         )
 
 
+def reap_sandbox(proc: subprocess.Popen, init_pid: int | None, uid: int | None) -> None:
+    """Kill a bwrap sandbox and everything in it, and reap the outer bwrap and its PID 1."""
+    _kill(proc.pid)
+    proc.wait()
+    if init_pid is not None:
+        _reap_init(init_pid)
+    if uid is not None:
+        kill_uid(uid)
+
+
 def _kill(pid: int) -> None:
     try:
         os.kill(pid, signal.SIGKILL)

@@ -58,13 +58,16 @@ class UidPool:
         if not self.privileged:
             yield self.uids[0]
             return
-        uid, fd = self._lock_one()
+        uid, fd = self.lock()
         try:
             yield uid
         finally:
             os.close(fd)  # releases the flock
 
-    def _lock_one(self) -> tuple[int, int]:
+    def lock(self) -> tuple[int, int]:
+        """(uid, fd) held until `os.close(fd)`; for long-lived sandboxes (the zygotes)."""
+        if not self.privileged:
+            return self.uids[0], os.open("/dev/null", os.O_RDONLY)
         delay = 0.001
         while True:
             with self._mutex:  # spread threads over the range instead of all probing uid 0

@@ -23,9 +23,9 @@ def canary(tmp_path_factory):
         yield c
 
 
-@pytest.fixture(params=["bwrap"])
-def runner(request, bwrap_runner):
-    return {"bwrap": bwrap_runner}[request.param]
+@pytest.fixture(params=["bwrap", "zygote"])
+def runner(request):
+    return request.getfixturevalue(f"{request.param}_runner")
 
 
 def judge(runner, entry, program, limits):

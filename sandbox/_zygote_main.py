@@ -1,0 +1,295 @@
+"""The zygote: runs INSIDE a long-lived bubblewrap sandbox and forks one isolated child per run.
+
+Standalone on purpose (stdlib only, no proofloom imports): it is bound read-only into the sandbox
+and started by the sandbox's own Python. The host side is `sandbox.zygote`.
+
+Process tree per run (pids as seen in the zygote's sandbox):
+
+    zygote (never sees a request)
+      └─ A  supervisor: reads one request, makes a fresh user+mount+PID+IPC namespace with a new
+         │  tmpfs at /tmp and /dev/shm, enforces the wall clock, reports status and rusage
+         └─ B  PID 1 of the run's namespace: mounts a fresh /proc, reaps, exits with C's status
+            └─ C  the program: rlimits, no capabilities, no_new_privs, then exec() of the code
+
+When B exits the kernel kills every process left in the run's PID namespace; its mounts and IPC
+objects vanish with the namespaces. A is forked *before* the request arrives, so the fork is off
+the critical path and the zygote's memory never holds request data.
+
+Protocol on the control socket (fd in argv[1]): the host sends one byte plus four fds
+[request memfd (JSON), stdin memfd, stdout pipe, stderr pipe]; A answers one JSON line. A byte
+b"K" without fds during a run asks A to kill the run (output flood). The zygote writes b"R" once
+at start-up when it is ready.
+"""
+
+import atexit
+
+# Pre-imported so that runs do not pay for them (the point of the zygote). Each run gets its own
+# copy-on-write copy: a run that patches one of them changes nothing for the next run.
+import bisect  # noqa: F401
+import collections  # noqa: F401
+import ctypes
+import dataclasses  # noqa: F401
+import decimal  # noqa: F401
+import fractions  # noqa: F401
+import functools  # noqa: F401
+import heapq  # noqa: F401
+import io
+import itertools  # noqa: F401
+import json
+import math  # noqa: F401
+import os
+import random
+import re  # noqa: F401
+import resource
+import socket
+import string  # noqa: F401
+import sys
+import threading
+import traceback  # noqa: F401
+import typing  # noqa: F401
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
+PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG = 4, 24, 38, 1
+SYS_CAPSET = 126  # x86_64
+SCRATCH = "/tmp"
+RLIMITS = {
+    "cpu": resource.RLIMIT_CPU,
+    "as": resource.RLIMIT_AS,
+    "nproc": resource.RLIMIT_NPROC,
+    "fsize": resource.RLIMIT_FSIZE,
+    "nofile": resource.RLIMIT_NOFILE,
+    "core": resource.RLIMIT_CORE,
+    "stack": resource.RLIMIT_STACK,
+}
+
+
+def check(ret, what):
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def mount(src, target, fstype, flags, data=None):
+    check(
+        libc.mount(
+            src.encode() if src else None,
+            target.encode(),
+            fstype.encode() if fstype else None,
+            ctypes.c_ulong(flags),
+            data.encode() if data else None,
+        ),
+        f"mount {target}",
+    )
+
+
+def write_file(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def read_all(fd):
+    os.lseek(fd, 0, os.SEEK_SET)
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def new_namespaces(scratch_mb, shm_mb):
+    uid, gid = os.getuid(), os.getgid()
+    check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
+    write_file("/proc/self/setgroups", "deny")
+    write_file("/proc/self/uid_map", f"{uid} {uid} 1\n")
+    write_file("/proc/self/gid_map", f"{gid} {gid} 1\n")
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    flags = MS_NOSUID | MS_NODEV
+    mount("tmpfs", SCRATCH, "tmpfs", flags, f"size={scratch_mb}m,mode=0755")
+    mount("tmpfs", "/dev/shm", "tmpfs", flags | MS_NOEXEC, f"size={shm_mb}m,mode=1777")
+
+
+def drop_capabilities():
+    for cap in range(64):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            break  # EINVAL past the last capability the kernel knows
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    data = (ctypes.c_uint32 * 6)()
+    check(libc.syscall(SYS_CAPSET, header, data), "capset")
+    check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+
+
+def exit_code_of(status):
+    if os.WIFSIGNALED(status):
+        return 128 + os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
+
+
+def supervisor(ctrl):
+    """A: one run. Never returns."""
+    while True:
+        try:
+            msg, fds, _, _ = socket.recv_fds(ctrl, 16, 8)
+        except OSError:
+            os._exit(3)
+        if not msg:
+            os._exit(3)  # the host went away: the zygote exits too
+        if len(fds) == 4:
+            break
+        for fd in fds:
+            os.close(fd)  # a stray b"K" that arrived after the previous run ended
+    req_fd, stdin_fd, out_fd, err_fd = fds
+    reply = {"timed_out": False, "killed": False}
+    try:
+        req = json.loads(read_all(req_fd))
+        os.close(req_fd)
+        new_namespaces(req["scratch_mb"], req["shm_mb"])
+        for name, text in req["files"].items():
+            path = os.path.join(SCRATCH, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            write_file(path, text)
+        b = os.fork()
+        if b == 0:
+            run_init(req, ctrl, stdin_fd, out_fd, err_fd)
+        for fd in (stdin_fd, out_fd, err_fd):
+            os.close(fd)
+        pidfd = os.pidfd_open(b)
+        import select
+
+        ready = select.select([pidfd, ctrl], [], [], req["wall_s"])[0]
+        if pidfd not in ready:
+            os.kill(b, 9)
+            reply["timed_out"] = not ready
+            reply["killed"] = bool(ready)
+        _, status, ru = os.wait4(b, 0)
+        reply.update(
+            exit=exit_code_of(status),
+            cpu_s=ru.ru_utime + ru.ru_stime,
+            maxrss_kb=ru.ru_maxrss,
+        )
+    except BaseException as exc:  # report, never hang the host
+        reply["error"] = f"{type(exc).__name__}: {exc}"
+    ctrl.sendall(json.dumps(reply).encode() + b"\n")
+    os._exit(0)
+
+
+def run_init(req, ctrl, stdin_fd, out_fd, err_fd):
+    """B: PID 1 of the run. Never returns (except through C)."""
+    try:
+        ctrl.close()
+        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        # Not dumpable: C (same uid) cannot ptrace B or read /proc/1/mem.
+        libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+        c = os.fork()
+        if c == 0:
+            run_program(req, stdin_fd, out_fd, err_fd)
+        for fd in (stdin_fd, out_fd, err_fd):
+            os.close(fd)
+        while True:
+            pid, status = os.waitpid(-1, 0)
+            if pid == c:
+                os._exit(exit_code_of(status))
+    except BaseException as exc:
+        os.write(err_fd, f"sandbox init failed: {exc}\n".encode())
+        os._exit(121)
+
+
+def run_program(req, stdin_fd, out_fd, err_fd):
+    """C: becomes the program. Ends with os._exit, after the interpreter-exit steps a fresh
+    `python main.py` would take (excepthook, non-daemon threads, atexit, flush)."""
+    try:
+        for target, fd in ((0, stdin_fd), (1, out_fd), (2, err_fd)):
+            os.dup2(fd, target)
+        os.closerange(3, 1 << 16)  # the control socket above all: C must not forge a reply
+        libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+        drop_capabilities()
+        for name, (soft, hard) in req["rlimits"].items():
+            resource.setrlimit(RLIMITS[name], (soft, hard))
+        os.chdir(SCRATCH)
+        os.umask(0o022)
+    except BaseException as exc:
+        os.write(2, f"sandbox child setup failed: {exc}\n".encode())
+        os._exit(121)
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(
+        io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8"
+    )
+    sys.stdout = sys.__stdout__ = io.TextIOWrapper(
+        io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8"
+    )
+    sys.stderr = sys.__stderr__ = io.TextIOWrapper(
+        io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
+        encoding="utf-8",
+        errors="backslashreplace",
+        line_buffering=True,
+    )
+    random.seed()  # the zygote's generator state must not repeat across runs
+    main_path = os.path.join(SCRATCH, req["source_file"])
+    sys.argv = [req["source_file"], *req["argv"]]
+    sys.path[0] = SCRATCH
+    module = type(sys)("__main__")
+    module.__file__ = main_path
+    module.__builtins__ = __builtins__
+    sys.modules["__main__"] = module
+    del req
+    code = 0
+    try:
+        with open(main_path, "rb") as f:
+            source = f.read()
+        exec(compile(source, main_path, "exec"), module.__dict__)
+    except SystemExit as exc:
+        code = exit_status(exc)
+    except BaseException:
+        kind, value, tb = sys.exc_info()
+        value.__traceback__ = tb.tb_next  # hide this frame: the traceback starts in main
+        sys.excepthook(kind, value, tb.tb_next)
+        code = 1
+    try:
+        threading._shutdown()
+    except BaseException:
+        pass
+    try:
+        atexit._run_exitfuncs()
+    except SystemExit as exc:
+        code = exit_status(exc)
+    except BaseException:
+        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            code = code or 120
+    os._exit(code)
+
+
+def exit_status(exc):
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code & 0xFF
+    try:
+        print(exc.code, file=sys.stderr)
+    except BaseException:
+        pass
+    return 1
+
+
+def main():
+    ctrl = socket.socket(fileno=int(sys.argv[1]))
+    ctrl.sendall(b"R")
+    while True:
+        a = os.fork()
+        if a == 0:
+            supervisor(ctrl)
+        _, status = os.waitpid(a, 0)
+        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 3:
+            return
+
+
+if __name__ == "__main__":
+    main()

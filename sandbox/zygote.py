@@ -1,0 +1,354 @@
+"""The fast path for Python: pre-forked, already-isolated workers (host side).
+
+Each worker is one long-lived bubblewrap sandbox (same root, namespaces and unprivileged slot uid
+as `BwrapRunner`, but nested user namespaces allowed) running `_zygote_main.py` with the common
+modules pre-imported. Per run the zygote's pre-forked supervisor makes a *fresh* user, mount, PID
+and IPC namespace, mounts a fresh tmpfs on /tmp and /dev/shm and a fresh /proc, and forks the
+program, which applies the same rlimits as `BwrapRunner`, drops every capability, sets
+no_new_privs and exec()s the code. Nothing is exec'd, so a run costs two forks and a few mounts
+instead of bwrap + interpreter start-up.
+
+What is NOT shared between runs: files (each run's /tmp and /dev/shm are new tmpfs mounts that die
+with it; the rest of the root is read-only), processes (the run's PID namespace is torn down when it
+ends: daemons, orphans and zombies go with it; the program cannot even name the zygote), SysV/POSIX
+IPC (new IPC namespace), Python state (the program runs in a copy-on-write fork; patching a module
+or a builtin changes only its own copy), the random module's state (reseeded), capabilities (none).
+
+What IS shared between runs of one worker: the read-only root; the zygote's memory image as of its
+start-up (readable by every run, so it must hold no secrets -- the zygote never receives request
+data, the pre-forked supervisor does); the hash seed of str/bytes (fixed per zygote, unlike a fresh
+interpreter); the sandbox's empty network namespace and hostname; the slot uid (runs of one worker
+never overlap). Known differences from `python main.py`: `sys.flags` and `sys.orig_argv` are the
+zygote's, `__main__` is a fresh module (so pickling works as usual), `-E -s -B` semantics apply.
+
+A zygote that dies (or stops answering) is restarted on the next run; the run that found it dead
+gets SANDBOX_ERROR (an infrastructure failure, never a wrong answer).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import socket
+import subprocess
+import threading
+import time
+from importlib import resources
+
+from sandbox.bwrap import (
+    SHM_MB,
+    BwrapRunner,
+    check_file_name,
+    isolation_args,
+    memfd,
+    reap_sandbox,
+    root_binds,
+)
+from sandbox.errors import SandboxConfigError, SandboxUnavailable
+from sandbox.languages import get_language
+from sandbox.limits import Captured, capture, classify, result, rlimits, sandbox_error
+from sandbox.limits import split_wait_status as _split
+from sandbox.types import Limits, RunRequest, RunResult, RunStatus
+
+logger = logging.getLogger(__name__)
+
+ZYGOTE_PATH = "/opt/proofloom/zygote.py"
+START_TIMEOUT_S = 20.0
+REPLY_GRACE_S = 2.0
+
+
+class _Keeper:
+    """Starts zygotes from one long-lived thread: bwrap's --die-with-parent fires when the
+    *thread* that forked it exits, so a zygote started from a short-lived worker thread would die
+    with that thread."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._loop, name="zygote-keeper", daemon=True).start()
+
+    def _loop(self) -> None:
+        while True:
+            fn, box, done = self._jobs.get()
+            try:
+                box.append(fn())
+            except BaseException as exc:  # handed back to the caller
+                box.append(exc)
+            done.set()
+
+    def call(self, fn):
+        box: list = []
+        done = threading.Event()
+        self._jobs.put((fn, box, done))
+        done.wait()
+        if isinstance(box[0], BaseException):
+            raise box[0]
+        return box[0]
+
+
+_keeper_lock = threading.Lock()
+_keeper: _Keeper | None = None
+
+
+def _get_keeper() -> _Keeper:
+    global _keeper
+    with _keeper_lock:
+        if _keeper is None:
+            _keeper = _Keeper()
+        return _keeper
+
+
+class Zygote:
+    """One pre-forking sandbox. Not thread-safe: `ZygoteRunner` hands each to one run at a time."""
+
+    def __init__(self, base: BwrapRunner) -> None:
+        self.base = base
+        self.proc: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+        self.uid, self._uid_fd = base.uids.lock()
+        self._init_pid: int | None = None
+        self.runs = 0
+
+    def start(self) -> None:
+        script = resources.files("sandbox").joinpath("_zygote_main.py").read_bytes()
+        host_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        script_fd = memfd("zygote.py", script)
+        err_fd = memfd("zygote-stderr", b"")
+        status_r, status_w = os.pipe()
+        argv = [self.base.bwrap, *root_binds(self.base.python)]
+        argv += isolation_args(Limits(scratch_mb=1), nested_userns=True)
+        argv += ["--ro-bind-data", str(script_fd), ZYGOTE_PATH, "--remount-ro", "/"]
+        argv += ["--json-status-fd", str(status_w), "--"]
+        argv += [self.base.python.executable, "-E", "-s", "-B", ZYGOTE_PATH]
+        argv += [str(child_sock.fileno())]
+        ids = {}
+        if self.base.uids.privileged:
+            ids = {"user": self.uid, "group": self.uid, "extra_groups": []}
+
+        def spawn() -> subprocess.Popen:
+            return subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err_fd,
+                pass_fds=[child_sock.fileno(), script_fd, status_w],
+                env={},
+                start_new_session=True,
+                **ids,
+            )
+
+        try:
+            self.proc = _get_keeper().call(spawn)
+            child_sock.close()
+            os.close(status_w)
+            status_w = -1
+            host_sock.settimeout(START_TIMEOUT_S)
+            try:
+                ready = host_sock.recv(1)
+            except TimeoutError:
+                ready = b""
+            if ready != b"R":
+                detail = _tail(err_fd)
+                self.sock = host_sock
+                self.close()
+                raise SandboxUnavailable(f"zygote did not start: {detail}")
+            host_sock.settimeout(None)
+            self.sock = host_sock
+            self._init_pid = _read_init_pid(status_r)
+        finally:
+            for fd in (script_fd, err_fd, status_r, status_w):
+                if fd >= 0:
+                    os.close(fd)
+            if child_sock.fileno() >= 0:
+                child_sock.close()
+        logger.debug("zygote started as uid %d (pid %d)", self.uid, self.proc.pid)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        if self.proc is not None:
+            reap_sandbox(self.proc, self._init_pid, self.uid if self.base.uids.privileged else None)
+            self.proc = None
+
+    def release(self) -> None:
+        self.close()
+        os.close(self._uid_fd)
+
+    def run(self, request: RunRequest) -> RunResult:
+        limits = request.limits
+        lang = get_language(request.language)
+        files = {lang.source_file: request.code}
+        for name, text in request.files.items():
+            check_file_name(name)
+            if name == lang.source_file:
+                raise SandboxConfigError(f"request file {name!r} would shadow the source")
+            files[name] = text
+        req = {
+            "source_file": lang.source_file,
+            "files": files,
+            "argv": list(request.argv),
+            "wall_s": limits.wall_s,
+            "scratch_mb": limits.scratch_mb,
+            "shm_mb": SHM_MB,
+            "rlimits": rlimits(limits, lang),
+        }
+        req_fd = memfd("request", json.dumps(req).encode())
+        stdin_fd = memfd("stdin", request.stdin.encode())
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        start = time.monotonic()
+        try:
+            try:
+                socket.send_fds(self.sock, [b"Q"], [req_fd, stdin_fd, out_w, err_w])
+            except OSError as exc:
+                self.close()
+                return sandbox_error(f"zygote unreachable: {exc}")
+            finally:
+                for fd in (req_fd, stdin_fd, out_w, err_w):
+                    os.close(fd)
+            deadline = start + limits.wall_s + REPLY_GRACE_S
+            captured = capture(out_r, err_r, self.sock.fileno(), limits, deadline)
+            if captured.overflow:
+                self.sock.sendall(b"K")
+                _drain(out_r, err_r, captured)
+            reply = self._reply(deadline + REPLY_GRACE_S)
+        finally:
+            os.close(out_r)
+            os.close(err_r)
+        wall = time.monotonic() - start
+        self.runs += 1
+        if reply is None:
+            self.close()
+            return sandbox_error("zygote died or stopped answering during the run", wall)
+        if "error" in reply:
+            self.close()
+            return sandbox_error(f"zygote supervisor failed: {reply['error']}", wall)
+        captured.timed_out = bool(reply["timed_out"])
+        exit_code, sig = _split(reply["exit"] << 8)
+        if exit_code == 121:
+            return sandbox_error(f"run setup failed: {captured.stderr[-500:].decode()}", wall)
+        cpu = float(reply["cpu_s"])
+        peak = reply["maxrss_kb"] / 1024.0
+        status, detail = classify(
+            lang=lang,
+            limits=limits,
+            captured=captured,
+            exit_code=exit_code,
+            sig=sig,
+            cpu_s=cpu,
+            peak_mb=peak,
+        )
+        return result(
+            status=status,
+            detail=detail,
+            captured=captured,
+            exit_code=exit_code,
+            sig=sig,
+            wall_s=wall,
+            cpu_s=cpu,
+            peak_mb=peak,
+        )
+
+    def _reply(self, deadline: float) -> dict | None:
+        data = b""
+        while not data.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            self.sock.settimeout(remaining)
+            try:
+                chunk = self.sock.recv(4096)
+            except (TimeoutError, OSError):
+                return None
+            finally:
+                self.sock.settimeout(None)
+            if not chunk:
+                return None
+            data += chunk
+        try:
+            return json.loads(data)
+        except ValueError:
+            return None
+
+
+def _drain(out_r: int, err_r: int, captured: Captured) -> None:
+    """After an overflow the run is being killed; discard what is still in the pipes so the
+    writers are not blocked on a full pipe while they die."""
+    for fd in (out_r, err_r):
+        try:
+            while os.read(fd, 65536):
+                pass
+        except BlockingIOError:
+            pass
+
+
+def _tail(fd: int) -> str:
+    os.lseek(fd, 0, os.SEEK_SET)
+    return os.read(fd, 1 << 16).decode(errors="replace").strip()[-1000:]
+
+
+def _read_init_pid(status_r: int) -> int | None:
+    os.set_blocking(status_r, False)
+    try:
+        for line in os.read(status_r, 65536).decode(errors="replace").splitlines():
+            doc = json.loads(line)
+            if isinstance(doc, dict) and isinstance(doc.get("child-pid"), int):
+                return doc["child-pid"]
+    except (BlockingIOError, ValueError):
+        pass
+    return None
+
+
+class ZygoteRunner:
+    """`Runner` with `workers` pre-forking sandboxes for Python; every other language is handed to
+    a `BwrapRunner` (fresh sandbox per run). Thread-safe: concurrent runs beyond `workers` wait."""
+
+    def __init__(self, workers: int | None = None, *, base: BwrapRunner | None = None) -> None:
+        self.base = base or BwrapRunner()
+        self.workers = workers or os.cpu_count() or 2
+        self._idle: queue.SimpleQueue[Zygote] = queue.SimpleQueue()
+        self._all: list[Zygote] = []
+        for _ in range(self.workers):
+            z = Zygote(self.base)
+            self._all.append(z)
+            try:
+                z.start()
+            except BaseException:
+                self.close()
+                raise
+            self._idle.put(z)
+        probe = self.run(RunRequest(code="print(6 * 7)"))
+        if probe.status != RunStatus.OK or probe.stdout != "42\n":
+            self.close()
+            raise SandboxUnavailable(f"zygote self-test failed: {probe.status} {probe.detail}")
+
+    def run(self, request: RunRequest) -> RunResult:
+        if get_language(request.language).name != "python":
+            return self.base.run(request)
+        z = self._idle.get()
+        try:
+            if not z.alive():
+                z.close()
+                try:
+                    z.start()
+                except SandboxUnavailable as exc:
+                    return sandbox_error(str(exc))
+            return z.run(request)
+        finally:
+            self._idle.put(z)
+
+    def close(self) -> None:
+        for z in self._all:
+            z.release()
+        self._all.clear()
+
+    def __enter__(self) -> ZygoteRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
