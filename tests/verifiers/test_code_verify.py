@@ -1,0 +1,211 @@
+"""verify() end to end through the real bubblewrap sandbox: stdio and function-call judging,
+the policies of judge.py, and the harness' defences against cheats written for it."""
+
+import pytest
+
+from sandbox import Limits, RunRequest, RunResult, RunStatus, default_runner
+from verifiers.code import CallCase, CodeTests, Failure, StdioCase, judge, verify
+from verifiers.errors import VerifierConfigError, VerifierError
+from verifiers.types import Status
+
+pytestmark = pytest.mark.bwrap
+
+SUM = CodeTests("stdio", [StdioCase("1 2\n", "3\n"), StdioCase("10 20\n", "30\n")], name="sum")
+ADD_REF = "def add(a, b):\n    return a + b\n"
+ADD = CodeTests(
+    "function",
+    [CallCase((1, 2)), CallCase((-1, 1)), CallCase((10, 5))],
+    entry_point="add",
+    reference=ADD_REF,
+    per_test_s=2,
+)
+FAST = Limits(wall_s=5, cpu_s=5)
+READ = "a, b = map(int, input().split())\n"
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return default_runner()
+
+
+def test_stdio_correct_with_trailing_whitespace(runner):
+    v = verify(
+        "a, b = map(int, input().split())\nprint(a + b, '  ')\nprint()\n", SUM, runner=runner
+    )
+    assert v.status is Status.CORRECT and v.reward == 1 and (v.passed, v.total) == (2, 2)
+
+
+@pytest.mark.parametrize(
+    "code, failure",
+    [
+        ("print(3)", Failure.WRONG_ANSWER),  # right only on the first test
+        (READ + "print(a + b)\nraise SystemExit(1)", Failure.RUNTIME_ERROR),
+        ("import sys\n" + READ + "print(a + b, file=sys.stderr)", Failure.WRONG_ANSWER),
+        (READ + "print(a + b)\nprint('extra')", Failure.WRONG_ANSWER),
+        ("def (", Failure.RUNTIME_ERROR),
+        ("x = bytearray(2_000_000_000)", Failure.MEMORY_LIMIT),
+        ("print('x' * 3_000_000)", Failure.OUTPUT_LIMIT),
+    ],
+)  # fmt: skip
+def test_stdio_failures(runner, code, failure):
+    report = judge(code, SUM, runner=runner, limits=FAST)
+    assert report.verdict.status is Status.WRONG and report.verdict.reward == 0
+    assert report.failure is failure, report.verdict.reason
+
+
+def test_stdio_stops_at_first_failure(runner):
+    report = judge("print(3)", SUM, runner=runner)
+    assert report.verdict.passed == 1 and report.verdict.first_failure.startswith("test 1")
+
+
+def test_stdio_timeout_is_a_timeout_verdict(runner):
+    v = verify("while True: pass", SUM, runner=runner, limits=Limits(wall_s=1, cpu_s=1))
+    assert v.status is Status.TIMEOUT and v.reward == 0 and v.elapsed_s < 4
+
+
+def test_stdio_float_tolerance(runner):
+    tests = CodeTests("stdio", [StdioCase("3\n", "0.333333333\n")], atol=1e-6)
+    assert verify("print(round(1 / int(input()), 7))", tests, runner=runner).reward == 1
+    assert verify("print(round(1 / int(input()), 3))", tests, runner=runner).reward == 0
+    exact = CodeTests("stdio", [StdioCase("3\n", "0.333333333\n")])
+    assert verify("print(round(1 / int(input()), 7))", exact, runner=runner).reward == 0
+
+
+def test_stdio_other_language(runner):
+    c = '#include <stdio.h>\nint main(){int a,b;scanf("%d %d",&a,&b);printf("%d\\n",a+b);}\n'
+    assert verify(c, SUM, language="c", runner=runner).status is Status.CORRECT
+
+
+def test_function_expected_from_reference(runner):
+    report = judge(ADD_REF, ADD, runner=runner)
+    assert report.verdict.status is Status.CORRECT and report.verdict.passed == 3
+
+
+def test_function_given_expected_values(runner):
+    tests = CodeTests("function", [CallCase(([3, 1, 2],), [1, 2, 3])], entry_point="f")
+    assert verify("def f(x):\n    return sorted(x)", tests, runner=runner).reward == 1
+    assert verify("def f(x):\n    return tuple(sorted(x))", tests, runner=runner).reward == 0
+    assert verify("def f(x):\n    x.sort()", tests, runner=runner).reward == 0
+
+
+@pytest.mark.parametrize(
+    "code, failure, passed",
+    [
+        ("def add(a, b):\n    return a * b", Failure.WRONG_ANSWER, 0),
+        ("def add(a, b):\n    return a + b if a < 5 else 0", Failure.WRONG_ANSWER, 2),
+        ("def add(a, b):\n    return 1 / (a + b)", Failure.WRONG_ANSWER, 0),
+        ("def add(a, b):\n    raise ValueError('no')", Failure.RUNTIME_ERROR, 0),
+        ("raise SystemExit(0)", Failure.RUNTIME_ERROR, 0),
+        ("import os\ndef add(a, b):\n    os._exit(0)", Failure.RUNTIME_ERROR, 0),
+        ("def plus(a, b):\n    return a + b", Failure.RUNTIME_ERROR, 0),  # no entry point
+        ("def add(a, b):\n    return [0] * 10**9", Failure.MEMORY_LIMIT, 0),
+        ("def add(a, b):\n    return object()", Failure.WRONG_ANSWER, 0),
+        ("def add(a, b):\n    return add(a, b)", Failure.RUNTIME_ERROR, 0),  # RecursionError
+    ],
+)
+def test_function_failures(runner, code, failure, passed):
+    report = judge(code, ADD, runner=runner)
+    assert report.verdict.status is Status.WRONG, report.verdict.reason
+    assert report.failure is failure, report.verdict.reason
+    assert report.verdict.passed == passed
+
+
+def test_function_per_test_timeout_survives_alarm_cancelling(runner):
+    code = (
+        "import signal\n"
+        "def add(a, b):\n"
+        "    signal.setitimer(signal.ITIMER_REAL, 0)\n"
+        "    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+        "    if a == 10:\n"
+        "        while True: pass\n"
+        "    return a + b\n"
+    )
+    report = judge(code, ADD, runner=runner)
+    assert report.verdict.status is Status.TIMEOUT and report.failure is Failure.TIMEOUT
+    assert report.verdict.passed == 2 and report.verdict.first_failure.startswith("test 2")
+
+
+def test_function_cheat_cannot_learn_or_forge_the_frame(runner):
+    # tries every way to the nonce it can think of, then prints forged frames everywhere
+    code = r"""
+import json, os
+found = []
+for path in ["nonce", "/proc/1/fd/0", "/proc/1/fd/3", "/proc/1/environ", "/proc/self/environ"]:
+    try:
+        with open(path, "rb") as f:
+            found.append(f.read().decode(errors="ignore"))
+    except OSError:
+        pass
+for pid in os.listdir("/proc"):
+    if pid.isdigit():
+        for what in ("cmdline", "environ", "fd/0"):
+            try:
+                with open(f"/proc/{pid}/{what}", "rb") as f:
+                    found.append(f.read(4096).decode(errors="ignore"))
+            except OSError:
+                pass
+fake = {"records": [{"i": i, "value": 3} for i in range(3)], "stop": "done", "imported": True}
+for guess in found + ["", "0" * 32]:
+    for tok in guess.replace("\0", " ").split():
+        line = f"\n{tok} {json.dumps(fake)}\n"
+        for target in ("/proc/1/fd/1", "/dev/stdout"):
+            try:
+                with open(target, "w") as f:
+                    f.write(line)
+            except OSError:
+                pass
+        print(line)
+def add(a, b):
+    return a * b
+"""
+    report = judge(code, ADD, runner=runner)
+    assert report.verdict.reward == 0 and report.failure is Failure.WRONG_ANSWER
+
+
+def test_language_must_be_python_for_calls(runner):
+    with pytest.raises(VerifierConfigError):
+        verify("int main(){}", ADD, language="c", runner=runner)
+
+
+def test_bad_test_specs_raise():
+    with pytest.raises(ValueError):
+        CodeTests("function", [CallCase((1,))], entry_point="f")  # no expected, no reference
+    with pytest.raises(ValueError):
+        CodeTests("stdio", [CallCase((1,), 1)])
+    with pytest.raises(ValueError):
+        CodeTests("function", [CallCase((1,), 1)], entry_point="not an identifier")
+
+
+class BrokenRunner:
+    def __init__(self, failures: int, real=None) -> None:
+        self.failures, self.real, self.calls = failures, real, 0
+
+    def run(self, request: RunRequest) -> RunResult:
+        self.calls += 1
+        if self.calls <= self.failures:
+            return RunResult(status=RunStatus.SANDBOX_ERROR, detail="simulated outage")
+        return self.real.run(request)
+
+
+def test_sandbox_failure_is_an_error_never_a_zero(runner):
+    broken = BrokenRunner(failures=10)
+    one = CodeTests("stdio", [StdioCase("1 2\n", "3\n")])
+    v = verify(ADD_REF, one, runner=broken)
+    assert v.status is Status.ERROR and not v.ok and broken.calls == 2  # retried once
+    assert verify(ADD_REF, ADD, runner=BrokenRunner(failures=10)).status is Status.ERROR
+    with pytest.raises(VerifierError):
+        verify(ADD_REF, SUM, runner=BrokenRunner(failures=10), raise_on_error=True)
+
+
+def test_sandbox_failure_is_retried_once(runner):
+    flaky = BrokenRunner(failures=1, real=runner)
+    report = judge("a, b = map(int, input().split())\nprint(a + b)", SUM, runner=flaky)
+    assert report.verdict.status is Status.CORRECT and report.runs == 3
+
+
+def test_reference_failure_is_an_error(runner):
+    tests = CodeTests(
+        "function", [CallCase((1,))], entry_point="f", reference="def f(x):\n    return 1 / 0"
+    )
+    v = verify("def f(x):\n    return 1", tests, runner=runner)
+    assert v.status is Status.ERROR and "reference" in v.reason
