@@ -162,9 +162,18 @@ CANONICAL: dict[str, tuple[int | None, Callable[[Args], Args]]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Statement:
-    """A canonical, hashable geometric fact. Build with `Statement("para", ("a","b","c","d"))`."""
+    """A canonical, hashable geometric fact. Build with `Statement("para", ("a","b","c","d"))`.
+
+    The hash is computed once: the engine keeps millions of statements in sets and dicts, and
+    the dataclass-generated hash rebuilds a tuple on every lookup (~6x slower). That needs a
+    slot outside the dataclass fields, hence `__slots__` by hand rather than `slots=True`;
+    pickling rebuilds the statement so the hash is recomputed in the receiving process (string
+    hashes differ between processes).
+    """
+
+    __slots__ = ("predicate", "args", "_hash")
 
     predicate: str
     args: Args
@@ -180,6 +189,13 @@ class Statement:
             raise ValueError(f"{name} takes {arity or '2 or more'} arguments, got {args!r}")
         object.__setattr__(self, "predicate", name)
         object.__setattr__(self, "args", canonicalise(args))
+        object.__setattr__(self, "_hash", hash((name, self.args)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined, no-any-return]  # a hand-made slot
+
+    def __reduce__(self) -> tuple[type[Statement], tuple[str, Args]]:
+        return (Statement, (self.predicate, self.args))
 
     def __str__(self) -> str:
         return " ".join((self.predicate,) + self.args)

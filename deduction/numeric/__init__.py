@@ -2,15 +2,16 @@
 
 realise(problem, seed) -> Realisation      coordinates for every point (DegenerateError)
 holds(statement, points, tol=TOL) -> bool  numeric truth of any predicate
-checker(points) -> (Statement -> bool)     the same, memoised for one figure
+checker(points) / Figure(points)           the same as a callable, cached for one figure
 direction(p, q), length(p, q)              line direction mod pi, segment length
 """
 
+from deduction.numeric.figure import Figure
 from deduction.numeric.predicates import (
     EPS_POINT,
     TOL,
+    Points,
     angle_diff_zero,
-    checker,
     direction,
     holds,
     length,
@@ -18,8 +19,15 @@ from deduction.numeric.predicates import (
 from deduction.numeric.realise import MAX_SPREAD, MIN_SEPARATION, realise
 from deduction.types import Realisation
 
+
+def checker(points: Points, tol: float = TOL) -> Figure:
+    """A callable `statement -> bool` for one figure: `holds`, cached (see `Figure`)."""
+    return Figure(points, tol)
+
+
 __all__ = [
     "EPS_POINT",
+    "Figure",
     "MAX_SPREAD",
     "MIN_SEPARATION",
     "Realisation",

@@ -137,6 +137,8 @@ def _circle(pts: Sequence[Any], tol: float) -> bool:
 
 
 def _midp(pts: Sequence[Any], tol: float) -> bool:
+    if len(pts) != 3:
+        return False  # `midp m a a` canonicalises to ("m", "a"): no segment
     m, a, b = pts
     span = length(a, b)
     mid = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
@@ -239,17 +241,3 @@ def holds(statement: Statement, points: Points, tol: float = TOL) -> bool:
         return check([points[a] for a in statement.args], tol)
     *names, value = statement.args
     return VALUE_CHECKS[statement.predicate]([points[a] for a in names], Fraction(value), tol)
-
-
-def checker(points: Points, tol: float = TOL) -> Callable[[Statement], bool]:
-    """`holds` on fixed coordinates, memoised per statement: the engine asks about the same
-    candidate facts many times while closing a figure (a dict hit instead of trigonometry)."""
-    memo: dict[Statement, bool] = {}
-
-    def check(statement: Statement) -> bool:
-        known = memo.get(statement)
-        if known is None:
-            known = memo[statement] = holds(statement, points, tol)
-        return known
-
-    return check

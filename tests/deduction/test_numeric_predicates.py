@@ -244,6 +244,8 @@ def test_collapsed_point_sets_do_not_crash():
     assert holds(Statement.parse("cyclic a a b"), P)
     assert holds(Statement.parse("coll a b b"), P)
     assert not holds(Statement.parse("ncoll a b b"), P)
+    assert not holds(Statement.parse("midp a b b"), P)
+    assert not holds(Statement.parse("circle o o o o"), P)
 
 
 def test_checker_memoises_holds():
@@ -254,3 +256,52 @@ def test_checker_memoises_holds():
         statement = Statement.parse(text)
         assert check(statement) == holds(statement, P)
         assert check(statement) == holds(statement, P)  # second call served from the memo
+
+
+def test_figure_agrees_with_holds_on_random_and_true_statements():
+    import random
+
+    from deduction.numeric import Figure, realise
+    from deduction.problem import DEFAULT_PROBLEMS, load_problems, premise_statements
+
+    rng = random.Random(5)
+    shapes = [("para", 4), ("perp", 4), ("eqangle", 8), ("cong", 4), ("eqratio", 8)]
+    shapes += [("coll", 3), ("cyclic", 4), ("aconst", 4), ("rconst", 4), ("midp", 3)]
+    agreed = {True: 0, False: 0}
+    for problem in load_problems(DEFAULT_PROBLEMS)[::5]:
+        points = realise(problem, seed=1).points
+        names = list(points)
+        statements = [s for s, _ in premise_statements(problem)] + [problem.goal]
+        for predicate, k in shapes:
+            for _ in range(10):
+                args = tuple(rng.choice(names) for _ in range(k))
+                if predicate in ("aconst", "rconst"):
+                    args += (rng.choice(["1/2", "1/3", "2", "3/4"]),)
+                try:
+                    statements.append(Statement(predicate, args))
+                except ValueError:
+                    continue
+        figure = Figure(points)
+        for statement in statements + statements:  # the second pass reads the caches
+            truth = holds(statement, points)
+            assert figure(statement) == truth, (problem.name, str(statement))
+            agreed[truth] += 1
+    assert agreed[True] > 300 and agreed[False] > 300
+
+
+def test_no_pattern_of_repeated_points_crashes_holds():
+    # Canonical forms of set-like predicates shrink when points repeat (`midp a b b`).
+    from deduction.numeric import Figure
+
+    square = {"a": (0.0, 0.0), "b": (1.0, 0.2), "c": (0.3, 0.9), "d": (-0.5, 0.4)}
+    figure = Figure(square)
+    for predicate, (arity, _) in CANONICAL.items():
+        n = arity or 4
+        valued = predicate in ("aconst", "rconst")
+        letters = "abc" if n > 5 else "abcd"
+        for args in itertools.product(letters, repeat=n - 1 if valued else n):
+            try:
+                statement = Statement(predicate, args + (("1/2",) if valued else ()))
+            except ValueError:
+                continue
+            assert figure(statement) == holds(statement, square)

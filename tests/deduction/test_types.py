@@ -84,3 +84,39 @@ def test_unrolled_eqangle_canonical_form_matches_the_symmetry_table():
         pairs = [tuple(sorted(args[i : i + 2])) for i in range(0, 8, 2)]
         best = min(tuple(pairs[i] for i in form) for form in _EQ4_FORMS)
         assert Statement("eqangle", args).args == tuple(x for pair in best for x in pair)
+
+
+def test_statements_survive_pickling_into_a_process_with_other_string_hashes():
+    # The hash is cached; a pickled statement must rehash in the receiving process, or dict
+    # and set lookups there would silently miss it.
+    import pickle
+    import subprocess
+    import sys
+
+    blob = pickle.dumps([Statement.parse("eqangle a b a c d e d o"), Statement.parse("coll a b c")])
+    script = (
+        "import pickle, sys\n"
+        "from deduction.types import Statement\n"
+        "got = pickle.loads(sys.stdin.buffer.read())\n"
+        "fresh = {Statement.parse('coll c b a'), Statement.parse('eqangle d e d o a b a c')}\n"
+        "print(all(s in fresh for s in got) and all(hash(s) == hash(t) for s, t in"
+        " zip(sorted(got, key=str), sorted(fresh, key=str))))\n"
+    )
+    for seed in ("1", "2"):
+        out = subprocess.run(
+            [sys.executable, "-c", script],
+            input=blob,
+            capture_output=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
+        ).stdout
+        assert out.strip() == b"True"
+
+
+def test_statement_fields_are_just_predicate_and_args():
+    import dataclasses
+
+    s = Statement.parse("para a b c d")
+    assert dataclasses.asdict(s) == {"predicate": "para", "args": ("a", "b", "c", "d")}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.args = ()
