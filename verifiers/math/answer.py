@@ -153,10 +153,14 @@ def _parse_list(s: str) -> object:
     return _bag(values)
 
 
-def _bag(values: list[object]) -> Bag:
+def _bag(values: list[object]) -> Bag | RealSet:
     flat: list[object] = []
     for v in values:
         flat.extend(v.items if isinstance(v, Bag) else [v])
+    if len(flat) > 1 and all(isinstance(v, Inequality | Interval | RealSet) for v in flat):
+        # x < -1 or x > 1 is one set, the union of its pieces
+        parts = [p for v in flat for p in (v.parts if isinstance(v, RealSet) else [v])]
+        return RealSet(tuple(parts))
     return Bag(tuple(flat))
 
 

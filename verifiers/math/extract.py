@@ -28,8 +28,8 @@ _MATH = re.compile(
 )
 # ASCII-only lookarounds: "有3只" holds the number 3, "AZYUK2A" holds none.
 _NUMBER = re.compile(
-    r"\\frac\{-?\d+\}\{\d+\}|(?<![A-Za-z0-9_.\\])-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?"
-    r"|\d+(?:[.,]\d+)?(?:/\d+)?|\.\d+)(?![0-9])"
+    r"\\frac\{-?\d+\}\{\d+\}|(?<![A-Za-z0-9_.\\])[-−]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+    r"|\d+(?:[.,]\d+)?(?:/\d+)?|\.\d+)(?![0-9])(?:\s?\\?%)?"
 )
 _JOINERS = re.compile(
     r"[A-Za-z](?:_\{?\w+\}?)?\s*=|\\text\{\s*(?:and|or)?\s*\}|\\q?quad|\\[()\[\],;!]|\$|\band\b|\bor\b|和|或|[\s,;.+&]|\\\\"

@@ -5,21 +5,30 @@ the evaluator) are re-checked in a child process that runs the same comparison w
 `sympy.simplify` as the last resort. The parent waits on a pipe with a deadline and kills the
 child if it is late -- no signals, so this works from any thread and inside worker processes
 (Math-Verify's SIGALRM timeouts do not). A killed worker is restarted on the next request.
+Start-up of the worker (importing sympy, about a second) is not counted against a deadline.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-import multiprocessing
+import os
+import select
+import subprocess
+import sys
 import threading
 import time
-from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import BinaryIO
 
 from verifiers.math.types import Node
 
 logger = logging.getLogger(__name__)
 
 STARTUP_TIMEOUT_S = 60.0
+# The worker runs `-m verifiers.math.symbolic`; run it from the directory holding the package
+# so an uninstalled checkout works too.
+_REPO_ROOT = str(Path(__file__).resolve().parent.parent.parent)
 
 
 class SymbolicTimeout(Exception):
@@ -72,7 +81,8 @@ def sympy_equal(a: Node, b: Node) -> bool | None:
         return None
 
 
-def _serve(conn: Connection) -> None:
+def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
+    """The worker loop: one JSON request per line in, one JSON result per line out."""
     from verifiers.math import numbers
     from verifiers.math.answer import parse_answer
     from verifiers.math.compare import equivalent
@@ -80,67 +90,99 @@ def _serve(conn: Connection) -> None:
     numbers.SYMBOLIC_FALLBACK = sympy_equal
     import sympy  # noqa: F401  (import before signalling ready, so requests are fast)
 
-    conn.send("ready")
-    while True:
-        try:
-            gold, pred = conn.recv()
-        except EOFError:
-            return
+    stdout.write(b'"ready"\n')
+    stdout.flush()
+    for line in stdin:
+        gold, pred = json.loads(line)
         ga, pa = parse_answer(gold), parse_answer(pred)
         results = [equivalent(g, p) for g in (ga.value, *ga.alternatives)
                    for p in (pa.value, *pa.alternatives)]  # fmt: skip
-        conn.send(True if any(results) else (None if None in results else False))
+        result = True if any(results) else (None if None in results else False)
+        stdout.write(json.dumps(result).encode() + b"\n")
+        stdout.flush()
 
 
 class SymbolicWorker:
-    """One child process, one request at a time (a lock serialises threads)."""
+    """One child process (`python -m verifiers.math.symbolic`), one request at a time.
+
+    A plain subprocess rather than multiprocessing: nothing of the caller's __main__ is
+    re-imported, and fork+exec is safe from any thread. Reads wait in select() with a deadline.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._proc: multiprocessing.process.BaseProcess | None = None
-        self._conn: Connection | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._buffer = b""
 
     def _start(self) -> None:
-        ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_serve, args=(child,), daemon=True, name="math-sympy")
-        proc.start()
-        child.close()
-        if not parent.poll(STARTUP_TIMEOUT_S) or parent.recv() != "ready":
-            proc.kill()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "verifiers.math.symbolic"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=_REPO_ROOT,
+        )
+        self._proc, self._buffer = proc, b""
+        if self._read_line(STARTUP_TIMEOUT_S) != "ready":
+            self.stop()
             raise SymbolicTimeout("sympy worker did not start")
-        self._proc, self._conn = proc, parent
+
+    def _read_line(self, timeout_s: float) -> object:
+        assert self._proc is not None and self._proc.stdout is not None
+        deadline = time.monotonic() + timeout_s
+        fd = self._proc.stdout.fileno()
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise SymbolicTimeout(f"no answer within {timeout_s:.2f}s")
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise SymbolicTimeout("sympy worker exited")
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return json.loads(line)
 
     def stop(self) -> None:
         if self._proc is not None:
             self._proc.kill()
-            self._proc.join(1)
-        self._proc = self._conn = None
+            self._proc.wait(5)
+            for stream in (self._proc.stdin, self._proc.stdout):
+                if stream is not None:
+                    stream.close()
+        self._proc = None
 
     def check(self, gold: str, pred: str, deadline_s: float) -> bool | None:
         """Compare two answer texts symbolically; raise SymbolicTimeout past the deadline."""
         with self._lock:
-            if self._proc is None or not self._proc.is_alive():
+            if self._proc is None or self._proc.poll() is not None:
                 self._start()
-            assert self._conn is not None
+            assert self._proc is not None and self._proc.stdin is not None
             started = time.perf_counter()
-            self._conn.send((gold, pred))
-            if not self._conn.poll(max(deadline_s, 0.0)):
-                logger.debug("sympy worker late after %.2fs; restarting", deadline_s)
+            try:
+                self._proc.stdin.write(json.dumps([gold, pred]).encode() + b"\n")
+                self._proc.stdin.flush()
+                result = self._read_line(max(deadline_s, 0.0))
+            except (SymbolicTimeout, OSError) as exc:
+                logger.debug("sympy worker failed or late (%s); restarting", exc)
                 self.stop()
-                raise SymbolicTimeout(f"no answer within {deadline_s:.2f}s")
-            result = self._conn.recv()
+                raise SymbolicTimeout(str(exc)) from None
             logger.debug("sympy check took %.3fs", time.perf_counter() - started)
-            return result
+            return result  # type: ignore[return-value]
 
 
 _worker: SymbolicWorker | None = None
+_worker_pid = 0
 _worker_lock = threading.Lock()
 
 
 def shared_worker() -> SymbolicWorker:
-    global _worker
+    """This process's worker; a forked child gets its own, never its parent's pipes."""
+    global _worker, _worker_pid
     with _worker_lock:
-        if _worker is None:
-            _worker = SymbolicWorker()
+        if _worker is None or _worker_pid != os.getpid():
+            _worker, _worker_pid = SymbolicWorker(), os.getpid()
         return _worker
+
+
+if __name__ == "__main__":
+    serve(sys.stdin.buffer, sys.stdout.buffer)

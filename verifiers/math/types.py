@@ -51,7 +51,7 @@ class Interval:
 class RealSet:
     """A subset of the real line: a union of intervals and points, minus some points."""
 
-    parts: tuple[Interval | Bag, ...]
+    parts: tuple[Interval | Bag | Inequality, ...]
     minus: tuple[Node, ...] = ()
 
 

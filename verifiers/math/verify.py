@@ -9,7 +9,9 @@ Results are cached by the extracted answer texts, since sampled solutions repeat
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import re
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -19,9 +21,9 @@ from verifiers.errors import VerifierConfigError, VerifierError
 from verifiers.math.answer import parse_answer
 from verifiers.math.compare import equivalent
 from verifiers.math.extract import cue_segment, extract_answer, is_bare
-from verifiers.math.normalize import clean
+from verifiers.math.normalize import clean, text_key
 from verifiers.math.symbolic import SymbolicTimeout, shared_worker
-from verifiers.math.types import Answer, Choice
+from verifiers.math.types import Answer, Choice, Text
 from verifiers.types import Status, Verdict
 
 logger = logging.getLogger(__name__)
@@ -46,7 +48,8 @@ def _choice_letter(cue: str, answer: str) -> str | None:
             return m.group(1)
         if not is_bare(s):
             m = _LETTER_ANY.search(s)
-            if m:
+            digit = re.search(r"\d", s)
+            if m and (digit is None or digit.start() > m.start()):
                 return m.group(1)
     return None
 
@@ -57,6 +60,9 @@ def _judge(gold_text: str, pred_text: str, cue: str) -> bool | None:
     gold, pred = _parsed(gold_text), _parsed(pred_text)
     if isinstance(gold.value, Choice):
         return _choice_letter(cue, pred_text) == gold.value.letter
+    if isinstance(gold.value, Text) or isinstance(pred.value, Text):
+        # "no" parses as the product n*o; a text answer on either side compares as text
+        return text_key(gold.raw) == text_key(pred.raw)
     results = []
     for g in (gold.value, *gold.alternatives):
         for p in (pred.value, *pred.alternatives):
@@ -133,6 +139,12 @@ def _verify_chunk(args: tuple[list[tuple[str, str]], float, bool]) -> list[Verdi
     return [verify(p, r, timeout=timeout, cache=cache) for p, r in pairs]
 
 
+def _pool_context() -> multiprocessing.context.BaseContext:
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
 def verify_many(
     pairs: Iterable[tuple[str, str]],
     *,
@@ -142,8 +154,9 @@ def verify_many(
 ) -> list[Verdict]:
     """Verify (prediction, reference) pairs; the result is in input order.
 
-    workers > 1 splits the pairs into contiguous chunks over a spawn process pool (safe to call
-    from threads and from Ray/multiprocessing workers).
+    workers > 1 splits the pairs into contiguous chunks over a process pool: forked when this
+    process has a single thread (fast, and no `if __name__ == "__main__"` guard needed), spawned
+    otherwise (forking a threaded process is unsafe; spawn needs the usual main guard).
     """
     items: Sequence[tuple[str, str]] = list(pairs)
     if workers < 1:
@@ -152,9 +165,7 @@ def verify_many(
         return _verify_chunk((list(items), timeout, cache))
     size = -(-len(items) // (workers * 4))
     chunks = [(list(items[i : i + size]), timeout, cache) for i in range(0, len(items), size)]
-    import multiprocessing
-
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool:
         out: list[Verdict] = []
         for verdicts in pool.map(_verify_chunk, chunks):
             out.extend(verdicts)
