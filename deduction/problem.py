@@ -13,6 +13,7 @@ parse is reported as a `ProblemLoadError` and the rest still load.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
@@ -38,6 +39,8 @@ from deduction.types import (
 )
 
 logger = logging.getLogger(__name__)
+
+Pin = tuple[str, float, float]
 
 DEFAULT_PROBLEMS = DATA_DIR / "jgex_ag_231.txt"
 
@@ -79,7 +82,7 @@ class _ClauseParser:
     def fail(self, error: type[DeductionError], what: str, token: str, context: str) -> NoReturn:
         raise error(f"problem {self.name!r}: {what} {token!r} in {context!r}")
 
-    def call(self, text: str, new: set[str], clause: str) -> ConstructionCall:
+    def call(self, text: str, new: tuple[str, ...], clause: str) -> ConstructionCall:
         words = text.split()
         if not words:
             self.fail(ParseError, "empty construction", text, clause)
@@ -87,6 +90,10 @@ class _ClauseParser:
         if cdef is None:
             self.fail(ConstructionError, "unknown construction", words[0], clause)
         args = tuple(words[1:])
+        if len(cdef.args) - len(args) == len(new) > 0 and not set(args) & set(new):
+            # AlphaGeometry's short form leaves out the clause's own points: `h = on_tline b a c`
+            # stands for `h = on_tline h b a c`, `a b c = triangle` for `triangle a b c`.
+            args = new + args
         if len(args) != len(cdef.args):
             self.fail(
                 ConstructionError,
@@ -121,7 +128,7 @@ class _ClauseParser:
                 ParseError, "malformed clause (expected 'points = constructions')", text, text
             )
         left, right = text.split("=")
-        points = tuple(left.split())
+        points, pinned = self.points(left, text)
         if not points:
             self.fail(ParseError, "no points left of '='", left, text)
         if len(set(points)) != len(points):
@@ -131,7 +138,7 @@ class _ClauseParser:
                 self.fail(ConstructionError, "point defined twice", p, text)
             if _is_number(p):
                 self.fail(ParseError, "a number is not a point name", p, text)
-        calls = tuple(self.call(part, set(points), text) for part in right.split(","))
+        calls = tuple(self.call(part, points, text) for part in right.split(","))
         covered = {
             call.args[self.constructions[call.name].args.index(p)]
             for call in calls
@@ -141,7 +148,23 @@ class _ClauseParser:
             if p not in covered:
                 self.fail(ConstructionError, "no construction introduces point", p, text)
         self.defined.update(points)
-        return Clause(points, calls)
+        return Clause(points, calls, pinned)
+
+    def points(self, left: str, clause: str) -> tuple[tuple[str, ...], tuple[Pin, ...]]:
+        """The names left of '=', and the coordinates of those written `name@x_y`."""
+        names, pinned = [], []
+        for token in left.split():
+            name, at, where = token.partition("@")
+            names.append(name)
+            if at:
+                try:
+                    x, y = (float(v) for v in where.split("_"))
+                except ValueError:
+                    self.fail(ParseError, "bad position (expected name@x_y)", token, clause)
+                if not (math.isfinite(x) and math.isfinite(y)):
+                    self.fail(ParseError, "bad position (not finite)", token, clause)
+                pinned.append((name, x, y))
+        return tuple(names), tuple(pinned)
 
     def goal(self, text: str) -> Statement | None:
         words = text.split()

@@ -248,13 +248,20 @@ class ConstructionCall:
 @dataclass(frozen=True, slots=True)
 class Clause:
     """`x = on_line x a b, on_circle x o a`: the points it introduces and the constructions that
-    jointly fix them (their intersection)."""
+    jointly fix them (their intersection).
+
+    `pinned` holds coordinates given in the text as `x@4.96_-0.13` (AlphaGeometry's notation for
+    a figure reproduced exactly); realisation places those points there instead of sampling.
+    """
 
     points: Args
     constructions: tuple[ConstructionCall, ...]
+    pinned: tuple[tuple[str, float, float], ...] = ()
 
     def __str__(self) -> str:
-        return " ".join(self.points) + " = " + ", ".join(str(c) for c in self.constructions)
+        where = {name: f"@{x!r}_{y!r}" for name, x, y in self.pinned}
+        left = " ".join(p + where.get(p, "") for p in self.points)
+        return left + " = " + ", ".join(str(c) for c in self.constructions)
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,6 +109,7 @@ class _Plan(NamedTuple):
     preconditions: tuple[Statement, ...]
     statements: tuple[Statement, ...]
     steps: tuple[_Step, ...]
+    pinned: tuple[tuple[str, float, float], ...]
 
 
 def _compile(clause: Clause, table: Mapping[str, ConstructionDef]) -> _Plan:
@@ -131,7 +132,8 @@ def _compile(clause: Clause, table: Mapping[str, ConstructionDef]) -> _Plan:
             )
             places = tuple(mapping[p] for p in cdef.points)
             steps.append(_Step(step.name, args, places, shape))
-    return _Plan(tuple(preconditions), tuple(clause_statements(clause, table)), tuple(steps))
+    statements = tuple(clause_statements(clause, table))
+    return _Plan(tuple(preconditions), statements, tuple(steps), clause.pinned)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -161,6 +163,8 @@ def _draw(plan: _Plan, points: Mapping[str, Point], rng: Random) -> dict[str, Po
     for name, on in shapes.items():
         if name not in placed:
             placed[name] = _meet(on, existing, rng)
+    for name, x, y in plan.pinned:  # given coordinates win over the sketch, as in AlphaGeometry
+        placed[name] = (x, y)
     return placed
 
 
@@ -175,13 +179,16 @@ def sketch_clause(
     return _draw(_plan(clause, constructions), points, rng)
 
 
-def _acceptable(new: dict[str, Point], points: dict[str, Point]) -> str:
-    """Why the new points are unusable, or '' if they are fine."""
+def _acceptable(new: dict[str, Point], points: dict[str, Point], pinned: set[str]) -> str:
+    """Why the new points are unusable, or '' if they are fine (given coordinates always are)."""
     old = list(points.values())
     everything = old + list(new.values())
     centre, radius = _extent(everything if len(old) < 2 else old)
     seen = list(old)
     for name, p in new.items():
+        if name in pinned:
+            seen.append(p)
+            continue
         if not (math.isfinite(p[0]) and math.isfinite(p[1])):
             return f"{name} is not finite"
         if math.hypot(p[0] - centre[0], p[1] - centre[1]) > MAX_SPREAD * radius:
@@ -209,7 +216,7 @@ def _realise_clause(
         except (SketchFailed, ZeroDivisionError) as exc:
             reason = str(exc) or type(exc).__name__
             continue
-        reason = _acceptable(new, points)
+        reason = _acceptable(new, points, {name for name, _, _ in plan.pinned})
         if reason:
             continue
         trial = {**points, **new}

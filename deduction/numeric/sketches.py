@@ -314,7 +314,7 @@ def _2l1c(args: Args, rng: Random) -> tuple[Point, ...]:
     disc = qb * qb - 4.0 * qa * qc
     if qa < 1e-12 or disc < 0.0:
         raise SketchFailed("no circle touches both lines and the circle")
-    roots = [t for t in ((-qb + math.sqrt(disc)) / (2 * qa), (-qb - math.sqrt(disc)) / (2 * qa))]
+    roots = [(-qb + math.sqrt(disc)) / (2 * qa), (-qb - math.sqrt(disc)) / (2 * qa)]
     roots = [t for t in roots if t > 1e-9 and t * s < radius]
     if not roots:
         raise SketchFailed("no circle inside the angle touches the circle")

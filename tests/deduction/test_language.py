@@ -130,7 +130,8 @@ def test_s_angle_problem():
             ConstructionError,
             "frobnicate",
         ),
-        ("a b c = triangle a b c; d = on_line d a ? coll a b d", ConstructionError, "on_line d a"),
+        ("a b c = triangle a b c; d = on_line d a ? coll a b d", ConstructionError, "wrong arity"),
+        ("a b c = triangle a b c; d = on_line a ? coll a b d", ConstructionError, "wrong arity"),
         ("a b c = triangle a b c; d = on_line d a q ? coll a b d", ConstructionError, "'q'"),
         ("a b c = triangle a b c; a = on_line a b c ? coll a b c", ConstructionError, "'a'"),
         ("a b c = triangle a b c; d on_line d a b ? coll a b d", ParseError, "d on_line"),
@@ -181,3 +182,23 @@ def test_goal_values():
     assert parse_problem(base + "aconst a b b c pi/3").goal == Statement.parse("aconst a b b c 1/3")
     assert parse_problem(base + "rconst a d a b 1 2").goal == Statement.parse("rconst a d a b 1/2")
     assert parse_problem(base + "s_angle a b c 90").goal == Statement.parse("aconst a b b c 1/2")
+
+
+def test_short_form_leaves_out_the_clause_points():
+    # AlphaGeometry's examples write `a b c = triangle` and `h = on_tline b a c`.
+    short = parse_problem("a b c = triangle; h = on_tline b a c, on_tline c a b ? perp a h b c")
+    full = parse_problem(
+        "a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b ? perp a h b c"
+    )
+    assert short.clauses == full.clauses
+    four = parse_problem("a b c = triangle; d1 d2 d3 d = incenter2 a b c")
+    assert four.clauses[1].constructions[0].args == ("d1", "d2", "d3", "d", "a", "b", "c")
+
+
+def test_pinned_coordinates():
+    p = parse_problem("a@0_0 b@1.5_-0.25 c = triangle a b c; m = midpoint m a b", "pins")
+    assert p.points == ("a", "b", "c", "m")
+    assert p.clauses[0].pinned == (("a", 0.0, 0.0), ("b", 1.5, -0.25))
+    assert str(p.clauses[0]).startswith("a@0.0_0.0 b@1.5_-0.25 c =")
+    with pytest.raises(ParseError, match="bad position"):
+        parse_problem("a@0_x b c = triangle a b c", "pins")

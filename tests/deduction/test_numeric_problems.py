@@ -142,3 +142,36 @@ def test_definitions_without_a_numeric_recipe_are_rejected():
     problem = parse_problem("a b = segment a b; x = warp x a b", "custom", table)
     with pytest.raises(ConstructionError, match="no numeric recipe"):
         realise(problem, constructions=table)
+
+
+def test_pinned_points_keep_their_coordinates():
+    problem = parse_problem(
+        "a@0_0 b@2_0 c@0.5_1.5 = triangle a b c; m = midpoint m a b; o = circle o a b c", "pins"
+    )
+    for seed in range(3):
+        points = realise(problem, seed=seed).points
+        assert points["a"] == (0.0, 0.0) and points["b"] == (2.0, 0.0)
+        assert points["m"] == pytest.approx((1.0, 0.0))
+        assert points["o"][0] == pytest.approx(1.0)
+
+
+# translated_imo_2008_p6 from AlphaGeometry's imo_ag_30.txt (Copyright 2023 DeepMind
+# Technologies Limited, CC-BY 4.0): pinned coordinates, incenters and common tangents.
+IMO_2008_P6 = (
+    "x@4.96_-0.13 y@-1.0068968328888160_-1.2534881080682770 "
+    "z@-2.8402847238575120_-4.9117762734006830 = triangle x y z; o = circle o x y z; "
+    "w@6.9090049230038776_-1.3884003936987552 = on_circle w o x; "
+    "a = on_tline a z o z, on_tline a x o x; b = on_tline b z o z, on_tline b w o w; "
+    "c = on_tline c y o y, on_tline c w o w; d = on_tline d x o x, on_tline d y o y; "
+    "i1 = incenter i1 a b c; i2 = incenter i2 a c d; f1 = foot f1 i1 a c; f2 = foot f2 i2 a c; "
+    "q t p s = cc_tangent q t p s i1 f1 i2 f2; k = on_line k q t, on_line k p s ? cong o k o x"
+)
+
+
+def test_olympiad_problem_with_pinned_points_realises_with_its_goal():
+    problem = parse_problem(IMO_2008_P6, "translated_imo_2008_p6")
+    points = realise(problem, seed=0, check_goal=False).points
+    assert points["w"] == (6.9090049230038776, -1.3884003936987552)
+    for statement, _ in premise_statements(problem):
+        assert holds(statement, points), str(statement)
+    assert holds(problem.goal, points)
