@@ -132,6 +132,31 @@ TEXT_AND_CHOICE = [
 ]
 
 
+# One case per bug found while probing beyond the policy examples (regressions).
+REGRESSIONS = [
+    ("-3", "so x = −3.", True),  # unicode minus in prose
+    ("0.25", "So the probability is 25%.", True),  # percent sign on a prose number
+    ("\\text{No}", "no", True),  # a two-letter word is text, not n*o
+    ("x < -1 \\text{ or } x > 1", "(-\\infty,-1)\\cup(1,\\infty)", True),  # union by "or"
+    ("A", "The answer is 12 because A is small", False),  # a letter after a number is no choice
+    ("\\frac{x-3}{2}", "f^{-1}(x) = \\frac{x-3}{2}", True),  # named function on the left
+    ("x^2+1", "P(x) = x^2+1", True),
+    ("5", "AB = 5", True),  # a segment name is an assignment target
+    ("120000", "1.2e5", True),  # e-notation
+    ("\\frac{7}{6}", "1.1\\overline{6}", True),  # repeating decimal
+    ("(2, \\infty)", "\\{x \\mid x > 2\\}", True),  # set-builder notation
+    ("7", "7 ways", True),  # a trailing label word
+    ("15", "所以答案是 15。", True),  # CJK full stop
+    ("5", "It is $\\boxed{2}$ or maybe $\\boxed{5}$.", False),  # hedge with words between
+]
+
+
+@pytest.mark.parametrize("gold, pred, expected", REGRESSIONS)
+def test_regression(gold: str, pred: str, expected: bool) -> None:
+    verdict = verify(pred, gold)
+    assert bool(verdict.reward) is expected, verdict.reason
+
+
 @pytest.mark.parametrize(
     "gold, pred, expected",
     EXTRACTION

@@ -50,6 +50,10 @@ _CUP = re.compile(r"\\cup")
 
 _MIXED = re.compile(r"(-?\d+)\s+(\d+)/(\d+)")
 _INF = ("const", "inf")
+_NAMED = re.compile(
+    r"[A-Za-z](?:_\{?\w+\}?)?(?:\^\{?-1\}?)?'*\(\s*[a-z](?:\s*,\s*[a-z])*\s*\)|[A-Z]{2,3}"
+)
+_SET_BUILDER = re.compile(r"⦃\s*[a-zA-Z]\s*(?:\\mid|\||:)\s*(.+)⦄")
 
 
 def split_top(s: str, pattern: re.Pattern[str]) -> list[str]:
@@ -175,6 +179,9 @@ def _item(s: str) -> object:
         ratio = split_top(s, _COLON)
         if len(ratio) > 1:
             return Seq(tuple(_item(p.strip()) for p in ratio), ":")
+    m = _SET_BUILDER.fullmatch(s)
+    if m:  # {x | x > 2} is the set its condition describes
+        return _item(m.group(1).strip())
     w = _wrapped(s)
     if w is not None:
         return _bracketed(*w)
@@ -258,6 +265,8 @@ def _name(s: str) -> str | None:
     if ":" in s:
         names = [_name(p) for p in s.split(":")]
         return ":".join(names) if all(names) else None  # type: ignore[arg-type]
+    if _NAMED.fullmatch(s):  # P(x), f^{-1}(x), AB, a_n
+        return re.sub(r"\s+", "", s)
     try:
         node = parse_expression(s)
     except ParseError:

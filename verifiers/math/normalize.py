@@ -78,6 +78,9 @@ _THIN_SPACE = re.compile(r"(?<!\\)\\!\s*")
 _INNER_DELIMITERS = re.compile(r"(?<!\\)\$+|\\[()\[\]]")
 _WHOLE_TEXT = re.compile(r"\\text\{[^{}]*\}")
 _TRAILING_TEXT = re.compile(r"^(.*?\S)\s*\\text\{([^{}]*)\}\s*(\^\s*\{?[23]\}?)?$")
+_UNIT_JUNK = re.compile(r"[\^{}²³0-9]")
+_SCIENTIFIC = re.compile(r"(?<![A-Za-z\\])(\d+(?:\.\d+)?)[eE]([+-]?\d+)(?![\d.])")
+_REPEATING = re.compile(r"(\d*)\.(\d*)\\overline\{(\d+)\}")
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|°|\\degree|\^\s*\{\\text\{o\}\}")
 _PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*percent\s*\}|percentage|percent|pct)\s*$")
 _CURRENCY = re.compile(r"\\\$|\$|€|£|¥|\\euro|\\pounds|USD\b|Rs\.?")
@@ -118,11 +121,22 @@ def clean(text: str) -> str:
         if any(t in s for t in triggers):
             s = pattern.sub(repl, s)
     s = s.replace("**", "")
+    if "e" in s or "E" in s:
+        s = _SCIENTIFIC.sub(r"\1*10^{\2}", s)  # 1.2e5
+    if "overline" in s:
+        s = _REPEATING.sub(_repeating_fraction, s)  # 0.\overline{3}
     s = unwrap_math(s)
     if "$" in s or "\\" in s:
         # Inner delimiters left by joining pieces ("$21,16$ or $11$") carry no meaning.
         s = _INNER_DELIMITERS.sub(" ", s)
     return " ".join(s.split())
+
+
+def _repeating_fraction(m: re.Match[str]) -> str:
+    whole, fixed, cycle = m.group(1) or "0", m.group(2), m.group(3)
+    shift, period = 10 ** len(fixed), 10 ** len(cycle) - 1
+    num = (int(whole) * shift + int(fixed or 0)) * period + int(cycle)
+    return f"\\frac{{{num}}}{{{shift * period}}}"
 
 
 def strip_decorations(text: str) -> tuple[str, bool, str | None]:
@@ -146,7 +160,7 @@ def strip_decorations(text: str) -> tuple[str, bool, str | None]:
         s, unit = m.group(1).strip(), _unit_name(m.group(2), unit)
     else:
         m = _TRAILING_WORDS.match(s)
-        if m and _unit_name(m.group(2), None) is not None:
+        if m and _is_unit_words(m.group(2)):
             s, unit = m.group(1).strip(), _unit_name(m.group(2), unit)
     m = _PERCENT.search(s)
     if m:
@@ -154,8 +168,17 @@ def strip_decorations(text: str) -> tuple[str, bool, str | None]:
     return s, percent, unit
 
 
+def _is_unit_words(words: str) -> bool:
+    """Trailing words after a number that are a unit or a label ("7 ways"), not variables."""
+    w = _UNIT_JUNK.sub("", words).strip().lower().rstrip(".")
+    parts = w.split()
+    if not parts:
+        return False
+    return w in UNITS or parts[-1] in UNITS or all(len(p) >= 3 for p in parts)
+
+
 def _unit_name(words: str, default: str | None) -> str | None:
-    w = re.sub(r"[\^{}²³0-9]", "", words).strip().lower().rstrip(".")
+    w = _UNIT_JUNK.sub("", words).strip().lower().rstrip(".")
     w = re.sub(r"\s+", " ", w)
     if w in ("", "p.m", "a.m", "pm", "am"):
         return default
