@@ -111,8 +111,10 @@ def new_namespaces(scratch_mb, shm_mb):
     write_file("/proc/self/gid_map", f"{gid} {gid} 1\n")
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     flags = MS_NOSUID | MS_NODEV
-    mount("tmpfs", SCRATCH, "tmpfs", flags, f"size={scratch_mb}m,mode=0755")
-    mount("tmpfs", "/dev/shm", "tmpfs", flags | MS_NOEXEC, f"size={shm_mb}m,mode=1777")
+    # nr_inodes bounds inode-fill attacks (kernel memory that no rlimit counts)
+    mount("tmpfs", SCRATCH, "tmpfs", flags, f"size={scratch_mb}m,nr_inodes=16384,mode=0755")
+    shm = f"size={shm_mb}m,nr_inodes=1024,mode=1777"
+    mount("tmpfs", "/dev/shm", "tmpfs", flags | MS_NOEXEC, shm)
 
 
 def drop_capabilities():

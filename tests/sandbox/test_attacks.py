@@ -50,7 +50,7 @@ def judge(runner, entry, program, limits):
 def test_attack_entry(shared_dir, canary, runner, entry_id):
     entry = ENTRIES[entry_id]
     expect = entry["expect"]
-    limits = corpus.limits_of(MANIFEST)
+    limits = corpus.limits_for(MANIFEST, entry)
     program = corpus.program_for(MANIFEST, entry, (ATTACKS / entry["file"]).read_text())
     paths = corpus.host_paths(entry)
     for p in paths:
@@ -95,4 +95,4 @@ def test_attack_entry(shared_dir, canary, runner, entry_id):
     # service_alive: the correct control still passes right after
     c01 = ENTRIES["c01"]
     ctrl = corpus.program_for(MANIFEST, c01, (ATTACKS / c01["file"]).read_text())
-    assert judge(runner, c01, ctrl, limits)[0] == "pass"
+    assert judge(runner, c01, ctrl, corpus.limits_of(MANIFEST))[0] == "pass"
