@@ -58,6 +58,8 @@ _SET_BUILDER = re.compile(r"⦃\s*[a-zA-Z]\s*(?:\\mid|\||:)\s*(.+)⦄")
 
 def split_top(s: str, pattern: re.Pattern[str]) -> list[str]:
     """Split `s` on `pattern` where it occurs outside all brackets (intervals may mismatch)."""
+    if pattern.search(s) is None:
+        return [s]
     depth = [0] * (len(s) + 1)
     d = 0
     for i, ch in enumerate(s):

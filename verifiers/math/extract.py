@@ -152,24 +152,26 @@ def _from_segment(seg: str) -> str:
 
 def extract_answer(text: str, *, reference: bool = False) -> str:
     """The final-answer text of `text` (a solution or a bare answer)."""
+    return extract_with_cue(text, reference=reference)[0]
+
+
+def extract_with_cue(text: str, *, reference: bool = False) -> tuple[str, str]:
+    """(final answer, the sentence after the last answer cue or "") in one pass over `text`;
+    the cue sentence is where a multiple-choice letter hides ("the answer is D, not A")."""
     s = strip_noise(text)
-    boxed = boxed_answer(s)
-    final = _FINAL.search(s)
-    if boxed is not None and not (final and final.start() > s.rfind("\\boxed")):
-        return boxed
     seg = _last_cue(s)
+    cue = "" if seg is None else _first_sentence(seg.lstrip(" :*"))
+    boxed = boxed_answer(s) if "box" in s else None
+    if boxed is not None:
+        final = _FINAL.search(s)
+        if not (final and final.start() > s.rfind("\\boxed")):
+            return boxed, cue
     if seg is not None:
         answer = _from_segment(seg)
         if answer:
-            return answer
+            return answer, cue
     s = _HOPE.sub("", s).strip()
     if reference or is_bare(s):
-        return s
+        return s, cue
     found = last_math_or_number(s)
-    return found if found is not None else s
-
-
-def cue_segment(text: str) -> str | None:
-    """The raw text after the last answer cue (for multiple-choice letters)."""
-    seg = _last_cue(strip_noise(text))
-    return None if seg is None else _first_sentence(seg.lstrip(" :*"))
+    return (found if found is not None else s), cue

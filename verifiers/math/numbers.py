@@ -104,7 +104,14 @@ def canonical(node: Node) -> Node:
 
 
 def _nodes_equal(a: Node, b: Node) -> bool | None:
-    if a == b or canonical(a) == canonical(b):
+    result = _values_equal(a, b)
+    if result is None and canonical(a) == canonical(b):
+        return True  # beyond evaluation (huge, or sums), yet the same tree up to order
+    return result
+
+
+def _values_equal(a: Node, b: Node) -> bool | None:
+    if a == b:
         return True
     try:
         count_nodes(a)

@@ -11,8 +11,9 @@ equals `[-3/2,-1] \\cup [1,3/2]`, in both directions.
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 
-from verifiers.math.evaluate import EvalError, context, numeric
+from verifiers.math.evaluate import EvalError, context, exact, numeric
 from verifiers.math.numbers import nodes_equal
 from verifiers.math.types import Bag, Inequality, Interval, Node, RealSet, Scalar, Seq
 
@@ -25,6 +26,13 @@ class NotARealSet(ValueError):
 
 
 def _value(node: Node) -> object:
+    """Exact (Fraction) when rational -- most endpoints and probes are -- else 60-digit real."""
+    try:
+        v = exact(node)
+        if isinstance(v, Fraction):
+            return v
+    except EvalError:
+        pass
     v = numeric(node, 0)
     ctx = context()
     if isinstance(v, tuple) or (not ctx.isinf(v) and abs(ctx.im(v)) > _ZERO_TOL):
@@ -32,9 +40,16 @@ def _value(node: Node) -> object:
     return ctx.re(v) if not ctx.isinf(v) else v
 
 
+def _mp(v: object) -> object:
+    return context().mpf(v.numerator) / v.denominator if isinstance(v, Fraction) else v
+
+
 def _cmp(a: object, b: object) -> int:
-    """Sign of a - b with a tolerance band around zero (60-digit arithmetic)."""
+    """Sign of a - b: exact for rationals, with a tolerance band around zero otherwise."""
+    if isinstance(a, Fraction) and isinstance(b, Fraction):
+        return (a > b) - (a < b)
     ctx = context()
+    a, b = _mp(a), _mp(b)
     if ctx.isinf(a) or ctx.isinf(b):
         return 0 if a == b else (1 if a > b else -1)
     d = a - b
@@ -45,7 +60,7 @@ def _cmp(a: object, b: object) -> int:
 
 def _substitute(node: Node, target: Node, value: object) -> Node:
     if node == target:
-        return ("val", value)
+        return ("num", value, None) if isinstance(value, Fraction) else ("val", value)
     if node[0] in ("num", "sym", "const", "base", "val"):
         return node
     children = (_substitute(c, target, value) if isinstance(c, tuple) else c for c in node[1:])
@@ -109,9 +124,11 @@ def _inequality(ineq: Inequality) -> tuple[Member, list[object]]:
 
 
 def _linear_root(left: Node, right: Node, var: Node) -> list[object]:
-    ctx = context()
+    diff = ("add", left, ("neg", right))
     try:
-        h = [_value(_substitute(("add", left, ("neg", right)), var, ctx.mpf(t))) for t in (0, 1, 2)]
+        h = [_value(_substitute(diff, var, Fraction(t))) for t in (0, 1, 2)]
+        if not all(isinstance(v, Fraction) for v in h):
+            h = [_mp(v) for v in h]
     except (EvalError, NotARealSet):
         return []
     slope = h[1] - h[0]
@@ -177,20 +194,32 @@ def realsets_equal(a: object, b: object) -> bool | None:
     try:
         ma, ca = as_member(a)
         mb, cb = as_member(b)
-        crit = sorted({float(c) if abs(c) < 1e300 else c for c in ca + cb})
-        ctx = context()
-        crit_mp = sorted({ctx.mpf(c) for c in crit})
-        probes = list(crit_mp)
-        probes += [(x + y) / 2 for x, y in zip(crit_mp, crit_mp[1:], strict=False)]
-        if crit_mp:
-            probes += [crit_mp[0] - 1, crit_mp[-1] + 1]
-        probes += [ctx.mpf(v) for v in (0, 0.5, -0.5, 10**6, -(10**6))]
-        # Critical points were rounded to floats for sorting; test the exact ones too.
-        probes += [c for c in ca + cb if not context().isinf(c)]
-        unique = {repr(t): t for t in probes}
-        return all(ma(t) == mb(t) for t in unique.values())
+        crit = _sorted_unique(ca + cb)
+        probes = list(crit)
+        probes += [_midpoint(x, y) for x, y in zip(crit, crit[1:], strict=False)]
+        if crit:
+            probes += [crit[0] - 1, crit[-1] + 1]
+        probes += [Fraction(v) for v in (0, 1, -1, 10**6, -(10**6))] + [Fraction(1, 2)]
+        return all(ma(t) == mb(t) for t in _sorted_unique(probes))
     except (NotARealSet, EvalError, TypeError):
         return None
+
+
+def _sorted_unique(values: list[object]) -> list[object]:
+    """Sorted finite values, duplicates (within the tolerance of `_cmp`) removed."""
+    finite = [v for v in values if isinstance(v, Fraction) or context().isfinite(v)]
+    finite.sort(key=lambda v: float(v) if isinstance(v, Fraction) else v)
+    out: list[object] = []
+    for v in finite:
+        if not out or _cmp(out[-1], v) != 0:
+            out.append(v)
+    return out
+
+
+def _midpoint(x: object, y: object) -> object:
+    if isinstance(x, Fraction) and isinstance(y, Fraction):
+        return (x + y) / 2
+    return (_mp(x) + _mp(y)) / 2
 
 
 def _endpoints_equal(a: object, b: object) -> bool | None:

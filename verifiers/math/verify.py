@@ -15,12 +15,13 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from fractions import Fraction
 from functools import lru_cache
 
 from verifiers.errors import VerifierConfigError, VerifierError
 from verifiers.math.answer import parse_answer
 from verifiers.math.compare import equivalent
-from verifiers.math.extract import cue_segment, extract_answer, is_bare
+from verifiers.math.extract import extract_answer, extract_with_cue, is_bare
 from verifiers.math.normalize import clean, text_key
 from verifiers.math.symbolic import SymbolicTimeout, shared_worker
 from verifiers.math.types import Answer, Choice, Text
@@ -29,6 +30,7 @@ from verifiers.types import Status, Verdict
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 1.0
+_PLAIN_NUMBER = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))")
 _LETTER_START = re.compile(r"^\(?([A-J])\)?(?![A-Za-z0-9*+\-^/=_{])")
 _LETTER_ANY = re.compile(r"(?<![A-Za-z])\(?([A-J])\)?(?![A-Za-z'])")
 
@@ -54,9 +56,19 @@ def _choice_letter(cue: str, answer: str) -> str | None:
     return None
 
 
+def _plain_number(text: str) -> Fraction | None:
+    m = _PLAIN_NUMBER.fullmatch(text)
+    return Fraction(m.group(1)) if m else None
+
+
 def _judge(gold_text: str, pred_text: str, cue: str) -> bool | None:
-    if clean(gold_text) == clean(pred_text) and clean(gold_text):
+    cg, cp = clean(gold_text), clean(pred_text)
+    if cg == cp and cg:
         return True
+    # Fast path: two plain integers/decimals are equal exactly or not at all (policy 3).
+    g, p = _plain_number(cg), _plain_number(cp)
+    if g is not None and p is not None:
+        return g == p
     gold, pred = _parsed(gold_text), _parsed(pred_text)
     if isinstance(gold.value, Choice):
         return _choice_letter(cue, pred_text) == gold.value.letter
@@ -113,10 +125,9 @@ def verify(
     started = time.perf_counter()
     try:
         gold_text = extract_answer(reference, reference=True)
-        pred_text = extract_answer(prediction)
+        pred_text, cue = extract_with_cue(prediction)
         if not clean(gold_text):
             return Verdict(Status.ERROR, "empty reference answer", time.perf_counter() - started)
-        cue = cue_segment(prediction) or ""
         result = _judge_cached(gold_text, pred_text, cue)
         reason = f"gold={gold_text[:80]!r} pred={pred_text[:80]!r}"
         if result is None:
