@@ -16,7 +16,8 @@ points, as AlphaGeometry does). A placement is rejected, and the clause drawn ag
   trust these coordinates to prune false facts).
 
 A clause is drawn CLAUSE_TRIES times before the whole problem restarts; after `max_attempts`
-restarts `DegenerateError` names the problem, the clause and the last reason. Everything is
+restarts (or PRECONDITION_STRIKES failed equality preconditions, which resampling cannot mend)
+`DegenerateError` names the problem, the clause and the last reason. Everything is
 drawn from one `random.Random(seed)`, so a seed always gives the same coordinates.
 """
 
@@ -40,12 +41,26 @@ from deduction.types import Clause, ConstructionDef, Problem, Realisation, State
 MIN_SEPARATION = 0.01
 MAX_SPREAD = 10.0
 CLAUSE_TRIES = 5
-DEFAULT_ATTEMPTS = 50
+# Some JGEX figures exist on ~1 draw in 12 (a line that must cut a circle); 200 draws leave a
+# ~1e-7 chance of a false alarm there and cost ~0.1 s on a problem that can never be drawn.
+DEFAULT_ATTEMPTS = 200
+PRECONDITION_STRIKES = 3
+_SIDE_CONDITIONS = frozenset({"ncoll", "npara", "nperp", "diff", "sameside"})
 SAMPLES = 5
 
 
 class _Restart(Exception):
-    """The clause cannot be placed on the current figure: resample the whole problem."""
+    """The clause cannot be placed on the current figure: resample the whole problem.
+
+    `structural` marks a failed equality precondition (`cong o a o b`): random figures never
+    satisfy one by chance, so realise() gives up after PRECONDITION_STRIKES of them instead of
+    burning all its attempts. A failed side condition (`npara`, `ncoll`, ...) may just reflect
+    which of two intersections an earlier clause picked, so it restarts like any other failure.
+    """
+
+    def __init__(self, reason: str, structural: bool = False) -> None:
+        super().__init__(reason)
+        self.structural = structural
 
 
 def _extent(points: list[Point]) -> tuple[Point, float]:
@@ -208,7 +223,8 @@ def _realise_clause(
     plan = _plan(clause, constructions)
     for statement in plan.preconditions:
         if not holds(statement, points):
-            raise _Restart(f"precondition {statement} fails")
+            structural = statement.predicate not in _SIDE_CONDITIONS
+            raise _Restart(f"precondition {statement} fails", structural)
     reason = ""
     for _ in range(CLAUSE_TRIES):
         try:
@@ -247,6 +263,7 @@ def realise(
         raise ValueError(f"{max_attempts=} must be >= 1")
     rng = Random(seed)
     failure = ("", "")
+    strikes = 0
     for attempt in range(1, max_attempts + 1):
         points: dict[str, Point] = {}
         for clause in problem.clauses:
@@ -254,11 +271,15 @@ def realise(
                 _realise_clause(clause, points, constructions, rng)
             except _Restart as exc:
                 failure = (str(clause), str(exc))
+                strikes += exc.structural
                 break
         else:
             if not check_goal or problem.goal is None or holds(problem.goal, points):
                 return Realisation(problem.name, points, seed, attempt)
             failure = ("? " + str(problem.goal), "the goal is numerically false")
+        if strikes >= PRECONDITION_STRIKES:
+            max_attempts = attempt
+            break
     raise DegenerateError(
         f"problem {problem.name!r}: {failure[0]!r} could not be realised in "
         f"{max_attempts} attempts: {failure[1]}"

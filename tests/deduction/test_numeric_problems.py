@@ -175,3 +175,11 @@ def test_olympiad_problem_with_pinned_points_realises_with_its_goal():
     for statement, _ in premise_statements(problem):
         assert holds(statement, points), str(statement)
     assert holds(problem.goal, points)
+
+
+def test_a_failed_equality_precondition_gives_up_early():
+    # 2l1c needs o equidistant from a and b; a free o never is, and redrawing cannot change
+    # that, so realise() stops after a few strikes instead of using all its attempts.
+    problem = parse_problem("a b c = triangle a b c; o = free o; x y z i = 2l1c x y z i a b c o")
+    with pytest.raises(DegenerateError, match=r"in 3 attempts: precondition cong"):
+        realise(problem)
