@@ -61,8 +61,10 @@ def _as_set(args: Args) -> Args:
 
 
 def _two_pairs(args: Args) -> Args:
-    p, q = sorted(_pairs(args))
-    return p + q
+    a, b, c, d = args
+    p = (a, b) if a <= b else (b, a)
+    q = (c, d) if c <= d else (d, c)
+    return p + q if p <= q else q + p
 
 
 def _head_then_set(args: Args) -> Args:
@@ -162,7 +164,10 @@ CANONICAL: dict[str, tuple[int | None, Callable[[Args], Args]]] = {
 }
 
 
-@dataclass(frozen=True)
+_set = object.__setattr__  # frozen instances are written once, in __init__
+
+
+@dataclass(frozen=True, init=False)
 class Statement:
     """A canonical, hashable geometric fact. Build with `Statement("para", ("a","b","c","d"))`.
 
@@ -178,18 +183,21 @@ class Statement:
     predicate: str
     args: Args
 
-    def __post_init__(self) -> None:
-        name = ALIASES.get(self.predicate, self.predicate)
+    def __init__(self, predicate: str, args: Args) -> None:
+        # Written out rather than dataclass-generated + __post_init__: statements are built in
+        # the engine's inner loop, and this saves two attribute writes and a call.
+        name = ALIASES.get(predicate, predicate)
         spec = CANONICAL.get(name)
         if spec is None:
-            raise ValueError(f"unknown predicate {self.predicate!r}")
+            raise ValueError(f"unknown predicate {predicate!r}")
         arity, canonicalise = spec
-        args = tuple(self.args)
+        args = tuple(args)
         if (arity is None and len(args) < 2) or (arity is not None and len(args) != arity):
             raise ValueError(f"{name} takes {arity or '2 or more'} arguments, got {args!r}")
-        object.__setattr__(self, "predicate", name)
-        object.__setattr__(self, "args", canonicalise(args))
-        object.__setattr__(self, "_hash", hash((name, self.args)))
+        args = canonicalise(args)
+        _set(self, "predicate", name)
+        _set(self, "args", args)
+        _set(self, "_hash", hash((name, args)))
 
     def __hash__(self) -> int:
         return self._hash  # type: ignore[attr-defined, no-any-return]  # a hand-made slot

@@ -120,3 +120,11 @@ def test_statement_fields_are_just_predicate_and_args():
     assert dataclasses.asdict(s) == {"predicate": "para", "args": ("a", "b", "c", "d")}
     with pytest.raises(dataclasses.FrozenInstanceError):
         s.args = ()
+
+
+def test_statement_keyword_construction_and_replace():
+    import dataclasses
+
+    s = Statement(predicate="para", args=("d", "c", "b", "a"))
+    assert s == Statement.parse("para a b c d")
+    assert dataclasses.replace(s, args=("a", "c", "b", "d")) == Statement.parse("para a c b d")
