@@ -285,6 +285,12 @@ class Problem:
     def points(self) -> Args:
         return tuple(p for clause in self.clauses for p in clause.points)
 
+    def __str__(self) -> str:
+        """The problem in AlphaGeometry syntax, canonically spelled; it parses back to the same
+        clauses and goal (what a generator writes out)."""
+        text = "; ".join(str(c) for c in self.clauses)
+        return text if self.goal is None else f"{text} ? {self.goal}"
+
 
 @dataclass(frozen=True, slots=True)
 class ProblemLoadError:

@@ -202,3 +202,12 @@ def test_pinned_coordinates():
     assert str(p.clauses[0]).startswith("a@0.0_0.0 b@1.5_-0.25 c =")
     with pytest.raises(ParseError, match="bad position"):
         parse_problem("a@0_x b c = triangle a b c", "pins")
+
+
+def test_problems_print_back_to_text_that_parses_to_the_same_problem():
+    for problem in load_problems(DEFAULT_PROBLEMS):
+        again = parse_problem(str(problem), problem.name)
+        assert again.clauses == problem.clauses and again.goal == problem.goal
+    pinned = parse_problem("a@0.1_-2 b c = triangle a b c; m = midpoint m a b ? aconst a b a c 1/3")
+    again = parse_problem(str(pinned))
+    assert again.clauses == pinned.clauses and again.goal == pinned.goal
