@@ -1,0 +1,69 @@
+"""Every program of ../shared/code/attacks through the real bubblewrap sandbox and the code
+verifier, with every expectation and host check of its manifest (see verifiers/code/corpus.py).
+
+The runner gets a private uid range per pytest worker, so "no process of the run survives" is
+checked exactly: nothing else on the machine runs under those uids.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from sandbox import BwrapRunner
+from sandbox.slots import UidPool
+from verifiers.code.corpus import Canaries, corpus_limits, load_corpus, problem_tests, run_entry
+from verifiers.code.judge import judge
+
+pytestmark = pytest.mark.bwrap
+
+# ids at collection time; the tests themselves read the corpus through the shared_dir fixture
+_MANIFEST = Path(__file__).resolve().parents[2].parent / "shared/code/attacks/manifest.json"
+ENTRY_IDS = [e["id"] for e in json.loads(_MANIFEST.read_text())["entries"]]
+
+
+def _private_uids() -> range:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    n = int(worker[2:]) if worker[2:].isdigit() else 0
+    start = 64400 + 16 * n
+    return range(start, start + 16)
+
+
+@pytest.fixture(scope="module")
+def corpus(shared_dir):
+    return load_corpus(shared_dir / "code" / "attacks")
+
+
+@pytest.fixture(scope="module")
+def env(corpus, tmp_path_factory):
+    pool = UidPool(_private_uids())
+    runner = BwrapRunner(uids=pool)
+    limits = corpus_limits(corpus.conventions)
+    c01 = next(e for e in corpus.entries if e["id"] == "c01")
+    control_code = (corpus.root / c01["file"]).read_text()
+    control_tests = problem_tests(corpus, c01["problem"], limits)
+
+    def control() -> bool:
+        return judge(control_code, control_tests, runner=runner, limits=limits).failure is None
+
+    with Canaries(service_dir=tmp_path_factory.mktemp("service")) as canaries:
+        yield runner, canaries, set(pool.uids), control
+
+
+@pytest.mark.parametrize("entry_id", ENTRY_IDS)
+def test_corpus_entry(corpus, env, entry_id):
+    runner, canaries, uids, control = env
+    entry = next(e for e in corpus.entries if e["id"] == entry_id)
+    out = run_entry(corpus, entry, runner, canaries, sandbox_uids=uids, control=control)
+    assert out.passed, f"{entry_id} ({entry['attack']}): {out.problems}"
+    unexpected = [n for n in out.notes if "canary listener unavailable" not in n]
+    assert not unexpected, unexpected
+
+
+def test_corpus_covers_every_function_cheat_with_tests(corpus):
+    # the cheats judged as function calls must have real call cases with expected values
+    limits = corpus_limits(corpus.conventions)
+    for entry in corpus.entries:
+        tests = problem_tests(corpus, entry["problem"], limits)
+        assert len(tests.cases) >= 2, entry["id"]
