@@ -1,6 +1,7 @@
 """Untrusted code execution behind one seam: `Runner.run(RunRequest) -> RunResult`."""
 
 from sandbox.bwrap import BwrapRunner
+from sandbox.docker import DockerRunner
 from sandbox.errors import SandboxConfigError, SandboxError, SandboxUnavailable
 from sandbox.languages import LANGUAGES, get_language
 from sandbox.runner import default_runner
@@ -9,6 +10,7 @@ from sandbox.zygote import ZygoteRunner
 
 __all__ = [
     "BwrapRunner",
+    "DockerRunner",
     "LANGUAGES",
     "Limits",
     "RunRequest",
