@@ -148,6 +148,14 @@ REGRESSIONS = [
     ("7", "7 ways", True),  # a trailing label word
     ("15", "所以答案是 15。", True),  # CJK full stop
     ("5", "It is $\\boxed{2}$ or maybe $\\boxed{5}$.", False),  # hedge with words between
+    ("D", "So the correct option is D: 42.", True),  # "option" cue for a choice
+    ("A", "(A) and (B)", False),  # hedge between choices
+    ("0", "The answer is not 0", False),  # negation is not the number
+    ("12 \\text{ cm}", "12 \\text{ cm}^2", False),  # a unit's power matters
+    ("15\\mbox{ cm}^2", "15 cm^2", True),
+    ("5 \\text{ m}", "5 min", False),  # minutes are not metres
+    ("3abc", "3abc", True),  # letters glued to a number are algebra, not a label
+    ("3abc", "3", False),
 ]
 
 

@@ -50,6 +50,9 @@ _CUP = re.compile(r"\\cup")
 
 _MIXED = re.compile(r"(-?\d+)\s+(\d+)/(\d+)")
 _INF = ("const", "inf")
+_ENVIRONMENT = re.compile(r"\\(?:begin|end)\{\w+\}(?:\{[a-z|]*\})?")
+_PROSE_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
+_MATH_WORDS = {"sin", "cos", "tan", "cot", "sec", "csc", "log", "exp", "sqrt", "max", "min"}
 _NAMED = re.compile(
     r"[A-Za-z](?:_\{?\w+\}?)?(?:\^\{?-1\}?)?'*\(\s*[a-z](?:\s*,\s*[a-z])*\s*\)|[A-Z]{2,3}"
 )
@@ -329,6 +332,9 @@ def _leaf_value(core: str, percent: bool, unit: str | None) -> object:
     text = _TEXT.sub(r"\1", core).strip()
     if _WORDS.match(text) and (core.startswith("\\text") or max(map(len, text.split())) >= 3):
         return Text(text)
+    words = _PROSE_WORD.findall(_ENVIRONMENT.sub(" ", core))
+    if any(w.lower() not in _MATH_WORDS for w in words):
+        raise ParseError("prose is not an expression")  # "not 0" is not n*o*t*0
     m = _MIXED.fullmatch(core)
     if m:  # 1 1/2 is a mixed number
         whole, num, den = int(m.group(1)), int(m.group(2)), int(m.group(3))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from verifiers.math.normalize import UNITS
+
 MAX_TEXT = 200_000
 _BOX = re.compile(r"\\(?:boxed|fbox)\s*(\{)|\\boxed\s+([^\s$]+)")
 _CUES = [
@@ -19,6 +21,7 @@ _CUES = [
     re.compile(r"(?:réponse|respuesta|resposta|antwort|risposta|ответ)\s*(?:est|es|é|ist|è)?\s*:?",
                re.I),
     re.compile(r"答案\s*(?:是|为|：|:)?|الإجابة\s*:?"),
+    re.compile(r"(?:correct\s+)?(?:option|choice)\s*(?:is\b|:)?", re.I),
 ]  # fmt: skip
 _FINAL = re.compile(r"final answer is(?!.*final answer is)", re.I | re.S)
 _NOISE_TAIL = re.compile(r"<\|im_start\|>.*|<\|im_end\|>.*|<\|endoftext\|>.*", re.S)
@@ -38,11 +41,13 @@ _JOINERS = re.compile(
 _HEDGE = re.compile(r"\b(?:or|maybe|perhaps|possibly|either)\b", re.I)
 _SENTENCE_END = re.compile(r"(?<!\d)\.(?:\s|$)|\.\s+[A-Z]|\n|。")
 _COMMAND_ARG = re.compile(r"\\[a-zA-Z]+(\{[^{}]*\})?")
-_WORD = re.compile(r"[^\W\d_]{2,}")
-_UNIT_WORDS = set(
-    "cm km mm miles mph hours hrs minutes seconds days weeks dollars units degrees meters square "
-    "pct percent".split()
+_SHORT_PROSE = set(
+    "the is so we it are for get has was our its but you can let one two ans and then thus "
+    "est la le les de et en un une es el los del que ist die der und das".split()
 )
+_NEGATION = re.compile(r"(?:not|never|no longer)\b", re.I)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_UNIT_WORDS = set(UNITS) | {"square", "pct", "percent", "percentage"}
 
 
 def strip_noise(text: str) -> str:
@@ -116,8 +121,15 @@ def is_bare(text: str) -> bool:
     """A bare answer: no prose outside math (unit words aside)."""
     outside = _MATH.sub(" ", text)
     outside = _COMMAND_ARG.sub(" ", outside)
-    words = [w for w in _WORD.findall(outside) if w.lower() not in _UNIT_WORDS]
-    return not words
+    return not any(_is_prose(w) for w in _WORD.findall(outside))
+
+
+def _is_prose(word: str) -> bool:
+    """A word of a sentence rather than an answer: "abc", "odd", "no", "cm" are answers."""
+    w = word.lower()
+    if w in _UNIT_WORDS:
+        return False
+    return len(w) >= 4 or w in _SHORT_PROSE or not word.isascii()
 
 
 def last_math_or_number(text: str) -> str | None:
@@ -139,8 +151,8 @@ def last_math_or_number(text: str) -> str | None:
 
 def _from_segment(seg: str) -> str:
     seg = _first_sentence(seg.lstrip(" :*"))
-    if not seg:
-        return seg
+    if not seg or _NEGATION.match(seg):
+        return seg  # "the answer is not 0" keeps its "not", and then matches nothing
     m = _MATH.match(seg)
     if m:
         return next(g for g in m.groups() if g is not None)

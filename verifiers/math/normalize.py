@@ -78,6 +78,8 @@ _THIN_SPACE = re.compile(r"(?<!\\)\\!\s*")
 _INNER_DELIMITERS = re.compile(r"(?<!\\)\$+|\\[()\[\]]")
 _WHOLE_TEXT = re.compile(r"\\text\{[^{}]*\}")
 _TRAILING_TEXT = re.compile(r"^(.*?\S)\s*\\text\{([^{}]*)\}\s*(\^\s*\{?[23]\}?)?$")
+_UNIT_POWER = re.compile(r"\^\s*\{?\s*([23])\s*\}?\s*$|([²³])\s*$")
+_SUPERSCRIPTS = str.maketrans("²³", "23")
 _UNIT_JUNK = re.compile(r"[\^{}²³0-9]")
 _SCIENTIFIC = re.compile(r"(?<![A-Za-z\\])(\d+(?:\.\d+)?)[eE]([+-]?\d+)(?![\d.])")
 _REPEATING = re.compile(r"(\d*)\.(\d*)\\overline\{(\d+)\}")
@@ -88,7 +90,7 @@ _TEXT_CMD = re.compile(r"\\text\{([^{}]*)\}")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _SPACED_THOUSANDS = re.compile(r"^-?\d{1,3}(?: \d{3})+(?:\.\d+)?$")
 # Possessive quantifiers: no backtracking blow-up on long runs of letters.
-_TRAILING_WORDS = re.compile(r"^(.*?[\d}).])\s*+((?:[A-Za-z]++\.?\s*+)++(?:\^?\{?[23]\}?|²|³)?)$")
+_TRAILING_WORDS = re.compile(r"^(.*?[\d}).])(\s*+)((?:[A-Za-z]++\.?\s*+)++(?:\^?\{?[23]\}?|²|³)?)$")
 MAX_DECORATED = 300
 
 
@@ -157,27 +159,38 @@ def strip_decorations(text: str) -> tuple[str, bool, str | None]:
     # Trailing \text{...} is a unit or a label in an answer, never part of the value.
     m = _TRAILING_TEXT.search(s)
     if m and not re.fullmatch(r"\s*(and|or)\s*", m.group(2)):
-        s, unit = m.group(1).strip(), _unit_name(m.group(2), unit)
+        s, unit = m.group(1).strip(), _unit_name(m.group(2) + (m.group(3) or ""), unit)
     else:
         m = _TRAILING_WORDS.match(s)
-        if m and _is_unit_words(m.group(2)):
-            s, unit = m.group(1).strip(), _unit_name(m.group(2), unit)
+        # "7 ways" drops a label; "3abc" glued to its number is algebra unless a known unit
+        if m and _is_unit_words(m.group(3), spaced=bool(m.group(2))):
+            s, unit = m.group(1).strip(), _unit_name(m.group(3), unit)
     m = _PERCENT.search(s)
     if m:
         s, percent = s[: m.start()].strip(), True
     return s, percent, unit
 
 
-def _is_unit_words(words: str) -> bool:
+def _is_unit_words(words: str, *, spaced: bool) -> bool:
     """Trailing words after a number that are a unit or a label ("7 ways"), not variables."""
     w = _UNIT_JUNK.sub("", words).strip().lower().rstrip(".")
     parts = w.split()
     if not parts:
         return False
-    return w in UNITS or parts[-1] in UNITS or all(len(p) >= 3 for p in parts)
+    known = w in UNITS or parts[-1] in UNITS
+    return known or (spaced and all(len(p) >= 3 for p in parts))
 
 
 def _unit_name(words: str, default: str | None) -> str | None:
+    """Canonical unit of `words` with its power (cm^2 is not cm), or `default` for labels."""
+    power = _UNIT_POWER.search(words)
+    name = _unit_base(words, default)
+    if power is None or name is None or name == default:
+        return name
+    return f"{name}^{(power.group(1) or power.group(2)).translate(_SUPERSCRIPTS)}"
+
+
+def _unit_base(words: str, default: str | None) -> str | None:
     w = _UNIT_JUNK.sub("", words).strip().lower().rstrip(".")
     w = re.sub(r"\s+", " ", w)
     if w in ("", "p.m", "a.m", "pm", "am"):

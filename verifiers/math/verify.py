@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_TIMEOUT_S = 1.0
 _PLAIN_NUMBER = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))")
 _LETTER_START = re.compile(r"^\(?([A-J])\)?(?![A-Za-z0-9*+\-^/=_{])")
+_CHOICE_HEDGE = re.compile(r"\(?[A-J]\)?(?:\s*(?:,|and|or|&|/)\s*\(?[A-J]\)?)+\.?")
 _LETTER_ANY = re.compile(r"(?<![A-Za-z])\(?([A-J])\)?(?![A-Za-z'])")
 
 
@@ -47,6 +48,8 @@ def _choice_letter(cue: str, answer: str) -> str | None:
         s = s.replace("$", "").strip()
         m = _LETTER_START.match(s)
         if m:
+            if _CHOICE_HEDGE.fullmatch(s):
+                return None  # "(A) and (B)" hedges between choices
             return m.group(1)
         if not is_bare(s):
             m = _LETTER_ANY.search(s)
