@@ -26,9 +26,10 @@ they are the same, so they are stored under the plain name.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 Args = tuple[str, ...]
 
@@ -216,6 +217,14 @@ class Statement:
             raise ValueError("empty statement")
         return cls(words[0], tuple(words[1:]))
 
+    def to_json(self) -> str:
+        """JSON form: the statement's text, `"para a b c d"`."""
+        return str(self)
+
+    @classmethod
+    def from_json(cls, data: str) -> Statement:
+        return cls.parse(data)
+
 
 @dataclass(frozen=True, slots=True)
 class ProofStep:
@@ -229,6 +238,18 @@ class ProofStep:
     rule: str
     premises: tuple[Statement, ...] = ()
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "conclusion": str(self.conclusion),
+            "rule": self.rule,
+            "premises": [str(p) for p in self.premises],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProofStep:
+        premises = tuple(Statement.parse(p) for p in data.get("premises", ()))
+        return cls(Statement.parse(data["conclusion"]), data["rule"], premises)
+
 
 @dataclass(frozen=True, slots=True)
 class Theorem:
@@ -237,6 +258,18 @@ class Theorem:
     name: str
     premises: tuple[Statement, ...]
     conclusion: Statement
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "premises": [str(p) for p in self.premises],
+            "conclusion": str(self.conclusion),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Theorem:
+        premises = tuple(Statement.parse(p) for p in data["premises"])
+        return cls(data["name"], premises, Statement.parse(data["conclusion"]))
 
 
 # --- The problem language (AlphaGeometry's defs.txt constructions and problem files) ---

@@ -128,3 +128,16 @@ def test_statement_keyword_construction_and_replace():
     s = Statement(predicate="para", args=("d", "c", "b", "a"))
     assert s == Statement.parse("para a b c d")
     assert dataclasses.replace(s, args=("a", "c", "b", "d")) == Statement.parse("para a c b d")
+
+
+def test_json_round_trips():
+    import json
+
+    from deduction.types import ProofStep, Theorem
+
+    st = Statement.parse("aconst c d a b 1/3")
+    assert Statement.from_json(json.loads(json.dumps(st.to_json()))) == st
+    step = ProofStep(st, "r03", (Statement.parse("para a b c d"), Statement.parse("coll a b e")))
+    assert ProofStep.from_json(json.loads(json.dumps(step.to_json()))) == step
+    theorem = Theorem("t", (Statement.parse("midp m a b"),), Statement.parse("coll a b m"))
+    assert Theorem.from_json(json.loads(json.dumps(theorem.to_json()))) == theorem
