@@ -38,14 +38,20 @@ from deduction.numeric.sketches import POINT_SKETCHES, SHAPE_SKETCHES, SketchFai
 from deduction.problem import binding, clause_statements
 from deduction.types import Clause, ConstructionDef, Problem, Realisation, Statement
 
+# Relative to the figure's radius. Closer points make line directions through them noisy (and
+# usually mean an accidental near-coincidence); farther ones come from nearly parallel lines.
 MIN_SEPARATION = 0.01
 MAX_SPREAD = 10.0
+# Redraws of one clause before the whole figure is redrawn: enough for a random pick (a point on
+# a line, one of two intersections) to come out well, few enough not to loop on a dead figure.
 CLAUSE_TRIES = 5
 # Some JGEX figures exist on ~1 draw in 12 (a line that must cut a circle); 200 draws leave a
 # ~1e-7 chance of a false alarm there and cost ~0.1 s on a problem that can never be drawn.
 DEFAULT_ATTEMPTS = 200
 PRECONDITION_STRIKES = 3
 _SIDE_CONDITIONS = frozenset({"ncoll", "npara", "nperp", "diff", "sameside"})
+# A lone shape is sampled this many times and the point farthest from the figure kept, as
+# AlphaGeometry does, which keeps free points away from accidental coincidences.
 SAMPLES = 5
 
 
