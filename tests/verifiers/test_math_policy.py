@@ -156,6 +156,13 @@ REGRESSIONS = [
     ("5 \\text{ m}", "5 min", False),  # minutes are not metres
     ("3abc", "3abc", True),  # letters glued to a number are algebra, not a label
     ("3abc", "3", False),
+    ("(2,3)", "x=2 \\text{ and } y=3", True),  # assignments joined by "and" are one mapping
+    ("\\text{5 cm}", "5", True),  # a number inside \text{}
+    ("\\tan^{-1} x", "\\arctan x", True),
+    ("\\lfloor 3.7 \\rfloor", "3", True),
+    ("\\lceil 3.2 \\rceil", "4", True),
+    ("\\gcd(12, 18)", "6", True),
+    ("12 \\bmod 5", "2", True),
 ]
 
 

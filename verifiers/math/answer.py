@@ -139,7 +139,7 @@ def _parse_top(s: str) -> object:
         return _leaf(s.replace(",", ""))
     groups = [g for g in split_top(s, _GROUP_SEP) if g.strip(" ,")]
     if len(groups) > 1:
-        return _bag([_parse_list(g.strip(" ,")) for g in groups])
+        return _combine([_parse_list(g.strip(" ,")) for g in groups])
     return _parse_list(s)
 
 
@@ -148,7 +148,11 @@ def _parse_list(s: str) -> object:
     items = [p for p in items if p]
     if len(items) == 1:
         return _item(items[0])
-    values = [_item(p) for p in items]
+    return _combine([_item(p) for p in items])
+
+
+def _combine(values: list[object]) -> object:
+    """Several answers side by side: an assignment list, a mapping, or a collection."""
     first = values[0]
     if isinstance(first, Assignment) and not any(isinstance(v, Assignment) for v in values[1:]):
         return Assignment(first.name, _bag([first.value, *values[1:]]))  # n = 2, 3, 4

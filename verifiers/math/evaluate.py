@@ -10,6 +10,7 @@ factorials and magnitudes beyond fixed limits raise `TooLarge` instead of comput
 
 from __future__ import annotations
 
+import math
 import threading
 import zlib
 from collections.abc import Callable
@@ -158,22 +159,40 @@ def _ex_root(node: Node) -> Fraction:
 
 def _ex_binom(node: Node) -> Fraction:
     n, k = _factorial_int(_ex_scalar(node[1])), _factorial_int(_ex_scalar(node[2]))
-    from math import comb
-
-    return Fraction(comb(n, k))
+    return Fraction(math.comb(n, k))
 
 
 def _ex_fact(node: Node) -> Fraction:
-    from math import factorial
-
-    return Fraction(factorial(_factorial_int(_ex_scalar(node[1]))))
+    return Fraction(math.factorial(_factorial_int(_ex_scalar(node[1]))))
 
 
 def _ex_base(node: Node) -> Fraction:
     raise Inexact("base-n numeral")
 
 
+def _ex_many(node: Node) -> Fraction:
+    args = [_ex_scalar(a) for a in node[2:]]
+    name = node[1]
+    if name in ("max", "min"):
+        return max(args) if name == "max" else min(args)
+    if any(a.denominator != 1 for a in args):
+        raise EvalError(f"{name} of non-integers")
+    ints = [int(a) for a in args]
+    return Fraction(math.gcd(*ints) if name == "gcd" else math.lcm(*ints))
+
+
+def _ex_mod(node: Node) -> Fraction:
+    a, m = _ex_scalar(node[1]), _ex_scalar(node[2])
+    if m == 0:
+        raise EvalError("modulo zero")
+    return a % m
+
+
 _EXACT: dict[str, Callable[[Node], Fraction | tuple]] = {
+    "many": _ex_many,
+    "mod": _ex_mod,
+    "floor": lambda n: Fraction(math.floor(_ex_scalar(n[1]))),
+    "ceil": lambda n: Fraction(math.ceil(_ex_scalar(n[1]))),
     "num": lambda n: n[1],
     "neg": lambda n: _neg(exact(n[1])),
     "add": _ex_add,
@@ -327,7 +346,30 @@ def _nu_div(node: Node, point: int) -> object:
     return _guard(num / den)
 
 
+def _nu_real(node: Node, point: int) -> object:
+    ctx = context()
+    v = _nu_scalar(node, point)
+    if ctx.im(v) != 0:
+        raise EvalError("complex argument to a real-only function")
+    return ctx.re(v)
+
+
+def _nu_many(node: Node, point: int) -> object:
+    if node[1] not in ("max", "min"):
+        return _to_mpf(_ex_many(node))
+    args = [_nu_real(a, point) for a in node[2:]]
+    return max(args) if node[1] == "max" else min(args)
+
+
+def _to_mpf(v: Fraction) -> object:
+    return context().mpf(v.numerator) / v.denominator
+
+
 _NUMERIC: dict[str, Callable[[Node, int], object]] = {
+    "many": _nu_many,
+    "mod": lambda n, p: _to_mpf(_ex_mod(n)),
+    "floor": lambda n, p: context().floor(_nu_real(n[1], p)),
+    "ceil": lambda n, p: context().ceil(_nu_real(n[1], p)),
     "num": lambda n, p: context().mpf(n[1].numerator) / n[1].denominator,
     "sym": lambda n, p: symbol_value(n[1], p),
     "const": _nu_const,

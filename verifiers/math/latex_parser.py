@@ -34,6 +34,7 @@ GREEK = {
 CONSTANTS = {"pi": ("const", "pi"), "infty": ("const", "inf"), "e": ("const", "e")}
 # Letters read as f(x) rather than f*(x): the usual names of unknown functions.
 FUNCTION_LETTERS = set("fghFGH")
+MANY_ARG_FUNCTIONS = {"max", "min", "gcd", "lcm"}
 MATRIX_ENVS = {"pmatrix", "bmatrix", "matrix", "array", "Bmatrix", "vmatrix", "smallmatrix"}
 _OPERATORS = {"+", "-", "*", "/", "^", "_", "!", "=", ",", ")", "]", "}", "&", "<", ">", "|"}
 
@@ -107,6 +108,9 @@ class _Parser:
             if tok == "*":
                 self.take()
                 factors.append(self.unary())
+            elif tok in ("\\bmod", "\\mod"):
+                self.take()
+                factors = [("mod", _product(factors), self.unary())]
             elif tok == "/":
                 self.take()
                 denominator = self.unary()
@@ -127,7 +131,7 @@ class _Parser:
             return False
         if tok == "|":
             return self.abs_open == 0
-        return tok not in ("\\\\", "\\end", "\\right", "\\pm", "\\mp")
+        return tok not in ("\\\\", "\\end", "\\right", "\\pm", "\\mp", "\\rfloor", "\\rceil")
 
     def unary(self) -> Node:
         tok = self.peek()
@@ -291,6 +295,10 @@ class _Parser:
             return self.matrix()
         if name in ("sum", "prod"):
             return self.big_operator(name)
+        if name in MANY_ARG_FUNCTIONS:
+            return self.many(name)
+        if name in ("lfloor", "lceil"):
+            return self.delimited(name[1:], "\\r" + name[1:])
         raise ParseError(f"unsupported command \\{name}")
 
     def function(self, name: str) -> Node:
@@ -317,8 +325,25 @@ class _Parser:
             arg = _product(factors)
         if name == "lg":
             base = ("num", Fraction(10), None)
+        if power == ("neg", ("num", Fraction(1), None)) and name in ("sin", "cos", "tan"):
+            return ("fn", "arc" + name, arg)  # \tan^{-1} x is arctan x
         node: Node = ("log", arg, base) if name in ("log", "lg") else ("fn", name, arg)
         return ("pow", node, power) if power is not None else node
+
+    def many(self, name: str) -> Node:
+        r"""\max(a, b, ...), \gcd(a, b): comma-separated arguments in parentheses."""
+        self.take("(")
+        args = [self.expr()]
+        while self.peek() == ",":
+            self.take()
+            args.append(self.expr())
+        self.take(")")
+        return ("many", name, *args)
+
+    def delimited(self, name: str, closer: str) -> Node:
+        node = self.expr()
+        self.take(closer)
+        return (name, node)
 
     def big_operator(self, name: str) -> Node:
         """\\sum_{k=a}^{b} body: the body runs over an implicit product, like a function's."""

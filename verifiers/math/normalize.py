@@ -76,7 +76,7 @@ _REPLACEMENTS = [
 _COMPILED = [(triggers, re.compile(p), r) for triggers, p, r in _REPLACEMENTS]
 _THIN_SPACE = re.compile(r"(?<!\\)\\!\s*")
 _INNER_DELIMITERS = re.compile(r"(?<!\\)\$+|\\[()\[\]]")
-_WHOLE_TEXT = re.compile(r"\\text\{[^{}]*\}")
+_WHOLE_TEXT = re.compile(r"\\text\{([^{}]*)\}")
 _TRAILING_TEXT = re.compile(r"^(.*?\S)\s*\\text\{([^{}]*)\}\s*(\^\s*\{?[23]\}?)?$")
 _UNIT_POWER = re.compile(r"\^\s*\{?\s*([23])\s*\}?\s*$|([²³])\s*$")
 _SUPERSCRIPTS = str.maketrans("²³", "23")
@@ -154,7 +154,10 @@ def strip_decorations(text: str) -> tuple[str, bool, str | None]:
         s = s[: m.start()].strip()
         percent = True
     s = _CURRENCY.sub("", s).strip()
-    if _WHOLE_TEXT.fullmatch(s) or len(s) > MAX_DECORATED:
+    whole = _WHOLE_TEXT.fullmatch(s)
+    if whole and whole.group(1).strip()[:1].isdigit():
+        s = whole.group(1).strip()  # \text{5 cm} is the number 5 with a unit
+    elif whole or len(s) > MAX_DECORATED:
         return s, percent, unit
     # Trailing \text{...} is a unit or a label in an answer, never part of the value.
     m = _TRAILING_TEXT.search(s)
