@@ -1,0 +1,116 @@
+"""Algebraic reasoning between DD levels: feed the fact base's equations to the three chasers
+of `deduction.algebra` and add what they derive, each step labelled "AR:angle", "AR:ratio" or
+"AR:distance" with the chaser's minimal `why` as premises.
+
+The fact base records every equation it learns as an event (a `para` union, a `perp`, an
+`eqangle`, a `cong`, a line's point set, ...), tagged with the statement node that justifies it;
+this bridge replays the events it has not seen yet, so each call costs what is new. Line and
+segment ids given to the chasers are the point pairs the fact base uses, with their numeric
+directions and lengths from the realisation: the chasers use numbers only to pick candidates.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from typing import Any
+
+from deduction.algebra import AngleChaser, DistanceChaser, InconsistentError, RatioChaser
+from deduction.algebra.types import Derived
+from deduction.engine.factbase import FactBase
+from deduction.types import ProofStep, Statement
+
+logger = logging.getLogger(__name__)
+
+
+def _pts(p: Any) -> tuple[str, ...]:
+    return tuple(sorted(p))
+
+
+class Chasing:
+    """Stateful AR for one fact base; call it after each DD level."""
+
+    def __init__(self, points: Mapping[str, Any], numeric: Callable[[Statement], bool]) -> None:
+        self.points = {k: (float(v[0]), float(v[1])) for k, v in points.items()}
+        self.numeric = numeric
+        self.angles = AngleChaser()
+        self.ratios = RatioChaser()
+        self.dist = DistanceChaser()
+        self._lines: set = set()
+        self._segments: set = set()
+        self._seen = 0
+
+    def _line(self, p: tuple[str, str]) -> tuple[str, str]:
+        if p not in self._lines:
+            (ax, ay), (bx, by) = self.points[p[0]], self.points[p[1]]
+            self.angles.add_line(p, math.atan2(by - ay, bx - ax))
+            self._lines.add(p)
+        return p
+
+    def _segment(self, p: tuple[str, str]) -> tuple[str, str]:
+        if p not in self._segments:
+            (ax, ay), (bx, by) = self.points[p[0]], self.points[p[1]]
+            self.ratios.add_segment(p, math.hypot(bx - ax, by - ay))
+            self._segments.add(p)
+        return p
+
+    def _feed(self, event: tuple[str, str, tuple, object, Statement]) -> None:
+        table, kind, args, value, tag = event
+        if table == "angle":
+            self.angles.add(kind, tuple(self._line(p) for p in args), tag, value=value)
+        elif table == "ratio":
+            self.ratios.add(kind, tuple(self._segment(p) for p in args), tag, value=value)
+        elif table == "dist":
+            self.dist.add(kind, args, tag, value=value)
+        elif table == "line":
+            (ax, ay), (bx, by) = self.points[args[0]], self.points[args[1]]
+            dx, dy = bx - ax, by - ay
+            pos = {p: (self.points[p][0] - ax) * dx + (self.points[p][1] - ay) * dy for p in args}
+            self.dist.add_collinear(pos, tag)
+
+    def __call__(self, fb: FactBase) -> int:
+        events = fb.events
+        while self._seen < len(events):
+            event = events[self._seen]
+            self._seen += 1
+            try:
+                self._feed(event)
+            except InconsistentError:  # numerically checked facts cannot contradict
+                logger.warning("AR rejected %s as inconsistent", event[4])
+        added = 0
+        for label, chaser in (
+            ("AR:angle", self.angles),
+            ("AR:ratio", self.ratios),
+            ("AR:distance", self.dist),
+        ):
+            for derived in chaser.derive():
+                st = to_statement(derived)
+                if st is None or fb.holds(st):
+                    continue
+                if not self.numeric(st):
+                    logger.warning("AR derived %s, false on the figure; dropped", st)
+                    continue
+                premises = tuple(dict.fromkeys(derived.why))
+                if fb.add(ProofStep(st, label, premises)):
+                    added += 1
+        return added
+
+
+def to_statement(d: Derived) -> Statement | None:
+    """The Statement a chaser's output states, in point names."""
+    kind, args = d.kind, [_pts(a) for a in d.args]
+    flat = tuple(x for a in args for x in a)
+    try:
+        if kind in ("aconst", "rconst"):
+            if kind == "aconst" and d.value == 0:
+                return Statement("para", flat)
+            if kind == "aconst" and d.value == Fraction(1, 2):
+                return Statement("perp", flat)
+            if kind == "rconst" and d.value == 1:
+                return Statement("cong", flat)
+            return Statement(kind, flat + (str(d.value),))
+        return Statement(kind, flat)
+    except ValueError:
+        return None

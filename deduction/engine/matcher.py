@@ -1,0 +1,391 @@
+"""One generic matcher for every rule of rules.txt.
+
+A rule is matched by a backtracking join over its premises: at each step the premise with the
+most bound variables is taken next, and a per-predicate generator extends the binding with every
+assignment that makes the premise a proved fact. Generators enumerate the fact base's objects
+(lines, circles, direction and length classes, angle and ratio classes), never raw point tuples,
+so a premise costs what the matching facts cost. Side conditions (`ncoll`, `npara`, `sameside`,
+...) are checked on the coordinates as soon as their variables are bound.
+
+Semi-naive matching: with `since`, one premise (the driver, each in turn) is restricted to
+objects that changed at or after tick `since`; an instance whose premises all lie in unchanged
+objects was already found at an earlier level. So a level costs what changed, not what is known.
+
+Line-only pairs: a variable pair that only ever names a line (see `line_only_pairs`) is bound
+to one representative pair per line, since any other choice states the same facts.
+
+Nothing here is specific to a rule: `GENERATORS` maps a predicate to its generator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from itertools import permutations
+
+from deduction.engine.factbase import HALF, FactBase
+from deduction.engine.tables import Pair, QuotientTable, is_const
+from deduction.engine.unionfind import ProofUnionFind
+from deduction.rules import Pattern, Rule
+from deduction.types import Statement
+
+Binding = dict[str, str]
+LineOnly = frozenset[tuple[str, str]]
+# (fact base, premise args, binding, line-only pairs, since) -> extended bindings
+Generator = Callable[[FactBase, tuple[str, ...], Binding, LineOnly, int], Iterator[Binding]]
+
+# Predicates whose point pairs denote lines (only their direction matters).
+LINE_SLOTS = frozenset({"para", "perp", "eqangle", "eqangle6"})
+
+
+def _assign(vars_: tuple[str, ...], values: tuple[str, ...], binding: Binding) -> Binding | None:
+    """Extend binding with vars_ -> values, or None if that clashes with the binding.
+
+    Distinct variables may name the same point (AlphaGeometry's triangles EBA ~ ECD share E);
+    degenerate instances are filtered where they arise: generators only yield pairs of distinct
+    points, and a conclusion must hold on the coordinates."""
+    out = binding
+    for var, value in zip(vars_, values, strict=True):
+        have = out.get(var)
+        if have is not None:
+            if have != value:
+                return None
+            continue
+        if out is binding:
+            out = dict(binding)
+        out[var] = value
+    return out
+
+
+def _assign_pairs(
+    var_pairs: list[tuple[str, str]],
+    pools: list[list[Pair]],
+    binding: Binding,
+    lo: LineOnly,
+    fb: FactBase,
+    i: int = 0,
+) -> Iterator[Binding]:
+    """Every way to put var pair i on one of pools[i], in either orientation (a line-only pair:
+    one representative per line, one orientation)."""
+    if i == len(var_pairs):
+        yield binding
+        return
+    x, y = var_pairs[i]
+    pool = pools[i]
+    bx, by = binding.get(x), binding.get(y)
+    if bx is not None or by is not None:  # a shared point: only pairs through it can fit
+        pool = [pp for pp in pool if (bx is None or bx in pp) and (by is None or by in pp)]
+    if (x, y) in lo:
+        seen: set[Pair] = set()
+        for pp in pool:
+            rep = fb.line_rep(pp)
+            if rep in seen:
+                continue
+            seen.add(rep)
+            nb = _assign((x, y), rep, binding)
+            if nb is not None:
+                yield from _assign_pairs(var_pairs, pools, nb, lo, fb, i + 1)
+        return
+    for u, v in pool:
+        for a, b in ((u, v), (v, u)):
+            nb = _assign((x, y), (a, b), binding)
+            if nb is not None:
+                yield from _assign_pairs(var_pairs, pools, nb, lo, fb, i + 1)
+
+
+def _bound_pair(vp: tuple[str, str], binding: Binding) -> Pair | None:
+    a, b = binding.get(vp[0]), binding.get(vp[1])
+    if a is None or b is None:
+        return None
+    return (a, b) if a <= b else (b, a)
+
+
+def _var_pairs(args: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(args[i], args[i + 1]) for i in range(0, len(args), 2)]
+
+
+def _gen_pointset(kind: str) -> Generator:
+    """coll / cyclic: distinct points of one line / circle."""
+
+    def gen(
+        fb: FactBase, args: tuple[str, ...], binding: Binding, lo: LineOnly, since: int
+    ) -> Iterator[Binding]:
+        sets = fb.lines if kind == "line" else fb.circles
+        stamps = fb.line_stamp if kind == "line" else fb.circle_stamp
+        bound = [binding[v] for v in args if v in binding]
+        if len(bound) >= 2:
+            obj = sets.find(bound)
+            objs = [] if obj is None else [obj]
+        elif bound:
+            objs = list(sets.through(bound[0]))
+        else:
+            objs = [o for o, pts in sets.objects() if len(pts) >= len(args)]
+        free = tuple(v for v in args if v not in binding)
+        for obj in objs:
+            if since >= 0 and stamps.get(obj, -1) < since:
+                continue
+            pts = sets.points(obj)
+            if len(pts) < len(args) or any(b not in pts for b in bound):
+                continue
+            for values in permutations(sorted(pts.difference(bound)), len(free)):
+                nb = _assign(free, values, binding)
+                if nb is not None:
+                    yield nb
+
+    return gen
+
+
+def _gen_class(kind: str) -> Generator:
+    """para / cong: two pairs in one class of a union-find over pairs."""
+
+    def gen(
+        fb: FactBase, args: tuple[str, ...], binding: Binding, lo: LineOnly, since: int
+    ) -> Iterator[Binding]:
+        uf: ProofUnionFind = fb.dirs if kind == "dir" else fb.lens
+        stamps = fb.dir_stamp if kind == "dir" else fb.len_stamp
+        vp = _var_pairs(args)
+        p, q = _bound_pair(vp[0], binding), _bound_pair(vp[1], binding)
+        if p is None and q is not None:
+            vp.reverse()
+            p, q = q, p
+        if p is not None:
+            if p not in uf:
+                return
+            roots = [uf.find(p)]
+        else:
+            roots = uf.roots()
+        for root in roots:
+            if since >= 0 and stamps.get(root, -1) < since:
+                continue
+            members = uf.members(root)
+            if len(members) < 2:
+                continue
+            firsts = [p] if p is not None else members
+            for m in firsts:
+                for nb in _assign_pairs(vp[:1], [[m]], binding, lo, fb):
+                    cands = [x for x in members if x != m]
+                    if kind == "dir":  # a para between two pairs of one line says nothing
+                        cands = [x for x in cands if fb.lines.find(m + x) is None]
+                    yield from _assign_pairs(vp[1:], [cands], nb, lo, fb)
+
+    return gen
+
+
+def _live(fb_uf: ProofUnionFind, key) -> bool:
+    return fb_uf.find(key[0]) == key[0] and fb_uf.find(key[1]) == key[1]
+
+
+def _gen_table(kind: str) -> Generator:
+    """eqangle / eqratio: two keys (root pairs) in one class of a QuotientTable."""
+
+    def gen(
+        fb: FactBase, args: tuple[str, ...], binding: Binding, lo: LineOnly, since: int
+    ) -> Iterator[Binding]:
+        table: QuotientTable = fb.angles if kind == "angle" else fb.ratios
+        uf = fb.dirs if kind == "angle" else fb.lens
+        stamps = fb.dir_stamp if kind == "angle" else fb.len_stamp
+        lo_here = lo if kind == "angle" else frozenset()
+        vp = _var_pairs(args)
+        bp = [_bound_pair(v, binding) for v in vp]
+        # The statement is symmetric under swapping its two angles: anchor on the bound one.
+        if bp[0] is None and bp[1] is None and (bp[2] is not None or bp[3] is not None):
+            vp = vp[2:] + vp[:2]
+            bp = bp[2:] + bp[:2]
+        if any(p is not None and p not in uf for p in bp):
+            return
+        roots = [uf.find(p) if p is not None else None for p in bp]
+        if roots[0] is not None and roots[1] is not None:
+            firsts = [(roots[0], roots[1])] if roots[0] != roots[1] else []
+        elif roots[0] is not None:
+            firsts = table.keys_from(roots[0])
+        else:
+            firsts = table.live_keys()
+            if roots[1] is not None:
+                firsts = [k for k in firsts if k[1] == roots[1]]
+        for k1 in firsts:
+            if k1[0] == k1[1]:
+                continue
+            fresh1 = (
+                since < 0 or table.fresh(k1, since) or any(stamps.get(r, -1) >= since for r in k1)
+            )
+            seconds = []
+            for k in table.members(k1):
+                if k == k1 or is_const(k) or k[0] == k[1] or not _live(uf, k):
+                    continue
+                if (roots[2] is not None and k[0] != roots[2]) or (
+                    roots[3] is not None and k[1] != roots[3]
+                ):
+                    continue
+                if not fresh1 and not any(stamps.get(r, -1) >= since for r in k):
+                    continue
+                seconds.append(k)
+            if not seconds:
+                continue
+            pools1 = [uf.members(k1[0]), uf.members(k1[1])]
+            for nb in _assign_pairs(vp[:2], pools1, binding, lo_here, fb):
+                for k2 in seconds:
+                    pools2 = [uf.members(k2[0]), uf.members(k2[1])]
+                    yield from _assign_pairs(vp[2:], pools2, nb, lo_here, fb)
+
+    return gen
+
+
+def _gen_perp(
+    fb: FactBase, args: tuple[str, ...], binding: Binding, lo: LineOnly, since: int
+) -> Iterator[Binding]:
+    vp = _var_pairs(args)
+    bp = [_bound_pair(v, binding) for v in vp]
+    if bp[0] is None and bp[1] is not None:
+        vp.reverse()
+        bp.reverse()
+    if bp[0] is not None and bp[0] not in fb.dirs:
+        return
+    half = ("const", HALF)
+    fresh_half = since < 0 or fb.angles.fresh(half, since)
+    keys = fb.angles.members(half)
+    root = fb.dirs.find(bp[0]) if bp[0] is not None else None
+    for k in keys:
+        if is_const(k) or k[0] == k[1] or not _live(fb.dirs, k):
+            continue
+        if root is not None and k[0] != root:
+            continue
+        if not fresh_half and not any(fb.dir_stamp.get(r, -1) >= since for r in k):
+            continue
+        pools = [fb.dirs.members(k[0]), fb.dirs.members(k[1])]
+        yield from _assign_pairs(vp, pools, binding, lo, fb)
+
+
+def _gen_midp(
+    fb: FactBase, args: tuple[str, ...], binding: Binding, lo: LineOnly, since: int
+) -> Iterator[Binding]:
+    for st in fb.explicit.get("midp", ()):
+        if since >= 0 and fb.fact_stamp.get(st, -1) < since:
+            continue
+        m, a, b = st.args
+        for values in ((m, a, b), (m, b, a)):
+            nb = _assign(args, values, binding)
+            if nb is not None:
+                yield nb
+
+
+def _gen_circle(
+    fb: FactBase, args: tuple[str, ...], binding: Binding, lo: LineOnly, since: int
+) -> Iterator[Binding]:
+    """circle O A B C: three segments from O in one length class."""
+    center, rest = args[0], args[1:]
+    for root in fb.lens.roots():
+        if since >= 0 and fb.len_stamp.get(root, -1) < since:
+            continue
+        members = fb.lens.members(root)
+        if len(members) < 3:
+            continue
+        spokes: dict[str, list[str]] = {}
+        for a, b in members:
+            spokes.setdefault(a, []).append(b)
+            spokes.setdefault(b, []).append(a)
+        for o, ends in spokes.items():
+            if len(ends) < 3:
+                continue
+            nb = _assign((center,), (o,), binding)
+            if nb is None:
+                continue
+            for values in permutations(ends, 3):
+                nb2 = _assign(rest, values, nb)
+                if nb2 is not None:
+                    yield nb2
+
+
+GENERATORS: dict[str, Generator] = {
+    "coll": _gen_pointset("line"),
+    "cyclic": _gen_pointset("circle"),
+    "para": _gen_class("dir"),
+    "cong": _gen_class("len"),
+    "perp": _gen_perp,
+    "eqangle": _gen_table("angle"),
+    "eqangle6": _gen_table("angle"),
+    "eqratio": _gen_table("ratio"),
+    "eqratio6": _gen_table("ratio"),
+    "midp": _gen_midp,
+    "circle": _gen_circle,
+}
+
+# Cheap, selective generators first when two premises are equally bound.
+_COST = {"coll": 0, "midp": 0, "cyclic": 1, "circle": 2, "cong": 2, "para": 3, "perp": 3}
+
+
+def instantiate(pattern: Pattern, binding: Binding) -> Statement:
+    return Statement(pattern.predicate, tuple(binding[v] for v in pattern.args))
+
+
+def line_only_pairs(rule: Rule) -> LineOnly:
+    """Variable pairs that only ever stand for a line: each of their variables occurs only in
+    that pair, in line slots (para/perp/eqangle) of premises and conclusion."""
+    patterns = rule.premises + (rule.conclusion,)
+    uses: dict[str, int] = {}
+    for pattern in patterns:
+        for v in pattern.args:
+            uses[v] = uses.get(v, 0) + 1
+    slots: dict[tuple[str, str], int] = {}
+    for pattern in patterns:
+        if pattern.predicate in LINE_SLOTS:
+            for vp in _var_pairs(pattern.args):
+                slots[vp] = slots.get(vp, 0) + 1
+    return frozenset(
+        (x, y) for (x, y), n in slots.items() if x != y and uses[x] == n and uses[y] == n
+    )
+
+
+def match(
+    rule: Rule,
+    fb: FactBase,
+    numeric: Callable[[Statement], bool],
+    binding: Binding | None = None,
+    collapse_lines: bool = True,
+    since: int = -1,
+) -> Iterator[Binding]:
+    """Every binding of the rule's variables under which all premises are proved facts and all
+    side conditions hold numerically. With `collapse_lines`, line-only pairs take one
+    representative per line; with `since` >= 0, only instances with a premise in an object
+    changed at or after that tick (each premise is the driver in turn; repeats are possible)."""
+    lo = line_only_pairs(rule) if collapse_lines else frozenset()
+    start = dict(binding or {})
+    todo = list(rule.premises)
+    if since < 0:
+        yield from _join(rule, todo, fb, numeric, start, lo)
+        return
+    for i, driver in enumerate(todo):
+        rest = todo[:i] + todo[i + 1 :]
+        for nb in GENERATORS[driver.predicate](fb, driver.args, start, lo, since):
+            yield from _join(rule, rest, fb, numeric, nb, lo)
+
+
+def _join(
+    rule: Rule,
+    todo: list[Pattern],
+    fb: FactBase,
+    numeric: Callable[[Statement], bool],
+    binding: Binding,
+    lo: LineOnly,
+) -> Iterator[Binding]:
+    for side in rule.side_conditions:
+        if all(v in binding for v in side.args) and not fb.numeric_raw(
+            side.predicate, tuple(binding[v] for v in side.args)
+        ):
+            return
+    if not todo:
+        yield binding
+        return
+    best = max(
+        range(len(todo)),
+        key=lambda i: (
+            sum(v in binding for v in todo[i].args) / len(todo[i].args),
+            -_COST.get(todo[i].predicate, 5),
+        ),
+    )
+    pattern = todo[best]
+    rest = todo[:best] + todo[best + 1 :]
+    if all(v in binding for v in pattern.args):
+        if fb.holds_raw(pattern.predicate, tuple(binding[v] for v in pattern.args)):
+            yield from _join(rule, rest, fb, numeric, binding, lo)
+        return
+    for nb in GENERATORS[pattern.predicate](fb, pattern.args, binding, lo, -1):
+        yield from _join(rule, rest, fb, numeric, nb, lo)

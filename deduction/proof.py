@@ -1,0 +1,184 @@
+"""Proofs: the derivation DAG, traceback to a minimal proof, readable text, and a re-check.
+
+Every statement the engine proves is a node with one `ProofStep` (its first derivation), a
+hyper-edge from its premises labelled with a rule: r00..r42, "AR:angle"/"AR:ratio"/"AR:distance"
+(algebraic chasing, including the transitive chains of the fact base's classes), "line"/"circle"
+(points put on one line/circle by earlier coll/cyclic facts), "def:<pred>" (a definition unfolded
+or folded: midp = coll + cong, circle = two congs, simtri = its angles, ...) or "premise".
+
+`traceback(steps, goal)` walks the hyper-edges back from the goal: the steps it reaches are the
+proof, the "premise" nodes among them its premise set. Since each node has exactly one
+derivation, the traced proof uses each premise for a reason; `minimise_premises` goes further and
+drops any premise whose removal still lets the closure prove the goal (deletion, one closure per
+premise), so that removing any remaining premise breaks every proof the engine can find.
+
+`recheck` verifies a proof step by step from scratch: a rule step must be an instance of its rule
+(matched again on a fresh fact base holding only the step's premises, side conditions checked on
+the coordinates), an AR or structural step must follow from its premises alone on a fresh base
+with fresh chasers, and every conclusion must hold on the coordinates.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from deduction.engine.chasing import Chasing
+from deduction.engine.closure import conclusion_of
+from deduction.engine.factbase import FactBase
+from deduction.engine.matcher import match
+from deduction.rules import Rule, orientation_variants
+from deduction.types import ProofStep, Statement
+
+logger = logging.getLogger(__name__)
+
+PREMISE = "premise"
+
+
+@dataclass(frozen=True, slots=True)
+class Proof:
+    """A traced proof: the goal, the premises it uses, its steps in dependency order."""
+
+    goal: Statement
+    premises: tuple[Statement, ...]
+    steps: tuple[ProofStep, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "goal": str(self.goal),
+            "premises": [str(p) for p in self.premises],
+            "steps": [
+                {
+                    "conclusion": str(s.conclusion),
+                    "rule": s.rule,
+                    "premises": [str(p) for p in s.premises],
+                }
+                for s in self.steps
+            ],
+        }
+
+
+def proof_graph(steps: Mapping[Statement, ProofStep]) -> nx.DiGraph:
+    """The derivation DAG: statement nodes (attribute `step`), an edge from each premise to the
+    conclusion it helps derive (attribute `rule`)."""
+    graph = nx.DiGraph()
+    for st, step in steps.items():
+        graph.add_node(st, step=step)
+        for premise in step.premises:
+            graph.add_edge(premise, st, rule=step.rule)
+    return graph
+
+
+def traceback(steps: Mapping[Statement, ProofStep], goal: Statement) -> Proof:
+    """The steps the goal depends on, premises first, each after the steps it uses."""
+    if goal not in steps:
+        raise KeyError(f"{goal} was not derived")
+    graph = nx.DiGraph()
+    todo = [goal]
+    while todo:
+        st = todo.pop()
+        if st in graph and graph.nodes[st].get("step") is not None:
+            continue
+        step = steps[st]
+        graph.add_node(st, step=step)
+        for premise in step.premises:
+            graph.add_edge(premise, st)
+            if premise not in graph or graph.nodes[premise].get("step") is None:
+                todo.append(premise)
+    order = list(nx.lexicographical_topological_sort(graph, key=str))
+    ordered = [graph.nodes[st]["step"] for st in order]
+    premises = tuple(s.conclusion for s in ordered if s.rule == PREMISE)
+    derived = tuple(s for s in ordered if s.rule != PREMISE)
+    return Proof(goal, premises, derived)
+
+
+def proof_text(proof: Proof) -> str:
+    """Numbered lines: premises first, then each step with its rule and the numbers it uses."""
+    number: dict[Statement, int] = {}
+    lines = []
+    for st in proof.premises:
+        number[st] = len(number) + 1
+        lines.append(f"{number[st]:3d}. {st}  [premise]")
+    for step in proof.steps:
+        number[step.conclusion] = len(number) + 1
+        refs = ", ".join(str(number[p]) for p in step.premises)
+        lines.append(f"{number[step.conclusion]:3d}. {step.conclusion}  [{step.rule}; {refs}]")
+    lines.append(f"goal: {proof.goal} (step {number[proof.goal]})")
+    return "\n".join(lines)
+
+
+def _fresh_base(premises: Iterable[Statement], numeric: Callable[[Statement], bool]) -> FactBase:
+    fb = FactBase(numeric)
+    for st in premises:
+        fb.add(ProofStep(st, PREMISE, ()))
+    return fb
+
+
+def check_step(
+    step: ProofStep,
+    points: Mapping[str, Any],
+    numeric: Callable[[Statement], bool],
+    rules: Mapping[str, Sequence[Rule]],
+) -> str | None:
+    """None if the step is sound, else the reason it is not."""
+    if not numeric(step.conclusion):
+        return "conclusion is false on the figure"
+    fb = _fresh_base(step.premises, numeric)
+    if step.rule in rules:
+        for rule in rules[step.rule]:
+            for binding in match(rule, fb, numeric, collapse_lines=False):
+                if conclusion_of(rule, binding, numeric) == step.conclusion:
+                    return None
+        return f"not an instance of {rules[step.rule][0]}"
+    if step.rule.startswith("AR:"):
+        Chasing(points, numeric)(fb)
+    if fb.holds(step.conclusion):
+        return None
+    return f"does not follow from its premises by {step.rule}"
+
+
+def recheck(
+    proof: Proof,
+    points: Mapping[str, Any],
+    numeric: Callable[[Statement], bool],
+    rules: Sequence[Rule],
+    allowed_premises: Iterable[Statement] | None = None,
+) -> list[str]:
+    """Problems found re-checking every step (empty when the proof is sound)."""
+    by_name: dict[str, list[Rule]] = {}
+    for rule in rules:
+        by_name.setdefault(rule.name, []).extend(orientation_variants(rule))
+    problems = []
+    if allowed_premises is not None:
+        allowed = set(allowed_premises)
+        problems += [
+            f"{p}: not a premise of the problem" for p in proof.premises if p not in allowed
+        ]
+    known = set(proof.premises)
+    for step in proof.steps:
+        missing = [p for p in step.premises if p not in known]
+        if missing:
+            problems.append(f"{step.conclusion}: uses {missing[0]} before it is derived")
+        reason = check_step(step, points, numeric, by_name)
+        if reason is not None:
+            problems.append(f"{step.conclusion} [{step.rule}]: {reason}")
+        known.add(step.conclusion)
+    if proof.goal not in known:
+        problems.append(f"goal {proof.goal} is not derived")
+    return problems
+
+
+def minimise_premises(
+    premises: Sequence[Statement], proves: Callable[[Sequence[Statement]], bool]
+) -> tuple[Statement, ...]:
+    """Drop premises one at a time while `proves` (a closure run) still succeeds."""
+    kept = list(premises)
+    for st in list(premises):
+        trial = [p for p in kept if p != st]
+        if proves(trial):
+            kept = trial
+    return tuple(kept)

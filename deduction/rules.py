@@ -1,0 +1,151 @@
+"""AlphaGeometry's deduction rules, loaded from `rules.txt` as data.
+
+Each line of rules.txt reads `premise, premise, ... => conclusion`; a premise or conclusion is a
+predicate followed by variable names. Rules are numbered r00..r42 in file order, which is the
+numbering AlphaGeometry's papers and logs use.
+
+Two spellings carry meaning beyond the predicate:
+
+- `eqangle6` / `eqratio6` in a premise: AlphaGeometry matches these against any of the equivalent
+  forms of the fact. Our `Statement` canonicalises both to the plain predicate, and the matcher
+  works on the fact's meaning (equal directed angles / equal ratios), so they behave the same.
+- `simtri*` / `contri*` in a conclusion: the triangles are similar (congruent) with either
+  orientation; the engine picks `simtri`/`simtri2` (`contri`/`contri2`) from the coordinates.
+
+`side_conditions` are premises checked on the coordinates only (AlphaGeometry's `ncoll`, `npara`,
+`sameside`, `diff`): they are non-degeneracy assumptions, not facts to prove.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from deduction.errors import ParseError
+from deduction.types import ALIASES, CANONICAL
+
+# Premise predicates that are checked numerically instead of being proved.
+NUMERIC_ONLY = frozenset({"ncoll", "npara", "nperp", "sameside", "diff"})
+# Conclusion spellings whose orientation is decided on the coordinates.
+STARRED = {"simtri*": ("simtri", "simtri2"), "contri*": ("contri", "contri2")}
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A predicate over rule variables, e.g. `Pattern("para", ("A", "B", "C", "D"))`."""
+
+    predicate: str
+    args: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return " ".join((self.predicate,) + self.args)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One deduction rule: facts to match, side conditions to check, one conclusion."""
+
+    name: str
+    premises: tuple[Pattern, ...]
+    side_conditions: tuple[Pattern, ...]
+    conclusion: Pattern
+    text: str
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for pattern in self.premises + self.side_conditions + (self.conclusion,):
+            seen.update(dict.fromkeys(pattern.args))
+        return tuple(seen)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.text}"
+
+
+def _pattern(text: str, where: str) -> Pattern:
+    words = text.split()
+    if not words:
+        raise ParseError(f"{where}: empty predicate")
+    name, args = words[0], tuple(words[1:])
+    base = STARRED.get(name, (ALIASES.get(name, name),))[0]
+    spec = CANONICAL.get(base)
+    if spec is None:
+        raise ParseError(f"{where}: unknown predicate {name!r}")
+    arity = spec[0]
+    if (arity is None and len(args) < 2) or (arity is not None and len(args) != arity):
+        raise ParseError(f"{where}: {name!r} takes {arity or '2 or more'} arguments, got {args}")
+    return Pattern(name, args)
+
+
+def orientation_variants(rule: Rule) -> tuple[Rule, ...]:
+    """A starred rule (`=> simtri*`, `=> contri*`) as its two oriented forms.
+
+    AlphaGeometry reads the `eqangle6` premises of such a rule with the triangles' orientation:
+    for same-orientation triangles as written (concluding simtri / contri), for mirrored ones
+    with the second angle reversed (`Q P Q R` read as `Q R Q P`, concluding simtri2 / contri2).
+    Ratio premises do not depend on orientation. Other rules are returned unchanged."""
+    names = STARRED.get(rule.conclusion.predicate)
+    if names is None:
+        return (rule,)
+    same, mirrored = names
+    angles = [p for p in rule.premises if p.predicate in ("eqangle", "eqangle6")]
+    if not angles:
+        return (rule,)
+    flipped = tuple(
+        Pattern(p.predicate, p.args[:4] + p.args[6:] + p.args[4:6]) if p in angles else p
+        for p in rule.premises
+    )
+    return (
+        Rule(
+            rule.name,
+            rule.premises,
+            rule.side_conditions,
+            Pattern(same, rule.conclusion.args),
+            rule.text,
+        ),
+        Rule(
+            rule.name,
+            flipped,
+            rule.side_conditions,
+            Pattern(mirrored, rule.conclusion.args),
+            rule.text,
+        ),
+    )
+
+
+def parse_rule(line: str, name: str) -> Rule:
+    """Parse one `a, b => c` line into a Rule called `name`."""
+    if line.count("=>") != 1:
+        raise ParseError(f"rule {name}: expected one '=>' in {line!r}")
+    left, right = line.split("=>")
+    patterns = [_pattern(p, f"rule {name}") for p in left.split(",") if p.strip()]
+    if not patterns:
+        raise ParseError(f"rule {name}: no premises in {line!r}")
+    conclusion = _pattern(right, f"rule {name}")
+    facts = tuple(p for p in patterns if p.predicate not in NUMERIC_ONLY)
+    sides = tuple(p for p in patterns if p.predicate in NUMERIC_ONLY)
+    rule = Rule(name, facts, sides, conclusion, line.strip())
+    bound = {v for p in facts + sides for v in p.args}
+    free = [v for v in conclusion.args if v not in bound]
+    if free:
+        raise ParseError(f"rule {name}: conclusion variables {free} not in any premise")
+    return rule
+
+
+def parse_rules(text: str) -> tuple[Rule, ...]:
+    """Parse rules.txt text; blank lines and `#` comments are skipped, numbering is r00, r01..."""
+    lines = [ln.split("#", 1)[0].strip() for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln]
+    return tuple(parse_rule(line, f"r{i:02d}") for i, line in enumerate(lines))
+
+
+def default_rules_text() -> str:
+    """The bundled rules.txt (a copy of AlphaGeometry's, CC-BY 4.0; see deduction/data/NOTICE)."""
+    return resources.files("deduction").joinpath("data", "rules.txt").read_text()
+
+
+def load_rules(path: str | Path | None = None) -> tuple[Rule, ...]:
+    """Rules from `path`, or the bundled set when `path` is None."""
+    text = default_rules_text() if path is None else Path(path).read_text()
+    return parse_rules(text)

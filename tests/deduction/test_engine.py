@@ -1,0 +1,88 @@
+"""End to end: named JGEX problems solved, traced and re-checked; closure without a goal."""
+
+import pytest
+
+from deduction.engine import Engine, solve_problem
+from deduction.problem import load_problems, parse_problem
+from deduction.proof import minimise_premises, proof_text
+
+JGEX = {p.name.rsplit("/", 1)[-1]: p for p in load_problems() if not hasattr(p, "message")}
+
+NAMED = [
+    "complete_004_6_GDD_FULL_81-109_101.gex",  # cyclic a d e o
+    "complete_001_6_GDD_FULL_01-20_19.gex",
+    "complete_000_rebuilt example_9point.gex",  # nine-point circle
+    "complete_002_6_GDD_FULL_41-60_56.gex",
+]
+
+
+@pytest.mark.parametrize("name", NAMED)
+def test_named_jgex_problem_is_solved_and_rechecked(name):
+    result = solve_problem(JGEX[name], timeout=30)
+    assert result.status == "solved", result.message
+    assert result.proof is not None and result.proof.steps
+    assert result.proof.steps[-1].conclusion == JGEX[name].goal
+
+
+ORTHOCENTER = "a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b"
+
+
+def test_orthocenter_should_succeed():
+    # AlphaGeometry's examples.txt "orthocenter_aux": DD+AR needs the auxiliary point e
+    problem = parse_problem(
+        ORTHOCENTER + "; e = on_line e a c, on_line e b d ? perp a d b c", "orthocenter_aux"
+    )
+    result = solve_problem(problem, timeout=30)
+    assert result.status == "solved", result.message
+    text = proof_text(result.proof)
+    assert "[premise]" in text and "goal: perp a d b c" in text
+
+
+def test_orthocenter_without_aux_point_is_unsolved():
+    # as for AlphaGeometry's DD+AR: no rule instance applies without the foot e
+    problem = parse_problem(ORTHOCENTER + " ? perp a d b c", "orthocenter")
+    assert solve_problem(problem, timeout=30).status == "unsolved"
+
+
+def test_numerically_false_goal_is_not_proved():
+    problem = parse_problem("a b c = triangle a b c; d = midpoint d a b ? perp c d a b", "false")
+    result = solve_problem(problem, timeout=10)
+    assert result.status != "solved" and "false" in result.message
+
+
+def test_traced_premises_are_minimal():
+    problem = parse_problem(
+        "a b c = triangle a b c; d = midpoint d a b; e = midpoint e a c; f = midpoint f b c"
+        " ? para d e b c",
+        "midline",
+    )
+    engine = Engine(problem)
+    assert engine.run(problem.goal, timeout=30)
+    proof = engine.proof(problem.goal)
+    assert engine.recheck(proof) == []
+
+    def proves(premises):
+        return Engine(problem, premises=premises).run(problem.goal, timeout=30)
+
+    kept = minimise_premises(proof.premises, proves)
+    assert proves(kept)
+    for dropped in kept:  # removing any one premise breaks every proof the engine finds
+        assert not proves([p for p in kept if p != dropped]), dropped
+    # the traced proof already used only what it needed
+    assert set(kept) == set(proof.premises)
+
+
+def test_closure_without_goal_reaches_a_fixpoint_of_true_facts():
+    problem = parse_problem(
+        "a b c = triangle a b c; d = midpoint d b c; e = midpoint e a c; f = midpoint f a b;"
+        " o = circle o a b c",
+        "closure",
+    )
+    engine = Engine(problem)
+    fb = engine.close(timeout=30)
+    assert engine.stats.fixpoint
+    derived = [s for s, step in fb.steps.items() if step.rule != "premise"]
+    assert len(derived) > 20
+    assert all(engine.numeric(s) for s in derived)
+    assert fb.holds(parse_problem(problem.text + " ? perp o d b c", "g").goal)
+    assert not fb.holds(parse_problem(problem.text + " ? perp a d b c", "g").goal)
