@@ -156,13 +156,14 @@ def _combine(values: list[object]) -> object:
     first = values[0]
     if isinstance(first, Assignment) and not any(isinstance(v, Assignment) for v in values[1:]):
         return Assignment(first.name, _bag([first.value, *values[1:]]))  # n = 2, 3, 4
-    if all(isinstance(v, Assignment) for v in values):
-        names = [v.name for v in values]
+    assignments = [v for v in values if isinstance(v, Assignment)]
+    if len(assignments) == len(values):
+        names = [v.name for v in assignments]
         bases = {n.split("_")[0] for n in names}
         indexed = len(bases) == 1 and all("_" in n for n in names)
         if len(set(names)) == len(names) and not indexed:
-            return Mapping(tuple(values))
-        return _bag([v.value for v in values])  # x = 1, x = 2 or x_1 = .., x_2 = ..
+            return Mapping(tuple(assignments))
+        return _bag([v.value for v in assignments])  # x = 1, x = 2 or x_1 = .., x_2 = ..
     return _bag(values)
 
 
@@ -172,7 +173,12 @@ def _bag(values: list[object]) -> Bag | RealSet:
         flat.extend(v.items if isinstance(v, Bag) else [v])
     if len(flat) > 1 and all(isinstance(v, Inequality | Interval | RealSet) for v in flat):
         # x < -1 or x > 1 is one set, the union of its pieces
-        parts = [p for v in flat for p in (v.parts if isinstance(v, RealSet) else [v])]
+        parts: list[Interval | Bag | Inequality] = []
+        for v in flat:
+            if isinstance(v, RealSet):
+                parts.extend(v.parts)
+            elif isinstance(v, Inequality | Interval):
+                parts.append(v)
         return RealSet(tuple(parts))
     return Bag(tuple(flat))
 
@@ -247,7 +253,7 @@ def _real_set(s: str) -> RealSet:
             raise ParseError("set difference with a non-finite set")
         minus = tuple(_scalar_node(v) for v in removed.items)
         s = base.strip()
-    parts = []
+    parts: list[Interval | Bag] = []
     for p in split_top(s, _CUP):
         p = p.strip()
         if re.fullmatch(r"\\mathbb\{?R\}?", p):

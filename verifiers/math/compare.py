@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 from verifiers.math.evaluate import EvalError, exact
 from verifiers.math.normalize import text_key
@@ -176,7 +177,8 @@ def _realset(a: object, b: object) -> Verdict3:
 
 _SETLIKE = (Interval, RealSet, Inequality)
 
-_RULES: dict[tuple[type, type], Callable[[object, object], Verdict3]] = {
+# Rules take the two shapes named in their key; Any because the dict holds many signatures.
+_RULES: dict[tuple[type, type], Callable[[Any, Any], Verdict3]] = {
     (Scalar, Scalar): _scalar_scalar,
     (Bag, Bag): _bag_bag,
     (Seq, Seq): _seq_seq,

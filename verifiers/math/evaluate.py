@@ -15,10 +15,15 @@ import threading
 import zlib
 from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 import mpmath
 
 from verifiers.math.types import Node
+
+# An evaluated value: an mpmath number, a Fraction, or a matrix (tuple of rows) of them.
+# mpmath ships no type information, hence Any.
+Value = Any
 
 DPS = 60
 MAX_BITS = 1 << 17  # exact integers up to ~40,000 digits
@@ -117,7 +122,7 @@ def _factorial_int(x: Fraction) -> int:
     return int(x)
 
 
-def exact(node: Node) -> Fraction | tuple:
+def exact(node: Node) -> Value:
     """The exact rational value of `node` (or a matrix of them); raise Inexact if irrational."""
     kind = node[0]
     handler = _EXACT.get(kind)
@@ -133,12 +138,12 @@ def _ex_scalar(node: Node) -> Fraction:
     return v
 
 
-def _ex_add(node: Node) -> Fraction | tuple:
+def _ex_add(node: Node) -> Value:
     vals = [exact(c) for c in node[1:]]
     return _reduce(vals, _add)
 
 
-def _ex_mul(node: Node) -> Fraction | tuple:
+def _ex_mul(node: Node) -> Value:
     vals = [exact(c) for c in node[1:]]
     return _reduce(vals, _mul)
 
@@ -188,7 +193,7 @@ def _ex_mod(node: Node) -> Fraction:
     return a % m
 
 
-_EXACT: dict[str, Callable[[Node], Fraction | tuple]] = {
+_EXACT: dict[str, Callable[[Node], Value]] = {
     "many": _ex_many,
     "mod": _ex_mod,
     "floor": lambda n: Fraction(math.floor(_ex_scalar(n[1]))),
@@ -210,7 +215,7 @@ _EXACT: dict[str, Callable[[Node], Fraction | tuple]] = {
 # ----------------------------------------------------------------------------- numeric
 
 
-def _hash01(*parts: object) -> float:
+def _hash01(*parts: Value) -> float:
     return (zlib.crc32(repr(parts).encode()) % 1_000_003) / 1_000_003
 
 
@@ -221,7 +226,7 @@ def symbol_value(name: str, point: int) -> mpmath.mpf:
     return ctx.mpf(0.6) + ctx.mpf(1.5) * _hash01(name, point) + ctx.sqrt(2) / 10**7
 
 
-def numeric(node: Node, point: int = 0) -> object:
+def numeric(node: Node, point: int = 0) -> Value:
     """The value of `node` as an mpmath number (or a matrix of them) at sample point `point`."""
     handler = _NUMERIC.get(node[0])
     if handler is None:
@@ -229,7 +234,7 @@ def numeric(node: Node, point: int = 0) -> object:
     return handler(node, point)
 
 
-def _nu_scalar(node: Node, point: int) -> object:
+def _nu_scalar(node: Node, point: int) -> Value:
     v = numeric(node, point)
     if isinstance(v, tuple):
         raise EvalError("matrix in scalar position")
@@ -239,7 +244,7 @@ def _nu_scalar(node: Node, point: int) -> object:
 MAX_MAG_BITS = 3400  # about 10^1000
 
 
-def _guard(v: object) -> object:
+def _guard(v: Value) -> Value:
     if not isinstance(v, tuple) and v:
         ctx = context()
         if ctx.isfinite(v) and abs(ctx.mag(v)) > MAX_MAG_BITS:
@@ -247,7 +252,7 @@ def _guard(v: object) -> object:
     return v
 
 
-def _nu_pow(node: Node, point: int) -> object:
+def _nu_pow(node: Node, point: int) -> Value:
     ctx = context()
     base, exp = numeric(node[1], point), _nu_scalar(node[2], point)
     if isinstance(base, tuple):
@@ -273,7 +278,7 @@ def _nu_pow(node: Node, point: int) -> object:
     return _guard(ctx.power(base, exp))
 
 
-def _nu_root(node: Node, point: int) -> object:
+def _nu_root(node: Node, point: int) -> Value:
     ctx = context()
     x, k = _nu_scalar(node[1], point), _nu_scalar(node[2], point)
     if ctx.im(x) == 0 and ctx.re(x) < 0 and ctx.im(k) == 0 and int(ctx.re(k)) % 2 == 1:
@@ -283,7 +288,7 @@ def _nu_root(node: Node, point: int) -> object:
     return ctx.power(x, 1 / k)
 
 
-def _nu_fact(node: Node, point: int) -> object:
+def _nu_fact(node: Node, point: int) -> Value:
     ctx = context()
     x = _nu_scalar(node[1], point)
     if ctx.im(x) != 0 or ctx.re(x) < 0 or ctx.re(x) > 10**5:
@@ -291,7 +296,7 @@ def _nu_fact(node: Node, point: int) -> object:
     return ctx.factorial(ctx.re(x))
 
 
-def _nu_binom(node: Node, point: int) -> object:
+def _nu_binom(node: Node, point: int) -> Value:
     ctx = context()
     n, k = _nu_scalar(node[1], point), _nu_scalar(node[2], point)
     if abs(n) > 10**5:
@@ -299,7 +304,7 @@ def _nu_binom(node: Node, point: int) -> object:
     return ctx.binomial(n, k)
 
 
-def _nu_log(node: Node, point: int) -> object:
+def _nu_log(node: Node, point: int) -> Value:
     ctx = context()
     x = _nu_scalar(node[1], point)
     if x == 0:
@@ -309,7 +314,7 @@ def _nu_log(node: Node, point: int) -> object:
     return ctx.log(x) / ctx.log(_nu_scalar(node[2], point))
 
 
-def _nu_app(node: Node, point: int) -> object:
+def _nu_app(node: Node, point: int) -> Value:
     # An unknown function f(x): a fixed smooth function per name, the same on both sides.
     ctx = context()
     x = _nu_scalar(node[2], point)
@@ -324,7 +329,7 @@ _FUNCS = {
 }  # fmt: skip
 
 
-def _nu_fn(node: Node, point: int) -> object:
+def _nu_fn(node: Node, point: int) -> Value:
     ctx = context()
     x = _nu_scalar(node[2], point)
     if abs(ctx.im(x)) > 10**4:
@@ -332,12 +337,12 @@ def _nu_fn(node: Node, point: int) -> object:
     return _guard(getattr(ctx, _FUNCS[node[1]])(x))
 
 
-def _nu_const(node: Node, point: int) -> object:
+def _nu_const(node: Node, point: int) -> Value:
     ctx = context()
     return {"pi": ctx.pi, "e": ctx.e, "i": ctx.mpc(0, 1), "inf": ctx.inf}[node[1]]
 
 
-def _nu_div(node: Node, point: int) -> object:
+def _nu_div(node: Node, point: int) -> Value:
     num, den = numeric(node[1], point), _nu_scalar(node[2], point)
     if den == 0:
         raise EvalError("division by zero")
@@ -346,7 +351,7 @@ def _nu_div(node: Node, point: int) -> object:
     return _guard(num / den)
 
 
-def _nu_real(node: Node, point: int) -> object:
+def _nu_real(node: Node, point: int) -> Value:
     ctx = context()
     v = _nu_scalar(node, point)
     if ctx.im(v) != 0:
@@ -354,18 +359,18 @@ def _nu_real(node: Node, point: int) -> object:
     return ctx.re(v)
 
 
-def _nu_many(node: Node, point: int) -> object:
+def _nu_many(node: Node, point: int) -> Value:
     if node[1] not in ("max", "min"):
         return _to_mpf(_ex_many(node))
     args = [_nu_real(a, point) for a in node[2:]]
     return max(args) if node[1] == "max" else min(args)
 
 
-def _to_mpf(v: Fraction) -> object:
+def _to_mpf(v: Fraction) -> Value:
     return context().mpf(v.numerator) / v.denominator
 
 
-_NUMERIC: dict[str, Callable[[Node, int], object]] = {
+_NUMERIC: dict[str, Callable[[Node, int], Value]] = {
     "many": _nu_many,
     "mod": lambda n, p: _to_mpf(_ex_mod(n)),
     "floor": lambda n, p: context().floor(_nu_real(n[1], p)),
@@ -391,7 +396,7 @@ _NUMERIC: dict[str, Callable[[Node, int], object]] = {
 }
 
 
-def _base_value(node: Node) -> object:
+def _base_value(node: Node) -> Value:
     digits, base = node[1], node[2]
     if not 2 <= base <= 36 or any(int(d, 36) >= base for d in digits):
         raise EvalError("bad base-n numeral")
@@ -401,7 +406,7 @@ def _base_value(node: Node) -> object:
 # ----------------------------------------------------------------------------- matrices
 
 
-def _neg(v: object) -> object:
+def _neg(v: Value) -> Value:
     if isinstance(v, tuple):
         return tuple(tuple(-c for c in row) for row in v)
     return -v
@@ -417,7 +422,7 @@ def _matmul(a: tuple, b: tuple) -> tuple:
     )
 
 
-def _add(a: object, b: object) -> object:
+def _add(a: Value, b: Value) -> Value:
     ma, mb = isinstance(a, tuple), isinstance(b, tuple)
     if ma != mb:
         raise EvalError("matrix plus scalar")
@@ -430,7 +435,7 @@ def _add(a: object, b: object) -> object:
     )
 
 
-def _mul(a: object, b: object) -> object:
+def _mul(a: Value, b: Value) -> Value:
     ma, mb = isinstance(a, tuple), isinstance(b, tuple)
     if ma and mb:
         return _matmul(a, b)
@@ -440,7 +445,7 @@ def _mul(a: object, b: object) -> object:
     return a * b
 
 
-def _reduce(vals: list, op: Callable[[object, object], object]) -> object:
+def _reduce(vals: list, op: Callable[[Value, Value], Value]) -> Value:
     acc = vals[0]
     for v in vals[1:]:
         acc = op(acc, v)

@@ -15,6 +15,7 @@ from verifiers.math.evaluate import (
     EvalError,
     Inexact,
     TooLarge,
+    Value,
     context,
     count_nodes,
     exact,
@@ -52,7 +53,7 @@ def has_free_symbols(node: Node) -> bool:
     return any(isinstance(c, tuple) and has_free_symbols(c) for c in node[1:])
 
 
-def _close(a: object, b: object, tol: object = None) -> bool:
+def _close(a: Value, b: Value, tol: object = None) -> bool:
     ctx = context()
     if isinstance(a, tuple) or isinstance(b, tuple):
         if not (isinstance(a, tuple) and isinstance(b, tuple)):
@@ -72,7 +73,7 @@ def _close(a: object, b: object, tol: object = None) -> bool:
     return diff <= REL_TOL * max(abs(a), abs(b)) or diff <= ABS_TOL
 
 
-def _ulp(a: object, b: object, digits: int) -> object:
+def _ulp(a: Value, b: Value, digits: int) -> Value:
     ctx = context()
     scale = max(_magnitude(a), _magnitude(b))
     if scale == 0:
@@ -80,7 +81,7 @@ def _ulp(a: object, b: object, digits: int) -> object:
     return ctx.mpf(10) ** (int(ctx.floor(ctx.log10(scale))) - digits + 1)
 
 
-def _magnitude(v: object) -> object:
+def _magnitude(v: Value) -> Value:
     if isinstance(v, tuple):
         return max((abs(x) for row in v for x in row), default=0)
     return abs(v)
@@ -135,7 +136,7 @@ def _values_equal(a: Node, b: Node) -> bool | None:
     return _numeric_equal(a, b, approx_digits)
 
 
-def _exact_equal(a: object, b: object) -> bool:
+def _exact_equal(a: Value, b: Value) -> bool:
     if isinstance(a, tuple) or isinstance(b, tuple):
         if not (isinstance(a, tuple) and isinstance(b, tuple)) or len(a) != len(b):
             return False
@@ -146,7 +147,7 @@ def _exact_equal(a: object, b: object) -> bool:
     return a == b
 
 
-def _to_mp(v: object) -> object:
+def _to_mp(v: Value) -> Value:
     ctx = context()
     if isinstance(v, tuple):
         return tuple(tuple(_to_mp(x) for x in row) for row in v)
@@ -154,7 +155,7 @@ def _to_mp(v: object) -> object:
     return ctx.mpf(v.numerator) / v.denominator
 
 
-def _approx_equal(a: object, b: object, digits: int) -> bool:
+def _approx_equal(a: Value, b: Value, digits: int) -> bool:
     return _close(a, b, _ulp(a, b, digits))
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 
-from verifiers.math.evaluate import EvalError, context, exact, numeric
+from verifiers.math.evaluate import EvalError, Value, context, exact, numeric
 from verifiers.math.numbers import nodes_equal
 from verifiers.math.types import Bag, Inequality, Interval, Node, RealSet, Scalar, Seq
 
-Member = Callable[[object], bool]
+Member = Callable[[Value], bool]
 _ZERO_TOL = 10**-40
 
 
@@ -25,7 +25,7 @@ class NotARealSet(ValueError):
     pass
 
 
-def _value(node: Node) -> object:
+def _value(node: Node) -> Value:
     """Exact (Fraction) when rational -- most endpoints and probes are -- else 60-digit real."""
     try:
         v = exact(node)
@@ -40,11 +40,11 @@ def _value(node: Node) -> object:
     return ctx.re(v) if not ctx.isinf(v) else v
 
 
-def _mp(v: object) -> object:
+def _mp(v: Value) -> Value:
     return context().mpf(v.numerator) / v.denominator if isinstance(v, Fraction) else v
 
 
-def _cmp(a: object, b: object) -> int:
+def _cmp(a: Value, b: Value) -> int:
     """Sign of a - b: exact for rationals, with a tolerance band around zero otherwise."""
     if isinstance(a, Fraction) and isinstance(b, Fraction):
         return (a > b) - (a < b)
@@ -58,7 +58,7 @@ def _cmp(a: object, b: object) -> int:
     return 1 if d > 0 else -1
 
 
-def _substitute(node: Node, target: Node, value: object) -> Node:
+def _substitute(node: Node, target: Node, value: Value) -> Node:
     if node == target:
         return ("num", value, None) if isinstance(value, Fraction) else ("val", value)
     if node[0] in ("num", "sym", "const", "base", "val"):
@@ -96,7 +96,7 @@ _OPS: dict[str, Callable[[int], bool]] = {
 }
 
 
-def _inequality(ineq: Inequality) -> tuple[Member, list[object]]:
+def _inequality(ineq: Inequality) -> tuple[Member, list[Value]]:
     symbols: set = set()
     for p in ineq.parts:
         _symbols(p, symbols)
@@ -109,11 +109,11 @@ def _inequality(ineq: Inequality) -> tuple[Member, list[object]]:
     else:
         raise NotARealSet("not an inequality in one variable")
 
-    def member(t: object) -> bool:
+    def member(t: Value) -> bool:
         vals = [_value(_substitute(p, var, t)) for p in ineq.parts]
         return all(_OPS[op](_cmp(a, b)) for a, b, op in zip(vals, vals[1:], ineq.ops, strict=False))
 
-    crit: list[object] = []
+    crit: list[Value] = []
     for p in ineq.parts:
         for c in _constants(p, []):
             v = _value(c)
@@ -123,7 +123,7 @@ def _inequality(ineq: Inequality) -> tuple[Member, list[object]]:
     return member, crit
 
 
-def _linear_root(left: Node, right: Node, var: Node) -> list[object]:
+def _linear_root(left: Node, right: Node, var: Node) -> list[Value]:
     diff = ("add", left, ("neg", right))
     try:
         h = [_value(_substitute(diff, var, Fraction(t))) for t in (0, 1, 2)]
@@ -137,10 +137,10 @@ def _linear_root(left: Node, right: Node, var: Node) -> list[object]:
     return [-h[0] / slope]
 
 
-def _interval(iv: Interval) -> tuple[Member, list[object]]:
+def _interval(iv: Interval) -> tuple[Member, list[Value]]:
     lo, hi = _value(iv.lo), _value(iv.hi)
 
-    def member(t: object) -> bool:
+    def member(t: Value) -> bool:
         c_lo, c_hi = _cmp(t, lo), _cmp(t, hi)
         return (c_lo > 0 or (c_lo == 0 and iv.lo_closed and not context().isinf(lo))) and (
             c_hi < 0 or (c_hi == 0 and iv.hi_closed and not context().isinf(hi))
@@ -149,7 +149,7 @@ def _interval(iv: Interval) -> tuple[Member, list[object]]:
     return member, [v for v in (lo, hi) if not context().isinf(v)]
 
 
-def _points(bag: Bag) -> tuple[Member, list[object]]:
+def _points(bag: Bag) -> tuple[Member, list[Value]]:
     values = []
     for item in bag.items:
         if not isinstance(item, Scalar):
@@ -158,7 +158,7 @@ def _points(bag: Bag) -> tuple[Member, list[object]]:
     return (lambda t: any(_cmp(t, v) == 0 for v in values)), values
 
 
-def as_member(value: object) -> tuple[Member, list[object]]:
+def as_member(value: Value) -> tuple[Member, list[Value]]:
     """Membership test and critical points of a real-line set; NotARealSet otherwise."""
     if isinstance(value, Interval):
         return _interval(value)
@@ -179,14 +179,14 @@ def as_member(value: object) -> tuple[Member, list[object]]:
         removed = [_value(n) for n in value.minus]
         crit.extend(removed)
 
-        def member(t: object) -> bool:
+        def member(t: Value) -> bool:
             return any(m(t) for m in members) and not any(_cmp(t, r) == 0 for r in removed)
 
         return member, crit
     raise NotARealSet(type(value).__name__)
 
 
-def realsets_equal(a: object, b: object) -> bool | None:
+def realsets_equal(a: Value, b: Value) -> bool | None:
     """Equality of two real-line sets by membership; None when either is not one."""
     structural = _endpoints_equal(a, b)
     if structural is not None:
@@ -205,24 +205,24 @@ def realsets_equal(a: object, b: object) -> bool | None:
         return None
 
 
-def _sorted_unique(values: list[object]) -> list[object]:
+def _sorted_unique(values: list[Value]) -> list[Value]:
     """Sorted finite values, duplicates (within the tolerance of `_cmp`) removed."""
     finite = [v for v in values if isinstance(v, Fraction) or context().isfinite(v)]
     finite.sort(key=lambda v: float(v) if isinstance(v, Fraction) else v)
-    out: list[object] = []
+    out: list[Value] = []
     for v in finite:
         if not out or _cmp(out[-1], v) != 0:
             out.append(v)
     return out
 
 
-def _midpoint(x: object, y: object) -> object:
+def _midpoint(x: Value, y: Value) -> Value:
     if isinstance(x, Fraction) and isinstance(y, Fraction):
         return (x + y) / 2
     return (_mp(x) + _mp(y)) / 2
 
 
-def _endpoints_equal(a: object, b: object) -> bool | None:
+def _endpoints_equal(a: Value, b: Value) -> bool | None:
     """Intervals with symbolic endpoints ([x, x+1]) compare endpoint by endpoint."""
     if not (isinstance(a, Interval) and isinstance(b, Interval)):
         return None

@@ -69,9 +69,9 @@ def _judge(gold_text: str, pred_text: str, cue: str) -> bool | None:
     if cg == cp and cg:
         return True
     # Fast path: two plain integers/decimals are equal exactly or not at all (policy 3).
-    g, p = _plain_number(cg), _plain_number(cp)
-    if g is not None and p is not None:
-        return g == p
+    gold_number, pred_number = _plain_number(cg), _plain_number(cp)
+    if gold_number is not None and pred_number is not None:
+        return gold_number == pred_number
     gold, pred = _parsed(gold_text), _parsed(pred_text)
     if isinstance(gold.value, Choice):
         return _choice_letter(cue, pred_text) == gold.value.letter
