@@ -1,4 +1,4 @@
-"""The proof DAG, traceback order, readable text, and the step-by-step re-check catching bad proofs."""
+"""The proof DAG, traceback order, proof text, and the re-check catching bad proofs."""
 
 import dataclasses
 
