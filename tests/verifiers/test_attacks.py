@@ -1,7 +1,10 @@
 """Every program of ../shared/code/attacks through the real bubblewrap sandbox and the code
 verifier, with every expectation and host check of its manifest (see verifiers/code/corpus.py).
 
-The runner gets a private uid range per pytest worker, so "no process of the run survives" is
+All entries run on a fresh bwrap sandbox per run; the controls and cheats (the reward side) also
+run on the pre-forked zygote runner that `default_runner()` gives verify() for Python (the sandbox
+tests run the host attacks on it; benchmarks/sandbox_attacks.py runs everything on both).
+Each runner gets a private uid range per pytest worker, so "no process of the run survives" is
 checked exactly: nothing else on the machine runs under those uids.
 """
 
@@ -13,6 +16,7 @@ import pytest
 
 from sandbox import BwrapRunner
 from sandbox.slots import UidPool
+from sandbox.zygote import ZygoteRunner
 from verifiers.code.corpus import Canaries, corpus_limits, load_corpus, problem_tests, run_entry
 from verifiers.code.judge import judge
 
@@ -20,13 +24,16 @@ pytestmark = pytest.mark.bwrap
 
 # ids at collection time; the tests themselves read the corpus through the shared_dir fixture
 _MANIFEST = Path(__file__).resolve().parents[2].parent / "shared/code/attacks/manifest.json"
-ENTRY_IDS = [e["id"] for e in json.loads(_MANIFEST.read_text())["entries"]]
+_ENTRIES = json.loads(_MANIFEST.read_text())["entries"]
+CASES = [("bwrap", e["id"]) for e in _ENTRIES] + [
+    ("zygote", e["id"]) for e in _ENTRIES if e["category"] in ("control", "cheat")
+]
 
 
-def _private_uids() -> range:
+def _private_uids(kind: str) -> range:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     n = int(worker[2:]) if worker[2:].isdigit() else 0
-    start = 64400 + 16 * n
+    start = 64400 + 32 * n + (16 if kind == "zygote" else 0)
     return range(start, start + 16)
 
 
@@ -36,24 +43,44 @@ def corpus(shared_dir):
 
 
 @pytest.fixture(scope="module")
+def runners():
+    made = {}
+
+    def get(kind: str):
+        if kind not in made:
+            pool = UidPool(_private_uids(kind))
+            base = BwrapRunner(uids=pool)
+            made[kind] = (base if kind == "bwrap" else ZygoteRunner(2, base=base), set(pool.uids))
+        return made[kind]
+
+    yield get
+    for runner, _ in made.values():
+        if isinstance(runner, ZygoteRunner):
+            runner.close()
+
+
+@pytest.fixture(scope="module")
 def env(corpus, tmp_path_factory):
-    pool = UidPool(_private_uids())
-    runner = BwrapRunner(uids=pool)
     limits = corpus_limits(corpus.conventions)
     c01 = next(e for e in corpus.entries if e["id"] == "c01")
     control_code = (corpus.root / c01["file"]).read_text()
     control_tests = problem_tests(corpus, c01["problem"], limits)
 
-    def control() -> bool:
+    def control(runner) -> bool:
         return judge(control_code, control_tests, runner=runner, limits=limits).failure is None
 
     with Canaries(service_dir=tmp_path_factory.mktemp("service")) as canaries:
-        yield runner, canaries, set(pool.uids), control
+        yield canaries, control
 
 
-@pytest.mark.parametrize("entry_id", ENTRY_IDS)
-def test_corpus_entry(corpus, env, entry_id):
-    runner, canaries, uids, control = env
+@pytest.mark.parametrize("kind, entry_id", CASES)
+def test_corpus_entry(corpus, env, runners, kind, entry_id):
+    canaries, control_on = env
+    runner, uids = runners(kind)
+
+    def control() -> bool:
+        return control_on(runner)
+
     entry = next(e for e in corpus.entries if e["id"] == entry_id)
     out = run_entry(corpus, entry, runner, canaries, sandbox_uids=uids, control=control)
     assert out.passed, f"{entry_id} ({entry['attack']}): {out.problems}"

@@ -3,12 +3,15 @@ the code verifier, with the manifest's canaries and host checks.
 
 Each entry's program is judged by `judge()` as a model's answer to its problem: stdio problems as
 stdio cases, function problems as call cases (from the problem's `io`, else from the literal
-assertions of its test code). An entry passes when its reward and status are expected, the call
-returned within `max_wall_s`, nothing it returned (stdout, stderr, the verdict) contains `ESCAPED`
-or the canary token, and every host check holds.
+assertions of its test code). An entry passes when its reward and status are expected, each
+sandbox run returned within `max_wall_s` (the manifest's judge ran one run per test), nothing it
+returned (stdout, stderr, the verdict) contains `ESCAPED` or the canary token, and every host
+check holds.
 
 Host checks need to know which host processes a run started: `sandbox_uids` names the host uids the
-runner runs programs as (give the runner a private uid range so that nothing else uses them).
+runner runs programs as (give the runner a private uid range so that nothing else uses them). 1 s
+after the entry, no process under those uids may remain outside the PID namespaces the runner's own
+long-lived processes had before it (a pre-forked runner's workers; none for bwrap per run).
 A check that cannot be made here is reported in the outcome's `notes`, never silently passed.
 """
 
@@ -219,6 +222,13 @@ def _procs_of(uids: Collection[int]) -> list[tuple[int, str, str]]:
     return found
 
 
+def _pid_ns(pid: int) -> str:
+    try:
+        return os.readlink(f"/proc/{pid}/ns/pid")
+    except OSError:
+        return "gone"
+
+
 def _comm_alive(comm: str) -> list[int]:
     pids = []
     for name in os.listdir("/proc"):
@@ -318,6 +328,9 @@ def run_entry(
         with contextlib.suppress(OSError):
             path.unlink()
     cwd_before = set(os.listdir("."))
+    # a pre-forked runner's own workers run under these uids too: what counts is a new process in
+    # a PID namespace of its own (the run's), not one of the runner's (its workers' namespaces)
+    runner_ns = {_pid_ns(pid) for pid, _, _ in _procs_of(sandbox_uids)} if sandbox_uids else set()
     free_before = {p: _free(p) for p in ("/tmp", ".")}
     rss_before = _rss()
     conns_before = canaries.connections
@@ -336,8 +349,8 @@ def run_entry(
     if status not in expect["status_any_of"]:
         problems.append(f"status {status}, expected one of {expect['status_any_of']}")
     bound = max_wall(expect.get("max_wall_s", "limit+2"), limits.wall_s)
-    if wall > bound:
-        problems.append(f"took {wall:.2f} s > {bound:.2f} s")
+    if report.max_run_wall_s > bound:
+        problems.append(f"a run took {report.max_run_wall_s:.2f} s > {bound:.2f} s")
     returned = "\n".join(
         [report.stdout, report.stderr, report.verdict.reason, report.verdict.first_failure or ""]
     )
@@ -357,7 +370,7 @@ def run_entry(
                 problems.append("an 'escape_orphan' process survived")
             if sandbox_uids is None:
                 notes.append(f"{name}: not checked (no sandbox uids given)")
-            elif left := _procs_of(sandbox_uids):
+            elif left := [p for p in _procs_of(sandbox_uids) if _pid_ns(p[0]) not in runner_ns]:
                 problems.append(f"{len(left)} sandbox processes left: {left[:5]}")
         elif name == "host_paths_absent":
             if found := [str(p) for p in absent if p.exists()]:

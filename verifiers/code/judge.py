@@ -108,14 +108,20 @@ def _run(runner: Runner, request: RunRequest) -> tuple[RunResult, int]:
 
 def _run_once(runner: Runner, request: RunRequest) -> RunResult:
     try:
-        return runner.run(request)
+        result = runner.run(request)
     except Exception as exc:  # noqa: BLE001 - any runner failure is infrastructure, not a verdict
         logger.warning("runner raised %r", exc)
-        return RunResult(status=RunStatus.SANDBOX_ERROR, detail=f"runner raised {exc!r}")
+        result = RunResult(status=RunStatus.SANDBOX_ERROR, detail=f"runner raised {exc!r}")
+    return result
 
 
 def _report(
-    tests: CodeTests, cases: list[CaseResult], runs: int, t0: float, last: RunResult | None
+    tests: CodeTests,
+    cases: list[CaseResult],
+    runs: int,
+    t0: float,
+    last: RunResult | None,
+    max_wall: float,
 ) -> CodeReport:
     total = len(tests.cases)
     passed = sum(1 for c in cases if c.failure is None)
@@ -125,13 +131,13 @@ def _report(
     elapsed = time.monotonic() - t0
     if first is None:
         verdict = Verdict(Status.CORRECT, "", elapsed, passed, total, None)
-        return CodeReport(verdict, None, tuple(cases), runs, *_outputs(last))
+        return CodeReport(verdict, None, tuple(cases), runs, *_outputs(last), max_wall)
     assert first.failure is not None
     status = _STATUS_OF_FAILURE.get(first.failure, Status.WRONG)
     desc = f"test {first.index}: {first.detail}"
     reason = f"{first.failure.value}: {desc}"
     verdict = Verdict(status, reason, elapsed, passed, total, desc)
-    return CodeReport(verdict, first.failure, tuple(cases), runs, *_outputs(last))
+    return CodeReport(verdict, first.failure, tuple(cases), runs, *_outputs(last), max_wall)
 
 
 def _outputs(last: RunResult | None) -> tuple[str, str]:
@@ -143,11 +149,12 @@ def _outputs(last: RunResult | None) -> tuple[str, str]:
 
 def _judge_stdio(
     code: str, tests: CodeTests, language: str, runner: Runner, limits: Limits
-) -> tuple[list[CaseResult], int, RunResult | None]:
+) -> tuple[list[CaseResult], int, RunResult | None, float]:
     """Cases run STDIO_PARALLEL at a time, judged in order; the first failure cancels the rest."""
     results: list[CaseResult] = []
     runs = 0
     res = None
+    max_wall = 0.0
     requests = [
         RunRequest(code=code, language=language, stdin=case.stdin, limits=limits)
         for case in tests.cases
@@ -159,11 +166,12 @@ def _judge_stdio(
         for i, case in enumerate(tests.cases):
             res, n = futures[i].result()
             runs += n
+            max_wall = max(max_wall, res.wall_s)
             if not _stdio_case(i, case, res, tests, results):
                 break
             if i + window < len(requests):
                 futures.append(pool.submit(_run, runner, requests[i + window]))
-    return results, runs, res
+    return results, runs, res, max_wall
 
 
 def _stdio_case(
@@ -272,7 +280,7 @@ def _calls_outcome(res: RunResult, frame: dict | None, n: int) -> list[dict | Ca
 
 def _judge_calls(
     code: str, tests: CodeTests, expected: list, runner: Runner, limits: Limits
-) -> tuple[list[CaseResult], int, RunResult]:
+) -> tuple[list[CaseResult], int, RunResult, float]:
     res, frame, runs = _batch(code, tests, runner, limits)
     oracle = ORACLES[tests.oracle]
     results: list[CaseResult] = []
@@ -295,7 +303,7 @@ def _judge_calls(
         else:
             why = f"{_call(tests, args)} returned {got!r:.120}, expected {expected[i]!r:.120}"
             results.append(CaseResult(i, Failure.WRONG_ANSWER, why))
-    return results, runs, res
+    return results, runs, res, res.wall_s
 
 
 def _call(tests: CodeTests, args: tuple) -> str:
@@ -353,8 +361,8 @@ def judge(
         raise TypeError(f"tests must be CodeTests, got {type(tests).__name__}")
     runner = runner if runner is not None else _default_runner()
     if tests.kind is TestKind.STDIO:
-        cases, runs, last = _judge_stdio(code, tests, language, runner, limits or Limits())
-        return _report(tests, cases, runs, t0, last)
+        cases, runs, last, wall = _judge_stdio(code, tests, language, runner, limits or Limits())
+        return _report(tests, cases, runs, t0, last, wall)
     if language != "python":
         raise VerifierConfigError(f"function-call tests need language='python', not {language!r}")
     limits = limits or DEFAULT_BATCH_LIMITS
@@ -363,8 +371,8 @@ def judge(
     except _ReferenceFailed as exc:
         verdict = Verdict(Status.ERROR, str(exc), time.monotonic() - t0, 0, len(tests.cases))
         return CodeReport(verdict, Failure.SANDBOX_ERROR, (), 0)
-    cases, runs, last = _judge_calls(code, tests, expected, runner, limits)
-    return _report(tests, cases, runs, t0, last)
+    cases, runs, last, wall = _judge_calls(code, tests, expected, runner, limits)
+    return _report(tests, cases, runs, t0, last, wall)
 
 
 def verify(

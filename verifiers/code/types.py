@@ -126,3 +126,4 @@ class CodeReport:
     runs: int = 0  # sandbox runs made, retries included
     stdout: str = ""  # of the last run (bounded by the run's limits), for inspection
     stderr: str = ""
+    max_run_wall_s: float = 0.0  # the longest single sandbox run, as the runner measured it
