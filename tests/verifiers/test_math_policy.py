@@ -163,6 +163,10 @@ REGRESSIONS = [
     ("\\lceil 3.2 \\rceil", "4", True),
     ("\\gcd(12, 18)", "6", True),
     ("12 \\bmod 5", "2", True),
+    ("\\frac{1}{3}", "0.333334", False),  # 6 digits written, only 5 right
+    ("\\frac{1}{7}", "0.142857", True),  # rounded
+    ("\\frac{1}{7}", "0.142858", False),
+    ("\\frac{2}{3}", "0.666666", True),  # truncated
 ]
 
 

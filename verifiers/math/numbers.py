@@ -123,6 +123,9 @@ def _values_equal(a: Node, b: Node) -> bool | None:
     approx_digits = None
     if (da is None) != (db is None):
         approx_digits = da if da is not None else db
+        literal = _decimal_literal(a if da is not None else b)
+        if literal is not None and approx_digits >= MIN_DIGITS:
+            return _rounds_to(literal, b if da is not None else a, approx_digits)
     try:
         ea, eb = exact(a), exact(b)
     except (Inexact, EvalError):
@@ -134,6 +137,38 @@ def _values_equal(a: Node, b: Node) -> bool | None:
             return False
         return _approx_equal(_to_mp(ea), _to_mp(eb), approx_digits)
     return _numeric_equal(a, b, approx_digits)
+
+
+def _decimal_literal(node: Node) -> Fraction | None:
+    """The value of a lone decimal literal (`0.333333`, `-1.414214`), else None."""
+    sign = 1
+    if node[0] == "neg":
+        sign, node = -1, node[1]
+    if node[0] == "num" and node[2] is not None:
+        return sign * node[1]
+    return None
+
+
+def _rounds_to(literal: Fraction, exact_node: Node, digits: int) -> bool | None:
+    """Policy 3 for a lone decimal: it must be the exact value rounded or truncated to the
+    digits written (0.666667 and 0.666666 are 2/3; 0.333334 is not 1/3)."""
+    ctx = context()
+    try:
+        x = numeric(exact_node, 0)
+    except TooLarge:
+        return None
+    except EvalError:
+        return False
+    if isinstance(x, tuple) or ctx.im(x) != 0 or not ctx.isfinite(x):
+        return False
+    x = ctx.re(x)
+    if x == 0:
+        return literal == 0
+    scale = ctx.mpf(10) ** (digits - 1 - int(ctx.floor(ctx.log10(abs(x)))))
+    target = _to_mp(literal) * scale
+    scaled = x * scale
+    candidates = (ctx.nint(scaled), ctx.sign(scaled) * ctx.floor(abs(scaled)))
+    return any(_close(target, c) for c in candidates)
 
 
 def _exact_equal(a: Value, b: Value) -> bool:
