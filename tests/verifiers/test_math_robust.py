@@ -113,3 +113,23 @@ def test_worker_restarts_after_a_kill() -> None:
         assert worker.check("x+1", "1+x", 30.0) is True
     finally:
         worker.stop()
+
+
+def test_many_threads_sharing_the_worker_each_stay_bounded() -> None:
+    verify(TOWER_PRED, TOWER_GOLD, timeout=0.3)  # the worker is started (and killed) once
+    took: list[float] = []
+    statuses: list[Status] = []
+
+    def run() -> None:
+        started = time.perf_counter()
+        statuses.append(verify(TOWER_PRED, TOWER_GOLD, timeout=0.3).status)
+        took.append(time.perf_counter() - started)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert statuses and all(s is Status.TIMEOUT for s in statuses)
+    # One thread may pay one worker start-up; the others give up at their own deadline.
+    assert sorted(took)[-2] < 0.3 + BOUND_S

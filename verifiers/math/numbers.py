@@ -120,12 +120,15 @@ def _values_equal(a: Node, b: Node) -> bool | None:
     except TooLarge:
         return None
     da, db = decimal_digits(a), decimal_digits(b)
-    approx_digits = None
-    if (da is None) != (db is None):
-        approx_digits = da if da is not None else db
-        literal = _decimal_literal(a if da is not None else b)
-        if literal is not None and approx_digits >= MIN_DIGITS:
-            return _rounds_to(literal, b if da is not None else a, approx_digits)
+    approx_digits: int | None = None
+    if da is not None and db is None:
+        approx_digits, approx, other = da, a, b
+    elif db is not None and da is None:
+        approx_digits, approx, other = db, b, a
+    if approx_digits is not None and approx_digits >= MIN_DIGITS:
+        literal = _decimal_literal(approx)
+        if literal is not None:
+            return _rounds_to(literal, other, approx_digits)
     try:
         ea, eb = exact(a), exact(b)
     except (Inexact, EvalError):

@@ -152,22 +152,31 @@ class SymbolicWorker:
         self._proc = None
 
     def check(self, gold: str, pred: str, deadline_s: float) -> bool | None:
-        """Compare two answer texts symbolically; raise SymbolicTimeout past the deadline."""
-        with self._lock:
+        """Compare two answer texts symbolically; raise SymbolicTimeout past the deadline.
+
+        Waiting for another thread's request counts against the deadline too, so N threads
+        sharing the worker each still return within their own bound.
+        """
+        waited_from = time.monotonic()
+        if not self._lock.acquire(timeout=max(deadline_s, 0.0)):
+            raise SymbolicTimeout(f"worker busy for {deadline_s:.2f}s")
+        try:
             if self._proc is None or self._proc.poll() is not None:
                 self._start()
+                waited_from = time.monotonic()  # start-up is not part of the budget
+            left = deadline_s - (time.monotonic() - waited_from)
             assert self._proc is not None and self._proc.stdin is not None
-            started = time.perf_counter()
             try:
                 self._proc.stdin.write(json.dumps([gold, pred]).encode() + b"\n")
                 self._proc.stdin.flush()
-                result = self._read_line(max(deadline_s, 0.0))
+                result = self._read_line(max(left, 0.0))
             except (SymbolicTimeout, OSError) as exc:
                 logger.debug("sympy worker failed or late (%s); restarting", exc)
                 self.stop()
                 raise SymbolicTimeout(str(exc)) from None
-            logger.debug("sympy check took %.3fs", time.perf_counter() - started)
             return result  # type: ignore[return-value]
+        finally:
+            self._lock.release()
 
 
 _worker: SymbolicWorker | None = None
