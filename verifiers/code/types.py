@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from verifiers.types import Verdict
 
@@ -64,7 +65,7 @@ class CodeTests:
     """
 
     kind: TestKind
-    cases: tuple[StdioCase, ...] | tuple[CallCase, ...]
+    cases: tuple[Any, ...]  # all StdioCase or all CallCase, as `kind` says (checked)
     entry_point: str = ""
     reference: str | None = None
     atol: float = 0.0
