@@ -93,10 +93,12 @@ class AngleChaser(DifferenceChaser):
         coeffs, const = self._form(kind, args, value)
         return self.system.implies(coeffs, const)
 
-    def why(self, kind: str, args: tuple, *, value: object = None) -> frozenset | None:
+    def why(
+        self, kind: str, args: tuple, *, value: object = None, upto: int | None = None
+    ) -> frozenset | None:
         """Minimal tags entailing the fact, or None if it is not entailed."""
         coeffs, const = self._form(kind, args, value)
-        return self.system.why(coeffs, const)
+        return self.system.why(coeffs, const, upto)
 
     def angle(self, l1: Hashable, l2: Hashable) -> Fraction | None:
         """The entailed value of d(l2) - d(l1) in units of pi, or None if not determined."""
@@ -138,7 +140,7 @@ class AngleChaser(DifferenceChaser):
     def _negate(self, value: Fraction) -> Fraction:
         return (-value) % 1
 
-    def _const_fact(self, pair: Pair, value: Fraction, why: frozenset) -> Derived:
+    def _const_fact(self, pair: Pair, value: Fraction, why: frozenset | None) -> Derived:
         if value == HALF:
             return Derived("perp", pair, why)
         return Derived("aconst", pair, why, value)

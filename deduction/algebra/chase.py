@@ -34,6 +34,7 @@ product of the class sizes. `implies`/`why` answer for any ids at any time.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 from collections.abc import Hashable, Iterator
@@ -75,6 +76,7 @@ class DifferenceChaser:
         self._order: dict[Hashable, int] = {}
         self._reported: set = set()
         self._seen = (-1, -1)
+        self._with_why = True
 
     # ---- subclass hooks ------------------------------------------------------------------
     def _numeric(self, value: float) -> float:
@@ -97,13 +99,13 @@ class DifferenceChaser:
     def _const_value(self, nf_const: frozenset) -> Fraction | None:
         raise NotImplementedError
 
-    def _const_fact(self, pair: Pair, value: Fraction, why: frozenset) -> Derived:
+    def _const_fact(self, pair: Pair, value: Fraction, why: frozenset | None) -> Derived:
         return Derived(self.CONST, pair, why, value)
 
-    def _equal_fact(self, a: Hashable, b: Hashable, why: frozenset) -> Derived:
+    def _equal_fact(self, a: Hashable, b: Hashable, why: frozenset | None) -> Derived:
         return Derived(self.EQUAL, (a, b), why)
 
-    def _eq_fact(self, p: Pair, q: Pair, why: frozenset) -> Derived:
+    def _eq_fact(self, p: Pair, q: Pair, why: frozenset | None) -> Derived:
         return Derived(self.EQ, p + q, why)
 
     # ---- input ---------------------------------------------------------------------------
@@ -129,12 +131,17 @@ class DifferenceChaser:
         return self.system.add(coeffs, const, tag)
 
     # ---- derivation ----------------------------------------------------------------------
-    def derive(self) -> list[Derived]:
-        """Every fact entailed now and not reported by an earlier call, each with its why."""
+    def derive(self, with_why: bool = True) -> list[Derived]:
+        """Every fact entailed now and not reported by an earlier call, each with its why.
+
+        With `with_why=False` the (costlier) minimal premises are left for `explain(fact)`, so
+        an engine that drops facts it already knows pays only for those it keeps.
+        """
         state = (self.system.version, len(self._order))
         if state == self._seen:
             return []
         self._seen = state
+        self._with_why = with_why
         out: list[Derived] = []
         classes = self._classes()
         for members in classes:
@@ -143,7 +150,20 @@ class DifferenceChaser:
         for group in self._candidate_groups(reps):
             out.extend(self._new_from_group(group, classes))
         logger.debug("%s.derive: %d new facts", type(self).__name__, len(out))
-        return out
+        stamp = len(self.system)
+        return [dataclasses.replace(f, stamp=stamp) for f in out]
+
+    def explain(self, fact: Derived) -> frozenset:
+        """The minimal why of a fact from `derive()`, using only equations known at its stamp."""
+        why = self.why(fact.kind, fact.args, value=fact.value, upto=fact.stamp or None)
+        if why is None:
+            raise ValueError(f"{fact} is not entailed by the first {fact.stamp} equations")
+        return why
+
+    def why(
+        self, kind: str, args: tuple, *, value: object = None, upto: int | None = None
+    ) -> frozenset | None:
+        raise NotImplementedError
 
     def _classes(self) -> list[list[Hashable]]:
         by_nf: dict = {}
@@ -158,7 +178,9 @@ class DifferenceChaser:
                 self._reported.add(key)
                 yield self._equal_fact(a, b, self._why({b: 1, a: -1}, 0))
 
-    def _why(self, coeffs: dict, const: object) -> frozenset:
+    def _why(self, coeffs: dict, const: object) -> frozenset | None:
+        if not self._with_why:
+            return None
         why = self.system.why(coeffs, const)
         if why is None:  # entailed by construction of the candidate; a bug if not
             raise AssertionError(f"{coeffs} = {const} found but not entailed")

@@ -25,6 +25,7 @@ diagonal needs Pythagoras, a DD rule) and signed lengths.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 from collections.abc import Callable, Hashable, Iterator, Mapping
@@ -89,6 +90,7 @@ class DistanceChaser:
         self._order: dict[Segment, int] = {}
         self._reported: set = set()
         self._seen = (-1, -1)
+        self._with_why = True
 
     def _segments(self, coeffs: Mapping[Segment, Fraction]) -> None:
         for seg in coeffs:
@@ -127,12 +129,14 @@ class DistanceChaser:
     def implies(self, kind: str, args: tuple, *, value: object = None) -> bool:
         return all(self.system.implies(c, 0) for c, _ in self._form(kind, args, value))
 
-    def why(self, kind: str, args: tuple, *, value: object = None) -> frozenset | None:
+    def why(
+        self, kind: str, args: tuple, *, value: object = None, upto: int | None = None
+    ) -> frozenset | None:
         """Minimal tags for a single-equation fact (`cong`, `rconst`), or None."""
         equations = self._form(kind, args, value)
         if len(equations) != 1:
             raise ValueError(f"why() answers single-equation facts, not {kind!r}")
-        return self.system.why(equations[0][0], 0)
+        return self.system.why(equations[0][0], 0, upto)
 
     def _form(self, kind: str, args: tuple, value: object) -> list[Equation]:
         spec = FORMS.get(kind)
@@ -145,12 +149,14 @@ class DistanceChaser:
         return build(args, value)
 
     # ---- derivation ----------------------------------------------------------------------
-    def derive(self) -> list[Derived]:
-        """New `cong` and `rconst` facts entailed since the last call, each with its why."""
+    def derive(self, with_why: bool = True) -> list[Derived]:
+        """New `cong` and `rconst` facts entailed since the last call, each with its why
+        (or, with `with_why=False`, with why None until `explain(fact)`)."""
         state = (self.system.version, len(self._order))
         if state == self._seen:
             return []
         self._seen = state
+        self._with_why = with_why
         classes: dict = {}
         for seg in sorted(self._order, key=self._order.__getitem__):
             coef, _ = self.system.normal_form({seg: 1})
@@ -168,16 +174,33 @@ class DistanceChaser:
         for group in scaled.values():
             for (m1, c1), (m2, c2) in itertools.combinations(group, 2):
                 out.extend(self._new_rconsts(m1, m2, c1 / c2))
-        return out
+        stamp = len(self.system)
+        return [dataclasses.replace(f, stamp=stamp) for f in out]
+
+    def explain(self, fact: Derived) -> frozenset:
+        """The minimal why of a fact from `derive()`, from the equations known at its stamp."""
+        if fact.kind not in ("cong", "rconst") or len(fact.args) != 2:
+            raise ValueError(f"{fact} is not a distance fact")
+        s1, s2 = fact.args
+        ratio = Fraction(1) if fact.value is None else fact.value
+        why = self.system.why({s1: 1, s2: -ratio}, 0, fact.stamp or None)
+        if why is None:
+            raise ValueError(f"{fact} is not entailed by the first {fact.stamp} equations")
+        return why
+
+    def _why(self, coeffs: dict) -> frozenset | None:
+        if not self._with_why:
+            return None
+        why = self.system.why(coeffs, 0)
+        assert why is not None
+        return why
 
     def _new_congs(self, members: list[Segment]) -> Iterator[Derived]:
         for s1, s2 in itertools.combinations(members, 2):
             key = ("cong", frozenset((s1, s2)))
             if key not in self._reported:
                 self._reported.add(key)
-                why = self.system.why({s1: 1, s2: -1}, 0)
-                assert why is not None
-                yield Derived("cong", (s1, s2), why)
+                yield Derived("cong", (s1, s2), self._why({s1: 1, s2: -1}))
 
     def _new_rconsts(self, m1: list, m2: list, ratio: Fraction) -> Iterator[Derived]:
         pairs = itertools.product(m1, m2) if self.expand else [(m1[0], m2[0])]
@@ -190,6 +213,4 @@ class DistanceChaser:
             if key in self._reported:
                 continue
             self._reported.add(key)
-            why = self.system.why({s1: 1, s2: -value}, 0)
-            assert why is not None
-            yield Derived("rconst", (s1, s2), why, value)
+            yield Derived("rconst", (s1, s2), self._why({s1: 1, s2: -value}), value)

@@ -39,8 +39,9 @@ what traceback needs (removing any premise breaks the proof) and costs no solver
 
 from __future__ import annotations
 
+import heapq
 import logging
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Mapping
 from fractions import Fraction
 
 from deduction.algebra.errors import InconsistentError
@@ -110,6 +111,8 @@ class LinearSystem:
         self._eqs: list[tuple[Hashable, dict[int, Number], Const]] = []
         self._tag_eqs: dict[Hashable, list[int]] = {}
         self._independent: set[int] = set()
+        self._col_eqs: dict[int, list[int]] = {}  # column -> ids of the equations using it
+        self._exact: dict[tuple, int] = {}  # equation up to sign -> first id stating it
 
     # ---- input normalisation -------------------------------------------------------------
     def _coef(self, coeffs: Mapping[Hashable, object]) -> dict[int, Number]:
@@ -157,24 +160,44 @@ class LinearSystem:
                 del const[PI]
 
     # ---- elimination ---------------------------------------------------------------------
-    def _reduce(self, coef: dict[int, Number], const: Const, combo: dict[int, Number]) -> None:
+    def _reduce(
+        self, coef: dict[int, Number], const: Const, combo: dict[int, Number] | None
+    ) -> None:
         """Reduce in place to the normal form: no pivot column left (Q), or each pivot
         coefficient reduced into [0, pivot) (modular: the lattice's fundamental domain)."""
-        done = -(1 << 62)
         rows = self._rows
-        while True:
-            pivots = [c for c in coef if c > done and c in rows]
-            if not pivots:
-                return
-            p = min(pivots)
-            row = rows[p]
-            q = coef[p] // row.coef[p] if self.modular else coef[p] / row.coef[p]
-            if q:
-                _axpy(coef, -q, row.coef)
-                _axpy(const, -q, row.const)
-                self._clean(const)
-                _axpy(combo, -q, row.combo)
+        # Pivot columns still to visit, smallest first; subtracting a row only touches columns
+        # at or after its pivot, so a visited column never changes again.
+        heap = [c for c in coef if c in rows]
+        heapq.heapify(heap)
+        done = -1
+        modular = self.modular
+        while heap:
+            p = heapq.heappop(heap)
+            if p <= done:
+                continue
             done = p
+            a = coef.get(p)
+            if not a:
+                continue
+            row = rows[p]
+            q = a // row.coef[p] if modular else a / row.coef[p]
+            if not q:
+                continue
+            for k, v in row.coef.items():
+                nv = coef.get(k, 0) - q * v
+                if nv:
+                    if k not in coef and k in rows:
+                        heapq.heappush(heap, k)
+                    coef[k] = nv
+                else:
+                    del coef[k]
+            if row.const:
+                _axpy(const, -q, row.const)
+                if modular:
+                    self._clean(const)
+            if combo is not None:
+                _axpy(combo, -q, row.combo)
 
     def add(self, coeffs: Mapping[Hashable, object], const: object, tag: Hashable) -> bool:
         """Add `sum(coeffs[v] * v) = const` (mod 1 if modular) tagged `tag`.
@@ -182,8 +205,10 @@ class LinearSystem:
         Returns True if it entails something new, False if redundant. Raises InconsistentError
         (with the tags involved) if it contradicts the system; the system is then unchanged.
         """
-        coef = self._coef(coeffs)
-        cst = self._const(const)
+        return self._insert(self._coef(coeffs), self._const(const), tag)
+
+    def _insert(self, coef: dict[int, Number], cst: Const, tag: Hashable) -> bool:
+        original = (dict(coef), dict(cst))
         eq_id = len(self._eqs)
         combo: dict[int, Number] = {eq_id: 1}
         replaced: list[tuple[int, _Row]] = []
@@ -205,7 +230,7 @@ class LinearSystem:
                     cst = {k: v / a for k, v in cst.items()}
                     combo = {k: v / a for k, v in combo.items()}
                 rows[p] = _Row(coef, cst, combo)
-                self._record(eq_id, tag, coeffs, const, independent=not refined)
+                self._record(eq_id, tag, original, independent=not refined)
                 return True
             c = row.coef[p]
             if not self.modular or a % c == 0:
@@ -218,12 +243,14 @@ class LinearSystem:
             # Integer pivots that do not divide: replace the row by the gcd combination and go on
             # with the other unimodular combination, whose pivot coefficient is zero.
             g, u, v = _egcd(c, a)
-            new = _Row(dict(row.coef), dict(row.const), dict(row.combo))
-            for attr, mine in (("coef", coef), ("const", cst), ("combo", combo)):
-                target = getattr(new, attr)
-                for k in list(target):
-                    target[k] *= u
-                _axpy(target, v, mine)
+            new = _Row({}, {}, {})
+            for dst, old, mine in (
+                (new.coef, row.coef, coef),
+                (new.const, row.const, cst),
+                (new.combo, row.combo, combo),
+            ):
+                _axpy(dst, u, old)
+                _axpy(dst, v, mine)
             self._clean(new.const)
             rest_c: dict[int, Number] = {}
             rest_k: Const = {}
@@ -246,16 +273,23 @@ class LinearSystem:
             tags = frozenset(self._eqs[e][0] for e in combo if e != eq_id) | {tag}
             raise InconsistentError(f"equation tagged {tag!r} contradicts {set(tags)!r}", tags)
         if refined:
-            self._record(eq_id, tag, coeffs, const, independent=False)
+            self._record(eq_id, tag, original, independent=False)
             return True
-        self._record(eq_id, tag, coeffs, const, independent=None)
+        self._record(eq_id, tag, original, independent=None)
         return False
 
     def _record(
-        self, eq_id: int, tag: Hashable, coeffs: Mapping, const: object, independent: bool | None
+        self,
+        eq_id: int,
+        tag: Hashable,
+        original: tuple[dict[int, Number], Const],
+        independent: bool | None,
     ) -> None:
-        self._eqs.append((tag, self._coef(coeffs), self._const(const)))
+        self._eqs.append((tag, *original))
+        self._exact.setdefault(self._key(*original), eq_id)
         self._tag_eqs.setdefault(tag, []).append(eq_id)
+        for col in original[0]:
+            self._col_eqs.setdefault(col, []).append(eq_id)
         if independent:
             self._independent.add(eq_id)
         if independent is not None:
@@ -264,15 +298,14 @@ class LinearSystem:
     # ---- queries -------------------------------------------------------------------------
     def _residue(
         self, coeffs: Mapping[Hashable, object], const: object
-    ) -> tuple[dict[int, Number], Const, dict[int, Number]]:
+    ) -> tuple[dict[int, Number], Const]:
         coef = self._coef(coeffs)
         cst = self._const(const)
-        combo: dict[int, Number] = {}
-        self._reduce(coef, cst, combo)
-        return coef, cst, combo
+        self._reduce(coef, cst, None)
+        return coef, cst
 
     def implies(self, coeffs: Mapping[Hashable, object], const: object = 0) -> bool:
-        coef, cst, _ = self._residue(coeffs, const)
+        coef, cst = self._residue(coeffs, const)
         return not coef and not cst
 
     def value_of(self, coeffs: Mapping[Hashable, object]) -> Fraction | Const | None:
@@ -280,7 +313,7 @@ class LinearSystem:
 
         Modular: a Fraction in [0, 1). Otherwise: a dict basis-constant -> Fraction.
         """
-        coef, cst, _ = self._residue(coeffs, 0)
+        coef, cst = self._residue(coeffs, 0)
         if coef:
             return None
         value = {k: -v for k, v in cst.items()}
@@ -291,27 +324,110 @@ class LinearSystem:
 
     def normal_form(self, coeffs: Mapping[Hashable, object], const: object = 0) -> NormalForm:
         """Hashable canonical residue: equal for two forms iff their difference is entailed."""
-        coef, cst, _ = self._residue(coeffs, const)
+        coef, cst = self._residue(coeffs, const)
         names = self._var
         return (
             frozenset((names[c], v) for c, v in coef.items()),
             frozenset(cst.items()),
         )
 
-    def why(self, coeffs: Mapping[Hashable, object], const: object = 0) -> frozenset | None:
-        """A minimal set of tags entailing the equation, or None if it is not entailed."""
-        coef, cst, combo = self._residue(coeffs, const)
-        if coef or cst:
-            return None
-        tags = {self._eqs[e][0] for e in combo}
-        simple = all(
-            e in self._independent and len(self._tag_eqs[self._eqs[e][0]]) == 1 for e in combo
-        )
-        if simple:
-            return frozenset(tags)
-        return self._minimise(tags, coeffs, const)
+    def why(
+        self, coeffs: Mapping[Hashable, object], const: object = 0, upto: int | None = None
+    ) -> frozenset | None:
+        """A minimal set of tags entailing the equation, or None if it is not entailed.
 
-    def _minimise(self, tags: set, coeffs: Mapping, const: object) -> frozenset:
+        `upto` restricts the search to the first `upto` equations added (`len(system)` at the
+        time a fact was derived), so a why computed late never leans on facts that were
+        themselves derived from the fact being explained.
+        """
+        coef = self._coef(coeffs)
+        cst = self._const(const)
+        if upto is not None and not 0 <= upto <= len(self._eqs):
+            raise ValueError(f"{upto=} must be between 0 and {len(self._eqs)}")
+        first = self._exact.get(self._key(coef, cst))
+        if first is not None and (upto is None or first < upto):
+            return frozenset({self._eqs[first][0]})  # one given equation states it outright
+        if upto is not None and upto < len(self._eqs):
+            return self._why_local(coef, cst, upto)
+        residue: tuple = (dict(coef), dict(cst), {})
+        self._reduce(*residue)
+        if residue[0] or residue[1]:
+            return None
+        combo = residue[2]
+        if len(combo) <= 2 and self._simple(combo):
+            return frozenset(self._eqs[e][0] for e in combo)
+        return self._why_local(coef, cst, len(self._eqs))
+
+    def _key(self, coef: Mapping[int, Number], cst: Const) -> tuple:
+        """The same equation up to sign, for the exact-match shortcut."""
+        neg_c = {k: -v for k, v in coef.items()}
+        neg_k = {k: -v for k, v in cst.items()}
+        self._clean(neg_k)
+        one = (frozenset(coef.items()), frozenset(cst.items()))
+        two = (frozenset(neg_c.items()), frozenset(neg_k.items()))
+        return min(one, two, key=hash)
+
+    def _simple(self, combo: Mapping[int, Number]) -> bool:
+        """The support is minimal if each of its tags owns one equation and the equations'
+        coefficient vectors are linearly independent over Q: then the multipliers of any
+        derivation from them are unique, so none can be dropped (sound mod 1 as well, since
+        an integer combination is a rational one)."""
+        if any(len(self._tag_eqs[self._eqs[e][0]]) != 1 for e in combo):
+            return False
+        if all(e in self._independent for e in combo):
+            return True  # each raised the rank when added: independent as a set
+        check = LinearSystem(modular=False)
+        for e in combo:
+            if not check._insert({c: Fraction(v) for c, v in self._eqs[e][1].items()}, {}, e):
+                return False
+        return True
+
+    def _why_local(self, coef: dict[int, Number], cst: Const, upto: int) -> frozenset | None:
+        """Grow a subsystem outward from the target's variables (fewest-variable, oldest
+        equations first in each layer) until it entails the target, then take its why.
+
+        The support found through the whole echelon form is minimal but often long: when many
+        equations are redundant (most are, in a closure) a short derivation usually lives near
+        the target, and breadth-first growth finds it while staying small.
+        """
+        sub = self._sub()
+        added: set[int] = set()
+        seen = set(coef)
+        frontier = set(coef)
+        while frontier:
+            layer = {e for col in frontier for e in self._col_eqs.get(col, ()) if e not in added}
+            nxt: set[int] = set()
+            for e in sorted(layer, key=lambda e: (len(self._eqs[e][1]), e)):
+                if e in added or e >= upto:
+                    continue
+                tag = self._eqs[e][0]
+                changed = False
+                for f in self._tag_eqs[tag]:  # a tag comes with all its equations
+                    if f >= upto:
+                        continue
+                    added.add(f)
+                    _, c, k = self._eqs[f]
+                    changed |= sub._insert(dict(c), dict(k), tag)
+                    nxt.update(col for col in c if col not in seen)
+                if changed:
+                    found = sub._why_cols(coef, cst)
+                    if found is not None:
+                        return found
+            seen |= nxt
+            frontier = nxt
+        return None  # not entailed by the first `upto` equations
+
+    def _why_cols(self, coef: dict[int, Number], cst: Const) -> frozenset | None:
+        residue: tuple = (dict(coef), dict(cst), {})
+        self._reduce(*residue)
+        if residue[0] or residue[1]:
+            return None
+        combo = residue[2]
+        if self._simple(combo):
+            return frozenset(self._eqs[e][0] for e in combo)
+        return self._minimise({self._eqs[e][0] for e in combo}, coef, cst)
+
+    def _minimise(self, tags: set, coef: dict[int, Number], cst: Const) -> frozenset:
         """Deletion: drop each tag (latest first) whose equations are not needed."""
 
         def latest(tag: Hashable) -> int:
@@ -320,18 +436,20 @@ class LinearSystem:
         keep = sorted(tags, key=latest, reverse=True)
         for tag in list(keep):
             trial = [t for t in keep if t != tag]
-            if self._subsystem(trial).implies(coeffs, const):
+            sub = self._sub()
+            for e in sorted(e for t in trial for e in self._tag_eqs[t]):
+                t, c, k = self._eqs[e]
+                sub._insert(dict(c), dict(k), t)
+            residue: tuple = (dict(coef), dict(cst), {})
+            sub._reduce(*residue)
+            if not residue[0] and not residue[1]:
                 keep = trial
         return frozenset(keep)
 
-    def _subsystem(self, tags: Iterable[Hashable]) -> LinearSystem:
+    def _sub(self) -> LinearSystem:
+        """An empty system sharing this one's columns, for provenance searches."""
         sub = LinearSystem(self.modular)
-        names = self._var
-        ids = sorted(e for t in tags for e in self._tag_eqs[t])
-        for e in ids:
-            tag, coef, cst = self._eqs[e]
-            const: object = cst.get(PI, 0) if self.modular else cst
-            sub.add({names[c]: v for c, v in coef.items()}, const, tag)
+        sub._col, sub._var = self._col, self._var
         return sub
 
     # ---- introspection -------------------------------------------------------------------

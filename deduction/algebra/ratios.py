@@ -107,9 +107,11 @@ class RatioChaser(DifferenceChaser):
         coeffs, const = self._form(kind, args, value)
         return self.system.implies(coeffs, const)
 
-    def why(self, kind: str, args: tuple, *, value: object = None) -> frozenset | None:
+    def why(
+        self, kind: str, args: tuple, *, value: object = None, upto: int | None = None
+    ) -> frozenset | None:
         coeffs, const = self._form(kind, args, value)
-        return self.system.why(coeffs, const)
+        return self.system.why(coeffs, const, upto)
 
     def ratio(self, s1: Hashable, s2: Hashable) -> Fraction | None:
         """The entailed rational value of |s1| / |s2|, or None."""
@@ -153,9 +155,9 @@ class RatioChaser(DifferenceChaser):
     def _const_input(self, value: Fraction) -> object:
         return factorise(value)
 
-    def _const_fact(self, pair: Pair, value: Fraction, why: frozenset) -> Derived:
+    def _const_fact(self, pair: Pair, value: Fraction, why: frozenset | None) -> Derived:
         # The pair (a, b) stands for x_b - x_a = log v, i.e. |b| / |a| = v.
         return Derived("rconst", (pair[1], pair[0]), why, value)
 
-    def _eq_fact(self, p: Pair, q: Pair, why: frozenset) -> Derived:
+    def _eq_fact(self, p: Pair, q: Pair, why: frozenset | None) -> Derived:
         return Derived("eqratio", (p[1], p[0], q[1], q[0]), why)

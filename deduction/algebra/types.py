@@ -24,12 +24,17 @@ from fractions import Fraction
 
 @dataclass(frozen=True, slots=True)
 class Derived:
-    """A fact implied by the linear system; `why` is a minimal set of the tags given as input."""
+    """A fact implied by the linear system; `why` is a minimal set of the tags given as input.
+
+    `why` is None when `derive(with_why=False)` deferred it; `chaser.explain(fact)` computes it
+    later from the equations known at `stamp` (the system's size when the fact was derived).
+    """
 
     kind: str
     args: tuple[Hashable, ...]
-    why: frozenset[Hashable]
+    why: frozenset[Hashable] | None
     value: Fraction | None = None
+    stamp: int = 0
 
     def __str__(self) -> str:
         value = "" if self.value is None else f" {self.value}"
