@@ -167,6 +167,12 @@ REGRESSIONS = [
     ("\\frac{1}{7}", "0.142857", True),  # rounded
     ("\\frac{1}{7}", "0.142858", False),
     ("\\frac{2}{3}", "0.666666", True),  # truncated
+    ("0,25", "0.25", True),  # a leading 0 never starts a thousands group
+    ("12 \\text{ and } 13", 'The final answer is \\"$12 $ and $13 $\\".', True),
+    ("x = \\frac{1}{4}", "$x = 1+1 = 1/4 \\approx 0.25$", True),  # exact part of a chain
+    ("\\frac{1}{\\sqrt{2}}", "\\frac{AB}{BC}=\\frac{1}{\\sqrt{2}}", True),  # named ratio
+    ("4", "|PQ| = 4", True),
+    ("1, 2", "\\boxed{1} cats and \\boxed{2} dogs", True),  # one answer in two boxes
 ]
 
 

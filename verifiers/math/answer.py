@@ -33,14 +33,14 @@ from verifiers.math.types import (
 OPEN, CLOSE = "([{⟨⦃", ")]}⟩⦄"
 _GROUP_SEP = re.compile(r";|\\text\{\s*(?:and|or)\s*\}|(?<![A-Za-z\\])(?:and|or)(?![A-Za-z])|和|或")
 _LIST_SEP = re.compile(r",")
-_MONEY = re.compile(r"(\\\$|\$)?\s*(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?)([^,]*)")
+_MONEY = re.compile(r"(\\\$|\$)?\s*(-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?)([^,]*)")
 _RELATION = re.compile(r"≤|≥|≠|<|>|=|\\approx|\\in(?![a-zA-Z])|∈|\\sim")
 _INEQ = {"<": "<", ">": ">", "≤": "<=", "≥": ">=", "≠": "!="}
 _CLOCK = re.compile(
     r"^(\d{1,2}):(\d{2})(?::\d{2})?\s*(?:\\text\{\s*)?(?:([AaPp])\.?\s*[Mm]\.?)?\s*\}?$"
 )
 _CHOICE = re.compile(r"^\(?([A-J])\)?(?:\s+[A-Z][A-Za-z]*(?:\s+\S+)*)?$")
-_DECIMAL_COMMA = re.compile(r"^-?\d+,(?:\d{1,2}|\d{4,})$")
+_DECIMAL_COMMA = re.compile(r"^-?(?:\d+,(?:\d{1,2}|\d{4,})|0,\d+)$")
 _WORDS = re.compile(r"^[A-Za-z][A-Za-z\s'\-]*$")
 _TEXT = re.compile(r"\\text\{([^{}]*)\}")
 
@@ -55,6 +55,7 @@ _PROSE_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
 _MATH_WORDS = {"sin", "cos", "tan", "cot", "sec", "csc", "log", "exp", "sqrt", "max", "min"}
 _NAMED = re.compile(
     r"[A-Za-z](?:_\{?\w+\}?)?(?:\^\{?-1\}?)?'*\(\s*[a-z](?:\s*,\s*[a-z])*\s*\)|[A-Z]{2,3}"
+    r"|\|[A-Z]{2,3}\||\\frac\{[A-Z]{1,3}\}\{[A-Z]{1,3}\}|(?:m\s*)?\\angle\s*[A-Z]{1,3}"
 )
 _SET_BUILDER = re.compile(r"⦃\s*[a-zA-Z]\s*(?:\\mid|\||:)\s*(.+)⦄")
 
@@ -280,7 +281,7 @@ def _name(s: str) -> str | None:
     if ":" in s:
         names = [_name(p) for p in s.split(":")]
         return ":".join(names) if all(names) else None  # type: ignore[arg-type]
-    if _NAMED.fullmatch(s):  # P(x), f^{-1}(x), AB, a_n
+    if _NAMED.fullmatch(s):  # P(x), f^{-1}(x), AB, |AB|, \frac{NO}{BO}, \angle ABC
         return re.sub(r"\s+", "", s)
     try:
         node = parse_expression(s)
@@ -298,8 +299,12 @@ def _relation(parts: list[str], ops: list[str]) -> object:
         name = _name(parts[0])
         if ops[0] in ("\\approx", "\\sim") and name is None:
             return _item(parts[0])  # sqrt(3)/3 \approx 0.577: the exact form is the answer
+        # x = 5+5+1 = 1/3 \approx 0.33: the value is the last exact part of the chain
+        last = ops.index("\\approx") if "\\approx" in ops else len(ops)
         if name is not None:
-            return Assignment(name, _item(parts[-1]))
+            return Assignment(name, _item(parts[max(last, 1)]))
+        if last < len(ops):
+            return _item(parts[last])
         if len(parts) == 2:
             rname = _name(parts[1])
             lhs = _expr(parts[0])

@@ -38,13 +38,14 @@ _JOINERS = re.compile(
     r"[A-Za-z](?:_\{?\w+\}?)?\s*=|\\text\{\s*(?:and|or)?\s*\}|\\q?quad|\\[()\[\],;!]|\$|\band\b|\bor\b|和|或|[\s,;.+&]|\\\\"
 )
 # "\boxed{2} or maybe \boxed{5}" offers two answers: kept together, it matches neither.
-_HEDGE = re.compile(r"\b(?:or|maybe|perhaps|possibly|either)\b", re.I)
+_HEDGE = re.compile(r"\b(?:and|or|maybe|perhaps|possibly|either)\b", re.I)
 _SENTENCE_END = re.compile(r"(?<!\d)\.(?:\s|$)|\.\s+[A-Z]|\n|。")
 _COMMAND_ARG = re.compile(r"\\[a-zA-Z]+(\{[^{}]*\})?")
 _SHORT_PROSE = set(
     "the is so we it are for get has was our its but you can let one two ans and then thus "
     "est la le les de et en un une es el los del que ist die der und das".split()
 )
+_QUOTES = re.compile(r'^\s*\\?"|\\?"\s*$')
 _NEGATION = re.compile(r"(?:not|never|no longer)\b", re.I)
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _UNIT_WORDS = set(UNITS) | {"square", "pct", "percent", "percentage"}
@@ -89,7 +90,7 @@ def boxed_answer(text: str) -> str | None:
     run = [boxes[-1]]
     for prev in reversed(boxes[:-1]):
         between = text[prev[1] : run[0][0]]
-        hedge = len(between) < 40 and _HEDGE.search(between)
+        hedge = len(between) < 30 and _HEDGE.search(between)
         if prev[1] > run[0][0] or (_JOINERS.sub("", between).strip() and not hedge):
             break
         run.insert(0, prev)
@@ -150,9 +151,12 @@ def last_math_or_number(text: str) -> str | None:
 
 
 def _from_segment(seg: str) -> str:
-    seg = _first_sentence(seg.lstrip(" :*"))
+    seg = _QUOTES.sub("", _first_sentence(seg.lstrip(" :*")))
     if not seg or _NEGATION.match(seg):
         return seg  # "the answer is not 0" keeps its "not", and then matches nothing
+    pieces = [next(g for g in m.groups() if g is not None) for m in _MATH.finditer(seg)]
+    if len(pieces) > 1 and not _JOINERS.sub("", _MATH.sub("", seg)).strip():
+        return ", ".join(pieces)  # "$12$ and $13$"
     m = _MATH.match(seg)
     if m:
         return next(g for g in m.groups() if g is not None)

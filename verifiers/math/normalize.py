@@ -87,8 +87,9 @@ _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|°|\\degree|\^\s*\{\\text
 _PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*percent\s*\}|percentage|percent|pct)\s*$")
 _CURRENCY = re.compile(r"\\\$|\$|€|£|¥|\\euro|\\pounds|USD\b|Rs\.?")
 _TEXT_CMD = re.compile(r"\\text\{([^{}]*)\}")
-_THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
-_SPACED_THOUSANDS = re.compile(r"^-?\d{1,3}(?: \d{3})+(?:\.\d+)?$")
+# A leading 0 cannot start a thousands group: 0,111 is a decimal comma.
+_THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$")
+_SPACED_THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}(?: \d{3})+(?:\.\d+)?$")
 # Possessive quantifiers: no backtracking blow-up on long runs of letters.
 _TRAILING_WORDS = re.compile(r"^(.*?[\d}).])(\s*+)((?:[A-Za-z]++\.?\s*+)++(?:\^?\{?[23]\}?|²|³)?)$")
 MAX_DECORATED = 300
