@@ -130,7 +130,9 @@ def check_step(
     fb = _fresh_base(step.premises, numeric)
     if step.rule in rules:
         for rule in rules[step.rule]:
-            for binding in match(rule, fb, numeric, collapse_lines=False):
+            # since=0 makes every premise the driver in turn, as in the engine's semi-naive
+            # levels, so instances whose variables share points are found in the same way
+            for binding in match(rule, fb, numeric, collapse_lines=False, since=0):
                 if conclusion_of(rule, binding, numeric) == step.conclusion:
                     return None
         return f"not an instance of {rules[step.rule][0]}"
