@@ -173,6 +173,12 @@ REGRESSIONS = [
     ("\\frac{1}{\\sqrt{2}}", "\\frac{AB}{BC}=\\frac{1}{\\sqrt{2}}", True),  # named ratio
     ("4", "|PQ| = 4", True),
     ("1, 2", "\\boxed{1} cats and \\boxed{2} dogs", True),  # one answer in two boxes
+    ("2", "\\boxed{1} and so but \\boxed{2}", True),  # "so but" starts a new statement
+    ("B", "It's not A since that fails, therefore I think it's B", True),  # negated letter, "I"
+    ("The answer is\n(C) Carol", "C", True),  # choice on the line after the cue
+    ("f(x) = 2x + 3", "y = 2x + 3", True),  # one function, two names
+    ("\\cos x", "\\sin(90^{\\circ} - x)", True),  # degrees inside a trig function
+    ("\\frac{1}{2}", "\\sin 30^\\circ", True),
 ]
 
 

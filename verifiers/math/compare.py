@@ -7,6 +7,7 @@ pairs with no rule are not equal (a set is never a tuple, an equation never its 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -31,6 +32,7 @@ from verifiers.math.types import (
 )
 
 Verdict3 = bool | None
+_FUNCTION_NAME = re.compile(r"[A-Za-z]\([a-z]\)")
 
 
 def _all(results: list[Verdict3]) -> Verdict3:
@@ -119,10 +121,18 @@ def _seq_scalar(a: Seq, b: Scalar) -> Verdict3:
 def _assign_assign(a: Assignment, b: Assignment) -> Verdict3:
     if a.name == b.name:
         return equivalent(a.value, b.value)
+    if _is_function_name(a.name) and _is_function_name(b.name):
+        # y = 2x + 3 and f(x) = 2x + 3 name one function the same way
+        if isinstance(a.value, Scalar) and has_free_symbols(a.value.node):
+            return equivalent(a.value, b.value)
     ea, eb = _as_equation(a), _as_equation(b)
     if ea is not None and eb is not None:
         return _equation_equation(ea, eb)
     return False
+
+
+def _is_function_name(name: str) -> bool:
+    return name == "y" or bool(_FUNCTION_NAME.fullmatch(name))
 
 
 def _as_equation(a: Assignment) -> Equation | None:

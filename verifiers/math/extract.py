@@ -47,6 +47,10 @@ _SHORT_PROSE = set(
 )
 _QUOTES = re.compile(r'^\s*\\?"|\\?"\s*$')
 _NEGATION = re.compile(r"(?:not|never|no longer)\b", re.I)
+# Words that start a new statement: boxes on either side are not one answer.
+_BREAK = re.compile(
+    r"\b(?:thus|but|so|therefore|hence|however|no|not|wrong|instead|actually|correct\w*)\b", re.I
+)
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _UNIT_WORDS = set(UNITS) | {"square", "pct", "percent", "percentage"}
 
@@ -90,7 +94,7 @@ def boxed_answer(text: str) -> str | None:
     run = [boxes[-1]]
     for prev in reversed(boxes[:-1]):
         between = text[prev[1] : run[0][0]]
-        hedge = len(between) < 30 and _HEDGE.search(between)
+        hedge = len(between) < 40 and _HEDGE.search(between) and not _BREAK.search(between)
         if prev[1] > run[0][0] or (_JOINERS.sub("", between).strip() and not hedge):
             break
         run.insert(0, prev)
@@ -151,7 +155,7 @@ def last_math_or_number(text: str) -> str | None:
 
 
 def _from_segment(seg: str) -> str:
-    seg = _QUOTES.sub("", _first_sentence(seg.lstrip(" :*")))
+    seg = _QUOTES.sub("", _first_sentence(seg.lstrip(" :*\n\t")))
     if not seg or _NEGATION.match(seg):
         return seg  # "the answer is not 0" keeps its "not", and then matches nothing
     pieces = [next(g for g in m.groups() if g is not None) for m in _MATH.finditer(seg)]
@@ -176,7 +180,7 @@ def extract_with_cue(text: str, *, reference: bool = False) -> tuple[str, str]:
     the cue sentence is where a multiple-choice letter hides ("the answer is D, not A")."""
     s = strip_noise(text)
     seg = _last_cue(s)
-    cue = "" if seg is None else _first_sentence(seg.lstrip(" :*"))
+    cue = "" if seg is None else _first_sentence(seg.lstrip(" :*\n\t"))
     boxed = boxed_answer(s) if "box" in s else None
     if boxed is not None:
         final = _FINAL.search(s)

@@ -83,6 +83,10 @@ _SUPERSCRIPTS = str.maketrans("²³", "23")
 _UNIT_JUNK = re.compile(r"[\^{}²³0-9]")
 _SCIENTIFIC = re.compile(r"(?<![A-Za-z\\])(\d+(?:\.\d+)?)[eE]([+-]?\d+)(?![\d.])")
 _REPEATING = re.compile(r"(\d*)\.(\d*)\\overline\{(\d+)\}")
+_TRIG = re.compile(r"\\(?:sin|cos|tan|cot|sec|csc)(?![a-z])")
+_DEGREE_NUMBER = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degree|\^\s*\{\\text\{o\}\})"
+)
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|°|\\degree|\^\s*\{\\text\{o\}\}")
 _PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*percent\s*\}|percentage|percent|pct)\s*$")
 _CURRENCY = re.compile(r"\\\$|\$|€|£|¥|\\euro|\\pounds|USD\b|Rs\.?")
@@ -146,6 +150,8 @@ def strip_decorations(text: str) -> tuple[str, bool, str | None]:
     """Split off percent, currency, degrees and units: returns (core, percent, unit)."""
     s = text.strip()
     unit = None
+    if _DEGREES.search(s) and _TRIG.search(s):
+        s = _DEGREE_NUMBER.sub(r"(\1\\pi/180)", s)  # \sin(90^\circ - x): degrees are radians
     if _DEGREES.search(s):
         s = _DEGREES.sub("", s).strip()
         unit = "degree"

@@ -33,7 +33,14 @@ DEFAULT_TIMEOUT_S = 1.0
 _PLAIN_NUMBER = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))")
 _LETTER_START = re.compile(r"^\(?([A-J])\)?(?![A-Za-z0-9*+\-^/=_{])")
 _CHOICE_HEDGE = re.compile(r"\(?[A-J]\)?(?:\s*(?:,|and|or|&|/)\s*\(?[A-J]\)?)+\.?")
-_LETTER_ANY = re.compile(r"(?<![A-Za-z])\(?([A-J])\)?(?![A-Za-z'])")
+# A stand-alone letter, but not the pronoun in "I think".
+_LETTER_ANY = re.compile(r"(?<![A-Za-z])\(?([A-J])\)?(?![A-Za-z'])(?<!I(?= [a-z']))")
+_NEGATION_BEFORE = re.compile(r"(?:\bnot|n't(?: be)?|\bnon|\bpas|不是)\s*$", re.I)
+
+
+def _negated(s: str, pos: int) -> bool:
+    """'it can't be A', 'non A', '不是 A': the letter is ruled out, not chosen."""
+    return _NEGATION_BEFORE.search(s[max(0, pos - 12) : pos]) is not None
 
 
 @lru_cache(maxsize=65536)
@@ -52,7 +59,7 @@ def _choice_letter(cue: str, answer: str) -> str | None:
                 return None  # "(A) and (B)" hedges between choices
             return m.group(1)
         if not is_bare(s):
-            m = _LETTER_ANY.search(s)
+            m = next((m for m in _LETTER_ANY.finditer(s) if not _negated(s, m.start())), None)
             digit = re.search(r"\d", s)
             if m and (digit is None or digit.start() > m.start()):
                 return m.group(1)
