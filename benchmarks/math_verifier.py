@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -81,13 +82,18 @@ def ours(pred: str, gold: str) -> bool:
     return bool(verify(pred, gold, cache=False).reward)
 
 
-def batch_rate(cases: list[dict], workers: int, repeat: int) -> float:
+def batch_rate(cases: list[dict], workers: int, repeat: int) -> tuple[float, float]:
+    """(cases per wall second, cases per CPU second summed over the pool's processes)."""
     pairs = [(c["prediction"], c["gold"]) for c in cases] * repeat
-    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started, cpu = time.perf_counter(), time.process_time()
     verdicts = verify_many(pairs, workers=workers, cache=False)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    child_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    total_cpu = child_cpu + time.process_time() - cpu
     assert len(verdicts) == len(pairs)
-    return len(pairs) / elapsed
+    return len(pairs) / elapsed, len(pairs) / total_cpu
 
 
 def _has_delimiters(s: str) -> bool:
@@ -126,9 +132,11 @@ def main(argv: list[str] | None = None) -> int:
           f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     verify("1", "1")  # import-time work is not per-case work
     mine = report("proofloom verifiers.math (single process, cold caches)", cases, run(cases, ours))
-    rate = batch_rate(cases, args.workers, args.repeat)
-    print(f"batch: {rate:.0f} cases/s with {args.workers} workers "
-          f"({len(cases) * args.repeat} cases, cold caches, pool start-up included)")  # fmt: skip
+    rate, per_cpu = batch_rate(cases, args.workers, args.repeat)
+    print(f"batch: {rate:.0f} cases/s wall with {args.workers} workers "
+          f"({len(cases) * args.repeat} cases, cold caches, pool start-up included); "
+          f"{per_cpu:.0f} cases per CPU-second, so ~{per_cpu * args.workers:.0f}/s "
+          f"on {args.workers} idle cores")  # fmt: skip
     peers = {} if args.skip_math_verify else math_verify_judges()
     summary = {name: report(name, cases, run(cases, judge)) for name, judge in peers.items()}
     if summary:

@@ -133,3 +133,17 @@ def test_many_threads_sharing_the_worker_each_stay_bounded() -> None:
     assert statuses and all(s is Status.TIMEOUT for s in statuses)
     # One thread may pay one worker start-up; the others give up at their own deadline.
     assert sorted(took)[-2] < 0.3 + BOUND_S
+
+
+def _batch_in_daemon(queue: "multiprocessing.Queue[list[int]]") -> None:
+    verdicts = verify_many([("1", "1"), ("2", "3")] * 4, workers=2)
+    queue.put([v.reward for v in verdicts])
+
+
+def test_verify_many_inside_a_daemonic_pool_worker() -> None:
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_batch_in_daemon, args=(queue,), daemon=True)
+    proc.start()
+    assert queue.get(timeout=120) == [1, 0] * 4
+    proc.join(10)

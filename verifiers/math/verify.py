@@ -182,6 +182,10 @@ def verify_many(
     items: Sequence[tuple[str, str]] = list(pairs)
     if workers < 1:
         raise VerifierConfigError(f"{workers=} must be >= 1")
+    if workers > 1 and multiprocessing.current_process().daemon:
+        # A daemonic pool worker may not start processes of its own: verify here instead.
+        logger.info("verify_many inside a daemonic process: running with workers=1")
+        workers = 1
     if workers == 1 or len(items) < 2 * workers:
         return _verify_chunk((list(items), timeout, cache))
     size = -(-len(items) // (workers * 4))
