@@ -6,19 +6,21 @@ and started by the sandbox's own Python. The host side is `sandbox.zygote`.
 Process tree per run (pids as seen in the zygote's sandbox):
 
     zygote (never sees a request)
-      └─ A  supervisor: reads one request, makes a fresh user+mount+PID+IPC namespace with a new
-         │  tmpfs at /tmp and /dev/shm, enforces the wall clock, reports status and rusage
-         └─ B  PID 1 of the run's namespace: mounts a fresh /proc, reaps, exits with C's status
+      └─ A  launcher: reads one request, makes a fresh user+mount+PID+IPC namespace with a new
+         │  tmpfs at /tmp and /dev/shm, writes the files, forks B and exits at once
+         └─ B  PID 1 of the run's namespace and its supervisor: mounts a fresh /proc, forks C,
+            │  enforces the wall clock, kills on the host's request, reaps everything, replies
             └─ C  the program: rlimits, no capabilities, no_new_privs, then exec() of the code
 
-When B exits the kernel kills every process left in the run's PID namespace; its mounts and IPC
-objects vanish with the namespaces. A is forked *before* the request arrives, so the fork is off
-the critical path and the zygote's memory never holds request data.
+B replies only after every process of the run is dead (kill(-1) from PID 1 reaches exactly the
+run's namespace); its mounts and IPC objects vanish with the namespaces when B exits. A is forked
+*before* the request arrives, so that fork is off the critical path and the zygote's memory never
+holds request data; B (not A) supervises so that the end of a run wakes one process fewer.
 
-Protocol on the control socket (fd in argv[1]): the host sends one byte plus four fds
-[request memfd (JSON), stdin memfd, stdout pipe, stderr pipe]; A answers one JSON line. A byte
-b"K" without fds during a run asks A to kill the run (output flood). The zygote writes b"R" once
-at start-up when it is ready.
+Protocol on the control socket (fd in argv[1]): the host sends one byte plus five fds
+[request memfd (JSON), stdin memfd, stdout pipe, stderr pipe, kill pipe]; B answers one JSON line
+(A does, with "error", if the set-up fails). A byte or EOF on the kill pipe makes B kill the run
+(output flood, host gone). The zygote writes b"R" once at start-up when it is ready.
 """
 
 # Pre-imported so that runs do not pay for them (the point of the zygote). Each run gets its own
@@ -40,9 +42,12 @@ import math  # noqa: F401
 import os
 import re  # noqa: F401
 import resource
+import select
+import signal
 import socket
 import string  # noqa: F401
 import sys
+import time
 import typing  # noqa: F401
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -130,8 +135,9 @@ def exit_code_of(status):
     return os.WEXITSTATUS(status)
 
 
-def supervisor(ctrl):
-    """A: one run. Never returns."""
+def launcher(ctrl):
+    """A: takes one request, builds the run's namespaces and files, forks B and exits at once
+    (B is reparented to the sandbox's init, which reaps it). Never returns."""
     while True:
         try:
             msg, fds, _, _ = socket.recv_fds(ctrl, 16, 8)
@@ -139,12 +145,11 @@ def supervisor(ctrl):
             os._exit(3)
         if not msg:
             os._exit(3)  # the host went away: the zygote exits too
-        if len(fds) == 4:
+        if len(fds) == 5:
             break
         for fd in fds:
-            os.close(fd)  # a stray b"K" that arrived after the previous run ended
-    req_fd, stdin_fd, out_fd, err_fd = fds
-    reply = {"timed_out": False, "killed": False}
+            os.close(fd)
+    req_fd, stdin_fd, out_fd, err_fd, kill_fd = fds
     try:
         req = json.loads(read_all(req_fd))
         os.close(req_fd)
@@ -153,50 +158,49 @@ def supervisor(ctrl):
             path = os.path.join(SCRATCH, name)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             write_file(path, text)
-        b = os.fork()
-        if b == 0:
-            run_init(req, ctrl, stdin_fd, out_fd, err_fd)
-        for fd in (stdin_fd, out_fd, err_fd):
-            os.close(fd)
-        pidfd = os.pidfd_open(b)
-        import select
-
-        ready = select.select([pidfd, ctrl], [], [], req["wall_s"])[0]
-        if pidfd not in ready:
-            os.kill(b, 9)
-            reply["timed_out"] = not ready
-            reply["killed"] = bool(ready)
-        _, status, ru = os.wait4(b, 0)
-        reply.update(
-            exit=exit_code_of(status),
-            cpu_s=ru.ru_utime + ru.ru_stime,
-            maxrss_kb=ru.ru_maxrss,
-        )
+        if os.fork() == 0:
+            run_init(req, ctrl, stdin_fd, out_fd, err_fd, kill_fd)
     except BaseException as exc:  # report, never hang the host
-        reply["error"] = f"{type(exc).__name__}: {exc}"
-    ctrl.sendall(json.dumps(reply).encode() + b"\n")
+        ctrl.sendall(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode() + b"\n")
     os._exit(0)
 
 
-def run_init(req, ctrl, stdin_fd, out_fd, err_fd):
-    """B: PID 1 of the run. Never returns (except through C)."""
+def run_init(req, ctrl, stdin_fd, out_fd, err_fd, kill_fd):
+    """B: PID 1 of the run and its supervisor: forks C, enforces the wall clock, obeys the host's
+    kill pipe, and replies only once every process of the run is gone. Never returns."""
+    reply = {"timed_out": False, "killed": False}
     try:
-        ctrl.close()
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         # Not dumpable: C (same uid) cannot ptrace B or read /proc/1/mem.
         libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+        deadline = time.monotonic() + req["wall_s"]
         c = os.fork()
         if c == 0:
             run_program(req, stdin_fd, out_fd, err_fd)
         for fd in (stdin_fd, out_fd, err_fd):
             os.close(fd)
+        pidfd = os.pidfd_open(c)
+        remaining = max(0.0, deadline - time.monotonic())
+        ready = select.select([pidfd, kill_fd], [], [], remaining)[0]
+        if pidfd not in ready:
+            reply["killed" if ready else "timed_out"] = True
+            os.kill(c, signal.SIGKILL)
+        _, status, ru = os.wait4(c, 0)
+        reply.update(exit=exit_code_of(status), cpu_s=ru.ru_utime + ru.ru_stime)
+        reply["maxrss_kb"] = ru.ru_maxrss
+        try:  # as PID 1, kill(-1) reaches every other process of the run (and nothing else)
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         while True:
-            pid, status = os.waitpid(-1, 0)
-            if pid == c:
-                os._exit(exit_code_of(status))
+            try:
+                os.waitpid(-1, 0)
+            except ChildProcessError:
+                break
     except BaseException as exc:
-        os.write(err_fd, f"sandbox init failed: {exc}\n".encode())
-        os._exit(121)
+        reply = {"error": f"init: {type(exc).__name__}: {exc}"}
+    ctrl.sendall(json.dumps(reply).encode() + b"\n")
+    os._exit(0)
 
 
 def run_program(req, stdin_fd, out_fd, err_fd):
@@ -289,7 +293,7 @@ def main():
     while True:
         a = os.fork()
         if a == 0:
-            supervisor(ctrl)
+            launcher(ctrl)
         _, status = os.waitpid(a, 0)
         if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 3:
             return

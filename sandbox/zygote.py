@@ -201,25 +201,26 @@ class Zygote:
         stdin_fd = memfd("stdin", request.stdin.encode())
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
+        kill_r, kill_w = os.pipe()  # a byte (or EOF) tells the run's init to kill the run
         start = time.monotonic()
         try:
             try:
-                socket.send_fds(self.sock, [b"Q"], [req_fd, stdin_fd, out_w, err_w])
+                socket.send_fds(self.sock, [b"Q"], [req_fd, stdin_fd, out_w, err_w, kill_r])
             except OSError as exc:
                 self.close()
                 return sandbox_error(f"zygote unreachable: {exc}")
             finally:
-                for fd in (req_fd, stdin_fd, out_w, err_w):
+                for fd in (req_fd, stdin_fd, out_w, err_w, kill_r):
                     os.close(fd)
             deadline = start + limits.wall_s + REPLY_GRACE_S
             captured = capture(out_r, err_r, self.sock.fileno(), limits, deadline)
             if captured.overflow:
-                self.sock.sendall(b"K")
+                os.write(kill_w, b"K")
                 _drain(out_r, err_r, captured)
             reply = self._reply(deadline + REPLY_GRACE_S)
         finally:
-            os.close(out_r)
-            os.close(err_r)
+            for fd in (out_r, err_r, kill_w):
+                os.close(fd)
         wall = time.monotonic() - start
         self.runs += 1
         if reply is None:
@@ -228,7 +229,7 @@ class Zygote:
         if "error" in reply:
             self.close()
             return sandbox_error(f"zygote supervisor failed: {reply['error']}", wall)
-        captured.timed_out = bool(reply["timed_out"])
+        captured.timed_out = bool(reply["timed_out"]) and not captured.overflow
         exit_code, sig = _split(reply["exit"] << 8)
         if exit_code == 121:
             return sandbox_error(f"run setup failed: {captured.stderr[-500:].decode()}", wall)
