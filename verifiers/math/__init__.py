@@ -8,6 +8,6 @@
 """
 
 from verifiers.math.extract import extract_answer
-from verifiers.math.verify import clear_caches, verify, verify_many
+from verifiers.math.verifier import clear_caches, verify, verify_many
 
 __all__ = ["clear_caches", "extract_answer", "verify", "verify_many"]

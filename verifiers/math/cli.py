@@ -14,7 +14,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from verifiers.math.verify import DEFAULT_TIMEOUT_S, verify_many
+from verifiers.math.verifier import DEFAULT_TIMEOUT_S, verify_many
 
 
 def _parser() -> argparse.ArgumentParser:
