@@ -242,6 +242,7 @@ def _supervise(pid: int, r_res: int, n: int, job: dict) -> dict:
     records: list[dict] = []
     buf = b""
     stop = ""
+    budget = int(job["frame_budget"])  # the frame must fit the run's stdout cap, whole
     started = time.monotonic()
     cpu_budget, wall_budget = float(job["import_s"]), float(job["import_s"])
     call_t0, call_cpu0 = started, 0.0
@@ -263,10 +264,15 @@ def _supervise(pid: int, r_res: int, n: int, job: dict) -> dict:
             break
         buf += chunk
         *lines, buf = buf.split(b"\n")
+        budget -= len(chunk)
+        if budget < 0:
+            records.append({"i": len(records), "error": "OutputLimit: results too large"})
+            stop = "done"
+            break
         for line in lines:
             try:
                 rec = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):
                 rec = {"corrupt": line[:200].decode("utf-8", "replace")}
             if not isinstance(rec, dict):
                 rec = {"corrupt": str(rec)[:200]}

@@ -201,6 +201,7 @@ def _batch_request(code: str, tests: CodeTests, nonce: str, limits: Limits) -> R
         "wall_factor": WALL_FACTOR,
         "wall_cap_s": INNER_SHARE * limits.wall_s,
         "not_none": tests.oracle == "not_none",
+        "frame_budget": FRAME_BYTES - (1 << 20),
     }
     if limits.output_bytes < FRAME_BYTES:
         limits = limits.model_copy(update={"output_bytes": FRAME_BYTES})
