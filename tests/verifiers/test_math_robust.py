@@ -89,6 +89,11 @@ def test_cheap_hostile_inputs_need_no_worker() -> None:
         "x" * 50_000,
         "1 " + "a" * 5000 + "!",
         "\\boxed{" * 5000,
+        "a=" + ",".join(str(i) for i in range(2000)),  # a huge collection
+        "\\{" + ",".join(str(i) for i in range(400)) + "\\}",
+        "1" * 5000,  # beyond Python's int-from-string limit
+        "$a" * 100_000,  # many math segments
+        "(1+x)^{1000000}",
     )
     for pred in hostile:
         started = time.perf_counter()

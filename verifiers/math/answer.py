@@ -350,7 +350,7 @@ def _leaf_value(core: str, percent: bool, unit: str | None) -> object:
     words = _PROSE_WORD.findall(_ENVIRONMENT.sub(" ", core))
     if any(w.lower() not in _MATH_WORDS for w in words):
         raise ParseError("prose is not an expression")  # "not 0" is not n*o*t*0
-    m = _MIXED.fullmatch(core)
+    m = _MIXED.fullmatch(core) if len(core) < 100 else None
     if m:  # 1 1/2 is a mixed number
         whole, num, den = int(m.group(1)), int(m.group(2)), int(m.group(3))
         value = abs(whole) + Fraction(num, den)

@@ -32,6 +32,7 @@ from verifiers.math.types import (
 )
 
 Verdict3 = bool | None
+MAX_PAIRWISE = 64
 _FUNCTION_NAME = re.compile(r"[A-Za-z]\([a-z]\)")
 
 
@@ -66,8 +67,27 @@ def _scalar_scalar(a: Scalar, b: Scalar) -> Verdict3:
     return True if same else (None if result is None or same is None else False)
 
 
+def _key(x: object) -> Fraction | None:
+    """An exact hashable value for plain rational items, so large collections compare in
+    linear time; None for anything that needs the pairwise comparison."""
+    if not isinstance(x, Scalar) or x.percent or x.unit is not None:
+        return None
+    try:
+        v = exact(x.node)
+    except EvalError:
+        return None
+    return v if isinstance(v, Fraction) else None
+
+
 def _bag_bag(a: Bag, b: Bag) -> Verdict3:
+    ka, kb = [_key(x) for x in a.items], [_key(x) for x in b.items]
+    if None not in ka and None not in kb:
+        return set(ka) == set(kb)
+    if len(a.items) > MAX_PAIRWISE or len(b.items) > MAX_PAIRWISE:
+        return None  # quadratic matching of this many symbolic items is not a cheap path
     ua, ub = _unique(a.items), _unique(b.items)
+    if ua is None or ub is None:
+        return None
     if len(ua) != len(ub):
         return False
     unmatched = list(ub)
@@ -84,7 +104,13 @@ def _bag_bag(a: Bag, b: Bag) -> Verdict3:
     return True
 
 
-def _unique(items: tuple) -> list:
+def _unique(items: tuple) -> list | None:
+    """Items without duplicates; None if there are too many non-rational ones to compare."""
+    keys = [_key(x) for x in items]
+    if None not in keys:
+        return list({k: x for k, x in zip(keys, items, strict=True)}.values())
+    if len(items) > MAX_PAIRWISE:
+        return None
     out: list = []
     for x in items:
         if not any(equivalent(x, y) for y in out):
@@ -96,6 +122,8 @@ def _bag_other(a: Bag, b: object) -> Verdict3:
     if isinstance(b, Mapping):
         return _bag_bag(a, Bag(tuple(p.value for p in b.pairs)))
     items = _unique(a.items)
+    if items is None:
+        return None
     if len(items) == 1:
         return equivalent(items[0], b)
     return realsets_equal(a, b) if isinstance(b, RealSet) else False

@@ -398,6 +398,8 @@ _NUMERIC: dict[str, Callable[[Node, int], Value]] = {
 
 def _base_value(node: Node) -> Value:
     digits, base = node[1], node[2]
+    if len(digits) > 1000:
+        raise TooLarge("base-n numeral too long")
     if not 2 <= base <= 36 or any(int(d, 36) >= base for d in digits):
         raise EvalError("bad base-n numeral")
     return context().mpf(int(digits, base))

@@ -17,6 +17,7 @@ from verifiers.math.types import Node
 
 MAX_CHARS = 4000
 MAX_DEPTH = 120
+MAX_DIGITS = 1000
 
 _TOKEN = re.compile(
     r"\s*(?:(\d+\.\d*|\.\d+|\d+)|(\\\\)|(\\[a-zA-Z]+|\\[{}|])|(\S))",
@@ -61,6 +62,8 @@ def tokenize(text: str) -> list[str]:
 
 
 def _number(tok: str) -> Node:
+    if len(tok) > MAX_DIGITS:
+        raise ParseError(f"number with {len(tok)} digits")
     if "." in tok:
         digits = tok.replace(".", "").lstrip("0")
         return ("num", Fraction(tok if tok[0] != "." else "0" + tok), max(len(digits), 1))

@@ -197,25 +197,38 @@ def _approx_equal(a: Value, b: Value, digits: int) -> bool:
     return _close(a, b, _ulp(a, b, digits))
 
 
+_LARGE, _UNDEFINED = "large", "undefined"
+
+
+def _evaluate(node: Node, point: int) -> Value:
+    """The value, or a marker: beyond the magnitude guards, or undefined (1/0)."""
+    try:
+        return numeric(node, point)
+    except TooLarge:
+        return _LARGE
+    except EvalError:
+        return _UNDEFINED
+
+
+def _ordinary(v: Value) -> bool:
+    """A value well inside the guards (|log2| < 3000): surely unequal to a guarded one."""
+    ctx = context()
+    if isinstance(v, tuple):
+        return False
+    return not v or (ctx.isfinite(v) and abs(ctx.mag(v)) < 3000)
+
+
 def _numeric_equal(a: Node, b: Node, approx_digits: int | None) -> bool | None:
     points = POINTS if has_free_symbols(a) or has_free_symbols(b) else 1
     for point in range(points):
-        try:
-            va = numeric(a, point)
-        except TooLarge:
-            return None
-        except EvalError:
-            va = None
-        try:
-            vb = numeric(b, point)
-        except TooLarge:
-            return None
-        except EvalError:
-            vb = None
-        if va is None or vb is None:
-            if va is None and vb is None:
-                return None
-            return False
+        va, vb = _evaluate(a, point), _evaluate(b, point)
+        if isinstance(va, str) or isinstance(vb, str):
+            if va == vb:
+                return None  # both huge or both undefined: numbers cannot tell
+            other = vb if isinstance(va, str) else va
+            if _UNDEFINED in (va, vb) and _LARGE not in (va, vb):
+                return False  # one side has no value at all
+            return False if not isinstance(other, str) and _ordinary(other) else None
         if _close(va, vb):
             continue
         if approx_digits is not None and approx_digits >= MIN_DIGITS:

@@ -112,20 +112,29 @@ class SymbolicWorker:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
+        self._ready = False
         self._buffer = b""
 
-    def _start(self) -> None:
-        proc = subprocess.Popen(
+    def _spawn(self) -> None:
+        """Launch a worker without waiting for it (it imports sympy meanwhile)."""
+        self._proc = subprocess.Popen(
             [sys.executable, "-m", "verifiers.math.symbolic"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             cwd=_REPO_ROOT,
         )
-        self._proc, self._buffer = proc, b""
-        if self._read_line(STARTUP_TIMEOUT_S) != "ready":
+        self._ready, self._buffer = False, b""
+
+    def _ensure_ready(self) -> None:
+        if self._proc is None or self._proc.poll() is not None:
             self.stop()
-            raise SymbolicTimeout("sympy worker did not start")
+            self._spawn()
+        if not self._ready:
+            if self._read_line(STARTUP_TIMEOUT_S) != "ready":
+                self.stop()
+                raise SymbolicTimeout("sympy worker did not start")
+            self._ready = True
 
     def _read_line(self, timeout_s: float) -> object:
         assert self._proc is not None and self._proc.stdout is not None
@@ -143,6 +152,7 @@ class SymbolicWorker:
         return json.loads(line)
 
     def stop(self) -> None:
+        self._ready = False
         if self._proc is not None:
             self._proc.kill()
             self._proc.wait(5)
@@ -161,8 +171,8 @@ class SymbolicWorker:
         if not self._lock.acquire(timeout=max(deadline_s, 0.0)):
             raise SymbolicTimeout(f"worker busy for {deadline_s:.2f}s")
         try:
-            if self._proc is None or self._proc.poll() is not None:
-                self._start()
+            if not self._ready or self._proc is None or self._proc.poll() is not None:
+                self._ensure_ready()
                 waited_from = time.monotonic()  # start-up is not part of the budget
             left = deadline_s - (time.monotonic() - waited_from)
             assert self._proc is not None and self._proc.stdin is not None
@@ -173,6 +183,7 @@ class SymbolicWorker:
             except (SymbolicTimeout, OSError) as exc:
                 logger.debug("sympy worker failed or late (%s); restarting", exc)
                 self.stop()
+                self._spawn()  # a warm spare: the next request will not pay the start-up
                 raise SymbolicTimeout(str(exc)) from None
             return result  # type: ignore[return-value]
         finally:

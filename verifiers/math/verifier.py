@@ -30,6 +30,7 @@ from verifiers.types import Status, Verdict
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 1.0
+MAX_PLAIN_DIGITS = 1000  # Python refuses int() of more than 4300 digits
 _PLAIN_NUMBER = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))")
 _LETTER_START = re.compile(r"^\(?([A-J])\)?(?![A-Za-z0-9*+\-^/=_{])")
 _CHOICE_HEDGE = re.compile(r"\(?[A-J]\)?(?:\s*(?:,|and|or|&|/)\s*\(?[A-J]\)?)+\.?")
@@ -67,7 +68,7 @@ def _choice_letter(cue: str, answer: str) -> str | None:
 
 
 def _plain_number(text: str) -> Fraction | None:
-    m = _PLAIN_NUMBER.fullmatch(text)
+    m = _PLAIN_NUMBER.fullmatch(text) if len(text) <= MAX_PLAIN_DIGITS else None
     return Fraction(m.group(1)) if m else None
 
 
