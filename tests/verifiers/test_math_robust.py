@@ -94,6 +94,9 @@ def test_cheap_hostile_inputs_need_no_worker() -> None:
         "1" * 5000,  # beyond Python's int-from-string limit
         "$a" * 100_000,  # many math segments
         "(1+x)^{1000000}",
+        "x" + "!" * 3000,  # deep trees without brackets
+        "1/" * 1500 + "1",
+        "x \\ge " + "1+" * 1000 + "1",  # an inequality with a thousand constants
     )
     for pred in hostile:
         started = time.perf_counter()

@@ -18,6 +18,7 @@ from verifiers.math.types import Node
 MAX_CHARS = 4000
 MAX_DEPTH = 120
 MAX_DIGITS = 1000
+MAX_TREE_DEPTH = 200
 
 _TOKEN = re.compile(
     r"\s*(?:(\d+\.\d*|\.\d+|\d+)|(\\\\)|(\\[a-zA-Z]+|\\[{}|])|(\S))",
@@ -425,4 +426,16 @@ def parse_expression(text: str) -> Node:
     node = parser.expr()
     if parser.peek() is not None:
         raise ParseError(f"unexpected {parser.peek()!r} after expression")
+    if _depth(node) > MAX_TREE_DEPTH:
+        # x!!!...! or 1/1/1/... nest without brackets; deep trees would exhaust the stack later
+        raise ParseError("expression nested too deeply")
     return node
+
+
+def _depth(node: Node) -> int:
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        cur, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((c, d + 1) for c in cur[1:] if isinstance(c, tuple))
+    return deepest

@@ -19,6 +19,7 @@ from verifiers.math.types import Bag, Inequality, Interval, Node, RealSet, Scala
 
 Member = Callable[[Value], bool]
 _ZERO_TOL = 10**-40
+MAX_CONSTANTS = 50
 
 
 class NotARealSet(ValueError):
@@ -114,8 +115,9 @@ def _inequality(ineq: Inequality) -> tuple[Member, list[Value]]:
         return all(_OPS[op](_cmp(a, b)) for a, b, op in zip(vals, vals[1:], ineq.ops, strict=False))
 
     crit: list[Value] = []
-    for p in ineq.parts:
-        for c in _constants(p, []):
+    constants = {c for p in ineq.parts for c in _constants(p, [])}
+    if len(constants) <= MAX_CONSTANTS:  # beyond that, roots and samples must do
+        for c in constants:
             v = _value(c)
             crit.extend([v, -v])
     for left, right in zip(ineq.parts, ineq.parts[1:], strict=False):
