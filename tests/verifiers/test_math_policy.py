@@ -181,6 +181,17 @@ REGRESSIONS = [
     ("\\frac{1}{2}", "\\sin 30^\\circ", True),
 ]
 
+# Found by fuzzing: inputs that used to raise inside the checker (an ERROR verdict).
+CRASHERS = [
+    (",", "\\le"),  # a reference of separators only
+    ("\\frac{1}{8}", "\\infty3.14159"),  # infinity times a decimal
+]
+
+
+@pytest.mark.parametrize("gold, pred", CRASHERS)
+def test_former_crashers_are_judged(gold: str, pred: str) -> None:
+    assert verify(pred, gold).ok
+
 
 @pytest.mark.parametrize("gold, pred, expected", REGRESSIONS)
 def test_regression(gold: str, pred: str, expected: bool) -> None:

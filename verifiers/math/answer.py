@@ -147,6 +147,8 @@ def _parse_top(s: str) -> object:
 def _parse_list(s: str) -> object:
     items = [p.strip() for p in split_top(s, _LIST_SEP)]
     items = [p for p in items if p]
+    if not items:
+        raise ParseError("only separators")
     if len(items) == 1:
         return _item(items[0])
     return _combine([_item(p) for p in items])

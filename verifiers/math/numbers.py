@@ -76,7 +76,7 @@ def _close(a: Value, b: Value, tol: object = None) -> bool:
 def _ulp(a: Value, b: Value, digits: int) -> Value:
     ctx = context()
     scale = max(_magnitude(a), _magnitude(b))
-    if scale == 0:
+    if scale == 0 or not ctx.isfinite(scale):
         return ctx.mpf(0)
     return ctx.mpf(10) ** (int(ctx.floor(ctx.log10(scale))) - digits + 1)
 
