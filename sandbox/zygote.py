@@ -27,6 +27,7 @@ gets SANDBOX_ERROR (an infrastructure failure, never a wrong answer).
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -35,6 +36,7 @@ import socket
 import subprocess
 import threading
 import time
+import weakref
 from importlib import resources
 
 from sandbox.bwrap import (
@@ -46,7 +48,7 @@ from sandbox.bwrap import (
     reap_sandbox,
     root_binds,
 )
-from sandbox.errors import SandboxConfigError, SandboxUnavailable
+from sandbox.errors import SandboxConfigError, SandboxError, SandboxUnavailable
 from sandbox.languages import get_language
 from sandbox.limits import Captured, capture, classify, result, rlimits, sandbox_error
 from sandbox.limits import split_wait_status as _split
@@ -305,15 +307,30 @@ def _read_init_pid(status_r: int) -> int | None:
     return None
 
 
+_live: weakref.WeakSet[ZygoteRunner] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """At interpreter exit, kill and reap every zygote sandbox. Left to --die-with-parent, their
+    bwrap processes would become zombies of the host's init, counted against their slot uid until
+    init gets round to reaping them."""
+    for runner in list(_live):
+        runner.close()
+
+
 class ZygoteRunner:
     """`Runner` with `workers` pre-forking sandboxes for Python; every other language is handed to
-    a `BwrapRunner` (fresh sandbox per run). Thread-safe: concurrent runs beyond `workers` wait."""
+    a `BwrapRunner` (fresh sandbox per run). Thread-safe: concurrent runs beyond `workers` wait.
+    `close()` (or the end of a `with` block, or interpreter exit) stops the workers."""
 
     def __init__(self, workers: int | None = None, *, base: BwrapRunner | None = None) -> None:
         self.base = base or BwrapRunner()
         self.workers = workers or os.cpu_count() or 2
         self._idle: queue.SimpleQueue[Zygote] = queue.SimpleQueue()
         self._all: list[Zygote] = []
+        self._closed = False
+        _live.add(self)
         for _ in range(self.workers):
             z = Zygote(self.base)
             self._all.append(z)
@@ -331,6 +348,8 @@ class ZygoteRunner:
     def run(self, request: RunRequest) -> RunResult:
         if get_language(request.language).name != "python":
             return self.base.run(request)
+        if self._closed:
+            raise SandboxError("this ZygoteRunner is closed")
         z = self._idle.get()
         try:
             if not z.alive():
@@ -344,6 +363,7 @@ class ZygoteRunner:
             self._idle.put(z)
 
     def close(self) -> None:
+        self._closed = True
         for z in self._all:
             z.release()
         self._all.clear()

@@ -202,6 +202,37 @@ def host_paths(entry: dict) -> list[Path]:
     return out
 
 
+def _held(uid: int) -> bool:
+    """True while a live run (in any process) holds the slot uid's lock."""
+    fd = os.open(f"{LOCK_DIR}/{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _foreign_zombie(pid: int) -> bool:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return True  # gone
+    return fields[0] == "Z" and fields[1] == "1"
+
+
+def unowned(pids: list[int]) -> list[int]:
+    """The pids not belonging to a live sandbox run of any process on this machine."""
+    out = []
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            uid = os.stat(f"/proc/{pid}").st_uid
+            if uid not in DEFAULT_UIDS or not _held(uid):
+                out.append(pid)
+    return out
+
+
 def slot_processes() -> list[int]:
     """Host processes running as a sandbox slot uid that no run holds right now (parallel test
     workers run their own sandboxes under locked uids; those are not leaks)."""
@@ -213,7 +244,11 @@ def slot_processes() -> list[int]:
                 if uid in DEFAULT_UIDS:
                     busy.setdefault(uid, []).append(int(name))
     leaked = []
-    for uid in busy:
+    for uid, pids in list(busy.items()):
+        # a zombie whose parent is the host's init belongs to a service process that died
+        # (another test session's), not to a run of ours: our orphans come to us, the subreaper
+        busy[uid] = [p for p in pids if not _foreign_zombie(p)]
+    for uid in [u for u, pids in busy.items() if pids]:
         fd = os.open(f"{LOCK_DIR}/{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -221,7 +256,7 @@ def slot_processes() -> list[int]:
             os.close(fd)
             continue  # in use by a live run
         try:
-            leaked += pids_of_uid(uid)
+            leaked += [p for p in pids_of_uid(uid) if not _foreign_zombie(p)]
         finally:
             os.close(fd)
     return leaked

@@ -80,16 +80,19 @@ def test_attack_entry(shared_dir, canary, runner, entry_id):
         wanted = {"pass": RunStatus.OK, "timeout": RunStatus.TIMEOUT}[expect["status_any_of"][0]]
         assert results[-1].status == wanted, results[-1]
 
-    # host checks: nothing of the run survives it, nothing reached the host
+    # host checks: nothing of the run survives it, nothing reached the host. Checks that a
+    # parallel job on this machine could upset (disk use) are made only where the manifest asks.
+    checks = " ".join(expect["host_checks"])
     leaked = corpus.slot_processes()
     assert leaked == [], [corpus.describe(pid) for pid in leaked]
-    assert corpus.processes_named("escape_orphan") == []
+    assert corpus.unowned(corpus.processes_named("escape_orphan")) == []
     for p in paths:
         assert not p.exists(), f"{p} was written on the host"
     assert canary.connections[0] == before_conn, "the canary listener got a connection"
     assert probe_hits == []
-    for path, free in corpus.disk_free().items():
-        assert abs(free - free_before[path]) < 64 << 20, f"disk use changed on {path}"
+    if "host_disk_free_unchanged" in checks:
+        for path, free in corpus.disk_free().items():
+            assert abs(free - free_before[path]) < 64 << 20, f"disk use changed on {path}"
     assert corpus.max_rss_bytes() - rss_before < 4 * limits.output_bytes
     assert not list(canary.workdir.glob("core*"))
     # service_alive: the correct control still passes right after
