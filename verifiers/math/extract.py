@@ -1,10 +1,12 @@
 """Find the final answer in a model's output or a reference solution (policy rule 1).
 
-Order: the last `\\boxed{}`/`\\fbox{}` (several boxes joined only by "and", commas or
-spacing are one collection -- so `\\boxed{3} or \\boxed{4}` is a hedge that matches neither
-3 nor 4); else the last "final answer"/"answer is"/"Answer:" statement (also in a few other
-languages); else, for a bare answer, the whole text; else the last math segment or number.
-Reasoning inside <think>...</think> and chat-template tails are ignored.
+Order: the last `\\boxed{}`/`\\fbox{}` -- boxes joined only by commas, spacing or a short
+"and"/"or" are one collection, so `\\boxed{3} or \\boxed{4}` is a hedge that matches neither
+3 nor 4, while "\\boxed{1} cats and \\boxed{2} dogs" is one two-part answer -- unless a
+"final answer is" statement follows the last box; else the last "final answer"/"answer
+is"/"Answer:" statement (also in a few other languages); else, for a bare answer, the whole
+text; else the last math segment or number. Reasoning inside <think>...</think> and
+chat-template tails are ignored; only the last 60k characters are read.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ _CUES = [
     re.compile(r"答案\s*(?:是|为|：|:)?|الإجابة\s*:?"),
     re.compile(r"(?:correct\s+)?(?:option|choice)\s*(?:is\b|:)?", re.I),
 ]  # fmt: skip
-_FINAL = re.compile(r"final answer is(?!.*final answer is)", re.I | re.S)
 _NOISE_TAIL = re.compile(r"<\|im_start\|>.*|<\|im_end\|>.*|<\|endoftext\|>.*", re.S)
 _HOPE = re.compile(r"\s*I hope it is correct.*", re.S | re.I)
 _MATH = re.compile(
@@ -184,10 +185,8 @@ def extract_with_cue(text: str, *, reference: bool = False) -> tuple[str, str]:
     seg = _last_cue(s)
     cue = "" if seg is None else _first_sentence(seg.lstrip(" :*\n\t"))
     boxed = boxed_answer(s) if "box" in s else None
-    if boxed is not None:
-        final = _FINAL.search(s)
-        if not (final and final.start() > s.rfind("\\boxed")):
-            return boxed, cue
+    if boxed is not None and s.lower().rfind("final answer is") < s.rfind("\\boxed"):
+        return boxed, cue
     if seg is not None:
         answer = _from_segment(seg)
         if answer:
