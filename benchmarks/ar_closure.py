@@ -8,9 +8,14 @@ as the engine does after each DD round. Measured side by side in the same run:
 
 - `pruned`: AngleChaser as shipped (normal forms, numeric clustering of candidate pairs);
 - `unpruned`: the same exact algebra but every representative pair is a candidate (no numeric
-  clustering), i.e. what the pruning saves.
+  clustering), i.e. what the pruning saves;
+- `lazy`: AngleChaser with `derive(with_why=False)`, the whys left for `explain()`.
 
-Prints per-figure medians: facts fed, facts derived, seconds, and the unpruned/pruned time ratio.
+A second table times the exact core against the obvious exact peer: entailment of a random
+equation by a random rational system, `LinearSystem.implies` (incremental echelon form, built
+once) against a sympy rank test (`rank([A; t]) == rank(A)`), same systems and queries.
+
+Prints per-figure medians: facts fed, facts derived, seconds, and the time ratios.
 Run: .venv/bin/python benchmarks/ar_closure.py [--figures 10] [--lines 40] [--facts 400]
 """
 
@@ -96,7 +101,9 @@ def facts(rng: random.Random, dirs: dict[str, float], defining: list, count: int
     return out
 
 
-def run(cls: type[AngleChaser], dirs: dict, stream: list, batch: int) -> tuple[float, int]:
+def run(
+    cls: type[AngleChaser], dirs: dict, stream: list, batch: int, with_why: bool = True
+) -> tuple[float, int]:
     start = time.perf_counter()
     ch = cls()
     for line, d in dirs.items():
@@ -105,9 +112,39 @@ def run(cls: type[AngleChaser], dirs: dict, stream: list, batch: int) -> tuple[f
     for i, (kind, args, value) in enumerate(stream):
         ch.add(kind, args, (kind, args, i), value=value)
         if (i + 1) % batch == 0:
-            derived += len(ch.derive())
-    derived += len(ch.derive())
+            derived += len(ch.derive(with_why=with_why))
+    derived += len(ch.derive(with_why=with_why))
     return time.perf_counter() - start, derived
+
+
+def implication_peer(rng: random.Random, n: int, m: int, queries: int) -> tuple[float, float]:
+    """Seconds for LinearSystem (build + queries) and for sympy rank tests, same inputs."""
+    import sympy
+
+    from deduction.algebra import LinearSystem
+
+    rows = [[rng.randint(-2, 2) if rng.random() < 0.3 else 0 for _ in range(n)] for _ in range(m)]
+    targets = []
+    for _ in range(queries):
+        if rng.random() < 0.5:
+            w = [rng.randint(-2, 2) for _ in rows]
+            targets.append([sum(c * r[j] for c, r in zip(w, rows, strict=True)) for j in range(n)])
+        else:
+            targets.append([rng.randint(-2, 2) for _ in range(n)])
+    start = time.perf_counter()
+    system = LinearSystem()
+    for i, row in enumerate(rows):
+        system.add({j: c for j, c in enumerate(row) if c}, 0, i)
+    ours = [system.implies({j: c for j, c in enumerate(t) if c}) for t in targets]
+    t_ours = time.perf_counter() - start
+    start = time.perf_counter()
+    base = sympy.Matrix(rows)
+    rank = base.rank()
+    theirs = [sympy.Matrix(rows + [t]).rank() == rank for t in targets]
+    t_peer = time.perf_counter() - start
+    if ours != theirs:
+        raise AssertionError("LinearSystem.implies disagrees with sympy")
+    return t_ours, t_peer
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,17 +162,28 @@ def main(argv: list[str] | None = None) -> int:
         stream = facts(rng, dirs, defining, args.facts)
         t_pruned, n_pruned = run(AngleChaser, dirs, stream, args.batch)
         t_plain, n_plain = run(UnprunedAngleChaser, dirs, stream, args.batch)
-        rows.append((t_pruned, t_plain, n_pruned, n_plain))
+        t_lazy, n_lazy = run(AngleChaser, dirs, stream, args.batch, with_why=False)
+        t_plazy, n_plazy = run(UnprunedAngleChaser, dirs, stream, args.batch, with_why=False)
+        rows.append((t_pruned, t_plain, n_pruned, n_plain, t_lazy, n_lazy, t_plazy, n_plazy))
     med = statistics.median
     print(
         f"AR angle closure: {args.figures} figures, {args.lines} lines, {args.facts} facts in, "
         f"derive() every {args.batch}"
     )
     print(f"{'variant':<10} {'median s':>9} {'facts/s in':>11} {'derived':>8}")
-    for name, t, n in (("pruned", 0, 2), ("unpruned", 1, 3)):
+    variants = (("pruned", 0, 2), ("unpruned", 1, 3), ("lazy", 4, 5), ("unpr.lazy", 6, 7))
+    for name, t, n in variants:
         secs = med(r[t] for r in rows)
         print(f"{name:<10} {secs:>9.3f} {args.facts / secs:>11.0f} {med(r[n] for r in rows):>8.0f}")
     print(f"unpruned/pruned time ratio (median per figure): {med(r[1] / r[0] for r in rows):.2f}")
+    print(f"same, whys deferred: {med(r[6] / r[4] for r in rows):.2f}")
+    print(f"pruned/lazy time ratio (median per figure): {med(r[0] / r[4] for r in rows):.2f}")
+    peer = [implication_peer(random.Random(args.seed + k), 30, 25, 50) for k in range(5)]
+    print("entailment, 30 variables, 25 equations, 50 queries (5 systems):")
+    print(
+        f"  LinearSystem median {med(p[0] for p in peer):.4f} s, sympy rank median "
+        f"{med(p[1] for p in peer):.4f} s, sympy/ours ratio {med(p[1] / p[0] for p in peer):.0f}"
+    )
     return 0
 
 

@@ -113,7 +113,8 @@ class DistanceChaser:
             if j - i < 2:
                 continue
             a, m, b = points[i], points[j - 1], points[j]
-            coeffs = {segment(a, b): Fraction(1), segment(a, m): -1, segment(m, b): -1}
+            one = Fraction(1)
+            coeffs = {segment(a, b): one, segment(a, m): -one, segment(m, b): -one}
             self._segments(coeffs)
             new |= self.system.add(coeffs, 0, tag)
         return new

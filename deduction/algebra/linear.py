@@ -26,29 +26,37 @@ Two number domains, chosen at construction:
   as sound (see `tests/deduction/test_algebra_linear.py` for the 2x = 1/2 pitfall).
 
 Provenance: each row carries its combination of the original equations (`combo`, eq id ->
-multiplier). Reducing a target through the rows yields a combination whose support is a set of
-tags that entails it. When every equation in that support raised the rank and owns its tag alone,
-the representation over the independent equations is unique, so the support is already minimal;
-otherwise (a tag with several equations, a lattice refinement in modular mode) it is minimised by
-deletion on that small support. Redundant equations cost one reduction and are not stored as rows.
+multiplier), so reducing a target through the rows yields a set of tags that entails it. That
+set is minimal but often long: in a closure most equations are redundant, and the echelon form
+only sees the independent ones. So `why` (unless the target is one given equation, or its
+support has at most two independent equations) grows a subsystem breadth-first from the
+target's variables, fewest-variable and oldest equations first, until it entails the target,
+and answers from that. A support is accepted as minimal when each of its tags owns one equation
+and the equations are linearly independent over Q (the multipliers are then unique, so none can
+be dropped; an integer combination is a rational one, so this holds mod 1 too); otherwise it is
+minimised by deletion on that small support. Redundant equations cost one reduction and are not
+stored as rows. `why(..., upto=n)` uses only the first n equations: an engine that explains a
+fact late must not lean on facts derived from it.
 
 Left out: the shortest (minimum-cardinality) `why`. AlphaGeometry approximates it with an LP over
-all equations; here `why` is inclusion-minimal within the support found by elimination, which is
-what traceback needs (removing any premise breaks the proof) and costs no solver.
+all equations; here `why` is inclusion-minimal (removing any premise breaks the proof, which is
+what traceback needs) and short in practice, at no solver's cost.
 """
 
 from __future__ import annotations
 
 import heapq
 import logging
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from fractions import Fraction
+from typing import Any
 
 from deduction.algebra.errors import InconsistentError
 
 logger = logging.getLogger(__name__)
 
-Number = int | Fraction
+# int in modular systems, Fraction otherwise; the mode is a runtime choice mypy cannot follow.
+Number = Any
 Const = dict[Hashable, Fraction]
 NormalForm = tuple[frozenset[tuple[Hashable, Number]], frozenset[tuple[Hashable, Fraction]]]
 
@@ -113,14 +121,15 @@ class LinearSystem:
         self._independent: set[int] = set()
         self._col_eqs: dict[int, list[int]] = {}  # column -> ids of the equations using it
         self._exact: dict[tuple, int] = {}  # equation up to sign -> first id stating it
+        self._indexed = True  # provenance searches' subsystems skip the two indexes
 
     # ---- input normalisation -------------------------------------------------------------
-    def _coef(self, coeffs: Mapping[Hashable, object]) -> dict[int, Number]:
+    def _coef(self, coeffs: Mapping[Any, object]) -> dict[int, Number]:
         if not isinstance(coeffs, Mapping):
             raise TypeError(f"coeffs={coeffs!r} must be a mapping variable -> coefficient")
         out: dict[int, Number] = {}
         for var, c in coeffs.items():
-            value = _rational(c, f"coefficient of {var!r}")
+            value: Number = _rational(c, f"coefficient of {var!r}")
             if self.modular:
                 if value.denominator != 1:
                     raise ValueError(
@@ -199,7 +208,7 @@ class LinearSystem:
             if combo is not None:
                 _axpy(combo, -q, row.combo)
 
-    def add(self, coeffs: Mapping[Hashable, object], const: object, tag: Hashable) -> bool:
+    def add(self, coeffs: Mapping[Any, object], const: object, tag: Hashable) -> bool:
         """Add `sum(coeffs[v] * v) = const` (mod 1 if modular) tagged `tag`.
 
         Returns True if it entails something new, False if redundant. Raises InconsistentError
@@ -268,8 +277,8 @@ class LinearSystem:
             coef, cst, combo = rest_c, rest_k, rest_m
             refined = True
         if cst:
-            for p, old in reversed(replaced):
-                rows[p] = old
+            for p, saved in reversed(replaced):
+                rows[p] = saved
             tags = frozenset(self._eqs[e][0] for e in combo if e != eq_id) | {tag}
             raise InconsistentError(f"equation tagged {tag!r} contradicts {set(tags)!r}", tags)
         if refined:
@@ -286,10 +295,12 @@ class LinearSystem:
         independent: bool | None,
     ) -> None:
         self._eqs.append((tag, *original))
-        self._exact.setdefault(self._key(*original), eq_id)
+        if self._indexed:
+            self._exact.setdefault(self._key(*original), eq_id)
         self._tag_eqs.setdefault(tag, []).append(eq_id)
-        for col in original[0]:
-            self._col_eqs.setdefault(col, []).append(eq_id)
+        if self._indexed:
+            for col in original[0]:
+                self._col_eqs.setdefault(col, []).append(eq_id)
         if independent:
             self._independent.add(eq_id)
         if independent is not None:
@@ -297,18 +308,18 @@ class LinearSystem:
 
     # ---- queries -------------------------------------------------------------------------
     def _residue(
-        self, coeffs: Mapping[Hashable, object], const: object
+        self, coeffs: Mapping[Any, object], const: object
     ) -> tuple[dict[int, Number], Const]:
         coef = self._coef(coeffs)
         cst = self._const(const)
         self._reduce(coef, cst, None)
         return coef, cst
 
-    def implies(self, coeffs: Mapping[Hashable, object], const: object = 0) -> bool:
+    def implies(self, coeffs: Mapping[Any, object], const: object = 0) -> bool:
         coef, cst = self._residue(coeffs, const)
         return not coef and not cst
 
-    def value_of(self, coeffs: Mapping[Hashable, object]) -> Fraction | Const | None:
+    def value_of(self, coeffs: Mapping[Any, object]) -> Fraction | Const | None:
         """The constant the system forces for the form, or None if it is not determined.
 
         Modular: a Fraction in [0, 1). Otherwise: a dict basis-constant -> Fraction.
@@ -322,7 +333,7 @@ class LinearSystem:
             return value.get(PI, Fraction(0))
         return value
 
-    def normal_form(self, coeffs: Mapping[Hashable, object], const: object = 0) -> NormalForm:
+    def normal_form(self, coeffs: Mapping[Any, object], const: object = 0) -> NormalForm:
         """Hashable canonical residue: equal for two forms iff their difference is entailed."""
         coef, cst = self._residue(coeffs, const)
         names = self._var
@@ -332,7 +343,7 @@ class LinearSystem:
         )
 
     def why(
-        self, coeffs: Mapping[Hashable, object], const: object = 0, upto: int | None = None
+        self, coeffs: Mapping[Any, object], const: object = 0, upto: int | None = None
     ) -> frozenset | None:
         """A minimal set of tags entailing the equation, or None if it is not entailed.
 
@@ -383,38 +394,53 @@ class LinearSystem:
         return True
 
     def _why_local(self, coef: dict[int, Number], cst: Const, upto: int) -> frozenset | None:
-        """Grow a subsystem outward from the target's variables (fewest-variable, oldest
-        equations first in each layer) until it entails the target, then take its why.
+        """Grow a subsystem outward from the target's variables until it entails the target,
+        then take its why. Next in is always the equation bringing the fewest variables not yet
+        reached (then the fewest variables, then the oldest): equations that close a cycle
+        among what is reached come first, which keeps both the search and the answer short.
 
-        The support found through the whole echelon form is minimal but often long: when many
-        equations are redundant (most are, in a closure) a short derivation usually lives near
-        the target, and breadth-first growth finds it while staying small.
+        The support found through the whole echelon form is minimal but often long: in a
+        closure most equations are redundant, and a short derivation usually lives near the
+        target.
         """
         sub = self._sub()
+        eqs, col_eqs, tag_eqs = self._eqs, self._col_eqs, self._tag_eqs
         added: set[int] = set()
-        seen = set(coef)
-        frontier = set(coef)
-        while frontier:
-            layer = {e for col in frontier for e in self._col_eqs.get(col, ()) if e not in added}
-            nxt: set[int] = set()
-            for e in sorted(layer, key=lambda e: (len(self._eqs[e][1]), e)):
-                if e in added or e >= upto:
+        reached = set(coef)
+        heap: list[tuple[int, int, int]] = []
+
+        def offer(cols: Iterable[int]) -> None:
+            for col in cols:
+                for e in col_eqs.get(col, ()):
+                    if e < upto and e not in added:
+                        c = eqs[e][1]
+                        heapq.heappush(heap, (sum(x not in reached for x in c), len(c), e))
+
+        offer(coef)
+        while heap:
+            fresh, size, e = heapq.heappop(heap)
+            if e in added:
+                continue
+            now = sum(x not in reached for x in eqs[e][1])
+            if now != fresh:  # stale key: more of its variables were reached since
+                heapq.heappush(heap, (now, size, e))
+                continue
+            tag = eqs[e][0]
+            changed = False
+            new_cols: list[int] = []
+            for f in tag_eqs[tag]:  # a tag comes with all its equations
+                if f >= upto or f in added:
                     continue
-                tag = self._eqs[e][0]
-                changed = False
-                for f in self._tag_eqs[tag]:  # a tag comes with all its equations
-                    if f >= upto:
-                        continue
-                    added.add(f)
-                    _, c, k = self._eqs[f]
-                    changed |= sub._insert(dict(c), dict(k), tag)
-                    nxt.update(col for col in c if col not in seen)
-                if changed:
-                    found = sub._why_cols(coef, cst)
-                    if found is not None:
-                        return found
-            seen |= nxt
-            frontier = nxt
+                added.add(f)
+                _, c, k = eqs[f]
+                changed |= sub._insert(dict(c), dict(k), tag)
+                new_cols.extend(x for x in c if x not in reached)
+            reached.update(new_cols)
+            if changed:
+                found = sub._why_cols(coef, cst)
+                if found is not None:
+                    return found
+            offer(new_cols)
         return None  # not entailed by the first `upto` equations
 
     def _why_cols(self, coef: dict[int, Number], cst: Const) -> frozenset | None:
@@ -450,6 +476,7 @@ class LinearSystem:
         """An empty system sharing this one's columns, for provenance searches."""
         sub = LinearSystem(self.modular)
         sub._col, sub._var = self._col, self._var
+        sub._indexed = False
         return sub
 
     # ---- introspection -------------------------------------------------------------------
