@@ -70,6 +70,35 @@ class Chasing:
             pos = {p: (self.points[p][0] - ax) * dx + (self.points[p][1] - ay) * dy for p in args}
             self.dist.add_collinear(pos, tag)
 
+    def prove(self, fb: FactBase, goal: Statement) -> bool:
+        """Ask the chasers for the goal itself (its lines or segments may be ones no derived
+        fact names, so `derive` would never report it); add it with its why if entailed."""
+        kind, args = goal.predicate, goal.args
+        pairs = [tuple(sorted(args[i : i + 2])) for i in range(0, len(args) - 1, 2)]
+        value = None
+        if kind in ("aconst", "rconst"):
+            pairs, value = pairs[:2], Fraction(args[4])
+        why = None
+        try:
+            if kind in ("para", "perp", "eqangle", "aconst"):
+                if all(p in self._lines for p in pairs):
+                    why = self.angles.why(kind, tuple(pairs), value=value)
+                label = "AR:angle"
+            elif kind in ("cong", "eqratio", "rconst"):
+                if all(p in self._segments for p in pairs):
+                    why = self.ratios.why(kind, tuple(pairs), value=value)
+                label = "AR:ratio"
+                if why is None and kind in ("cong", "rconst"):
+                    why = self.dist.why(kind, args[:4], value=value)
+                    label = "AR:distance"
+            else:
+                return False
+        except (ValueError, KeyError):
+            return False
+        if why is None:
+            return False
+        return fb.add(ProofStep(goal, label, tuple(why)))
+
     def __call__(self, fb: FactBase) -> int:
         events = fb.events
         while self._seen < len(events):

@@ -113,6 +113,9 @@ class Closure:
                     ar = self.algebra(fb)
                     self.stats.ar_facts += ar
                     added += ar
+                    prove = getattr(self.algebra, "prove", None)
+                    if goal is not None and prove is not None and not fb.holds(goal):
+                        prove(fb, goal)
                 self.stats.levels += 1
                 logger.debug("level %d: %d new facts", self.stats.levels, added)
                 if added == 0:

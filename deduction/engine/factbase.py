@@ -136,6 +136,8 @@ class FactBase:
         for name in ("simtri", "simtri2", "contri", "contri2"):
             self._holds[name] = self._holds_similar
         self._numeric_cache: dict[tuple[str, tuple[str, ...]], bool] = {}
+        # matcher's cache: id(member list) -> (list, length, point -> pairs through it)
+        self.pair_index: dict[int, tuple] = {}
         half = ("const", HALF)
         self._raw: dict[str, Callable[[tuple[str, ...]], bool]] = {
             "coll": lambda a: len(set(a)) <= 2 or self.lines.find(a) is not None,

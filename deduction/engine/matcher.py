@@ -73,7 +73,9 @@ def _assign_pairs(
     pool = pools[i]
     bx, by = binding.get(x), binding.get(y)
     if bx is not None or by is not None:  # a shared point: only pairs through it can fit
-        pool = [pp for pp in pool if (bx is None or bx in pp) and (by is None or by in pp)]
+        pool = _through(fb, pool, bx if bx is not None else by)
+        if bx is not None and by is not None:
+            pool = [pp for pp in pool if by in pp]
     if (x, y) in lo:
         seen: set[Pair] = set()
         for pp in pool:
@@ -90,6 +92,21 @@ def _assign_pairs(
             nb = _assign((x, y), (a, b), binding)
             if nb is not None:
                 yield from _assign_pairs(var_pairs, pools, nb, lo, fb, i + 1)
+
+
+def _through(fb: FactBase, pool: list[Pair], point: str) -> list[Pair]:
+    """The pairs of `pool` (a class's member list) that contain `point`, from an index cached
+    per list and rebuilt when the list has grown (classes only grow)."""
+    cache = fb.pair_index
+    entry = cache.get(id(pool))
+    if entry is None or entry[0] is not pool or entry[1] != len(pool):
+        index: dict[str, list[Pair]] = {}
+        for pp in pool:
+            index.setdefault(pp[0], []).append(pp)
+            index.setdefault(pp[1], []).append(pp)
+        entry = (pool, len(pool), index)
+        cache[id(pool)] = entry
+    return entry[2].get(point, [])
 
 
 def _bound_pair(vp: tuple[str, str], binding: Binding) -> Pair | None:
@@ -358,6 +375,26 @@ def match(
             yield from _join(rule, rest, fb, numeric, nb, lo)
 
 
+_PLANS: dict[tuple, tuple[Pattern, list[Pattern]]] = {}
+
+
+def _next(todo: list[Pattern], binding: Binding) -> tuple[Pattern, list[Pattern]]:
+    """The premise to match next: the most bound, then the cheapest (memoised: it depends only
+    on which variables are bound)."""
+    key = (tuple(todo), frozenset(v for p in todo for v in p.args if v in binding))
+    plan = _PLANS.get(key)
+    if plan is None:
+        best = max(
+            range(len(todo)),
+            key=lambda i: (
+                sum(v in binding for v in todo[i].args) / len(todo[i].args),
+                -_COST.get(todo[i].predicate, 5),
+            ),
+        )
+        plan = _PLANS[key] = (todo[best], todo[:best] + todo[best + 1 :])
+    return plan
+
+
 def _join(
     rule: Rule,
     todo: list[Pattern],
@@ -374,15 +411,7 @@ def _join(
     if not todo:
         yield binding
         return
-    best = max(
-        range(len(todo)),
-        key=lambda i: (
-            sum(v in binding for v in todo[i].args) / len(todo[i].args),
-            -_COST.get(todo[i].predicate, 5),
-        ),
-    )
-    pattern = todo[best]
-    rest = todo[:best] + todo[best + 1 :]
+    pattern, rest = _next(todo, binding)
     if all(v in binding for v in pattern.args):
         if fb.holds_raw(pattern.predicate, tuple(binding[v] for v in pattern.args)):
             yield from _join(rule, rest, fb, numeric, binding, lo)

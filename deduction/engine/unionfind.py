@@ -43,10 +43,16 @@ class ProofUnionFind(Generic[K, F]):
         return key in self._parent
 
     def find(self, key: K) -> K:
-        self.add(key)
         parent = self._parent
-        while parent[key] != key:
-            key = parent[key]
+        up = parent.get(key)
+        if up is None:
+            self.add(key)
+            return key
+        # path halving: the parent tree only answers connectivity (provenance is in _adj)
+        while up != key:
+            grand = parent[up]
+            parent[key] = grand
+            key, up = grand, parent[grand]
         return key
 
     def members(self, key: K) -> list[K]:
