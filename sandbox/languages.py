@@ -69,8 +69,9 @@ LANGUAGES: dict[str, Language] = {
     "python": Language(
         name="python",
         source_file="main.py",
-        # -I: ignore PYTHON* variables and the user site; -B: the root is read-only anyway.
-        command=("{python}", "-I", "-B", "main.py"),
+        # -E -s: ignore PYTHON* variables and the user site (like -I, but the script's dir stays
+        # on sys.path so request files import); -B: the root is read-only anyway.
+        command=("{python}", "-E", "-s", "-B", "main.py"),
         needs=(),
         oom_markers=("MemoryError",),
     ),

@@ -99,6 +99,7 @@ PARITY = [
     ("import atexit\natexit.register(lambda: print('bye'))\nprint('hi')", ""),
     ("import threading\nthreading.Thread(target=lambda: print('t')).start()", ""),
     ("raise SystemExit('message')", ""),
+    ("import helper\nprint(helper.X, __import__('sys').path[0])", ""),
     ("import os\nos._exit(7)", ""),
     ("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)", ""),
     ("x = [0] * (10**9)", ""),
@@ -108,8 +109,9 @@ PARITY = [
 @pytest.mark.parametrize(("code", "stdin"), PARITY)
 def test_same_answers_as_the_per_run_sandbox(bwrap_runner, one_worker, code, stdin):
     limits = Limits(memory_mb=256)
-    a = bwrap_runner.run(RunRequest(code=code, stdin=stdin, limits=limits))
-    b = one_worker.run(RunRequest(code=code, stdin=stdin, limits=limits))
+    files = {"helper.py": "X = 5"}
+    a = bwrap_runner.run(RunRequest(code=code, stdin=stdin, limits=limits, files=files))
+    b = one_worker.run(RunRequest(code=code, stdin=stdin, limits=limits, files=files))
     assert (a.status, a.exit_code, a.signal, a.stdout, a.stderr) == (
         b.status,
         b.exit_code,
