@@ -68,6 +68,11 @@ def test_oracles():
     assert ORACLES["equal_or_zero"](0, 5, (), 0) and not ORACLES["equal_or_zero"](4, 5, (), 0)
     assert ORACLES["apps"]((1, 2), [1, 2], (), 0)
     assert ORACLES["apps"](7, [7], (), 0) and not ORACLES["apps"](8, [7], (), 0)
+    assert ORACLES["unordered"](("b", "a"), ("a", "b"), (), 0)
+    assert ORACLES["unordered"](["a", "b"], ("b", "a"), (), 0)
+    assert not ORACLES["unordered"](("a",), ("a", "b"), (), 0)
+    assert ORACLES["unordered"]([[1], [2]], [[2], [1]], (), 0)  # unhashable members
+    assert not ORACLES["unordered"](3, [3], (), 0)
 
 
 @pytest.mark.parametrize(
@@ -120,3 +125,13 @@ def test_decode_rejects_unknown_tags():
         decode({"__t": "eval", "v": "__import__('os')"})
     with pytest.raises(ValueError):
         decode({"__t": "tuple", "v": [], "x": 1})
+
+
+def test_digest_is_canonical_for_equal_values():
+    from verifiers.code.harness import digest
+
+    a = {"x": {3, 1, 2}, "y": [1.5, (2, "z")]}
+    b = {"y": [1.5, (2, "z")], "x": {2, 3, 1}}
+    assert digest(a) == digest(b)
+    assert digest([1, 2]) != digest((1, 2)) and digest([1, 2]) != digest([2, 1])
+    assert digest({frozenset({"a", "b"}): 1}) == digest({frozenset({"b", "a"}): 1})

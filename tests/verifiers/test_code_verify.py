@@ -251,7 +251,8 @@ def add(a, b):
         (_RESULT_FD_FORGERY, Failure.WRONG_ANSWER),
         # killing the in-sandbox supervisor ends the batch without a result: a failure, not ERROR
         ("import os\nos.kill(os.getppid(), 9)\n" + ADD_REF, Failure.RUNTIME_ERROR),
-        ("def add(a, b):\n    return 'x' * 10_000_000", Failure.OUTPUT_LIMIT),
+        # a large value travels as a digest: still compared, still wrong
+        ("def add(a, b):\n    return 'x' * 10_000_000", Failure.WRONG_ANSWER),
     ],
 )  # fmt: skip
 def test_function_harness_attacks(runner, code, failure):
@@ -265,6 +266,14 @@ def test_stopping_the_supervisor_ends_at_the_batch_wall_limit(runner):
     )
     report = judge(code, ADD, runner=runner, limits=Limits(wall_s=2, cpu_s=2))
     assert report.verdict.status is Status.TIMEOUT and report.verdict.elapsed_s < 5
+
+
+def test_large_return_values_compare_by_digest(runner):
+    tests = CodeTests("function", [CallCase((n,)) for n in (10, 300_000)], entry_point="f",
+                      reference="def f(n):\n    return list(range(n))")  # fmt: skip
+    assert verify("def f(n):\n    return [*range(n)]", tests, runner=runner).reward == 1
+    report = judge("def f(n):\n    return list(range(n - (n > 10)))", tests, runner=runner)
+    assert report.failure is Failure.WRONG_ANSWER and report.verdict.passed == 1
 
 
 def test_candidate_prints_do_not_disturb_function_results(runner):

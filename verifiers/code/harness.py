@@ -43,7 +43,8 @@ NONCE_FILE = "nonce"
 EXIT_GRACE_S = 0.2
 _TICKS = os.sysconf("SC_CLK_TCK")
 MAX_DEPTH = 64  # a self-referencing list must not recurse forever
-MAX_RESULT_BYTES = 4 << 20  # one encoded return value; bigger is a failed test, not a crash
+MAX_RESULT_BYTES = 1 << 20  # a result line; a bigger value travels as its digest
+DIGEST_OVER = 64 << 10  # encoded values longer than this are sent as a digest
 _BIG_INT = 1 << 53  # bigger ints travel as hex: no json or int->str digit limits
 
 
@@ -138,6 +139,40 @@ def decode(data: object) -> object:
     return data
 
 
+def _canonical(enc: object) -> object:
+    """An encoded value with set members and dict items in a fixed order (equal values, equal
+    JSON), for digests."""
+    if isinstance(enc, list):
+        return [_canonical(x) for x in enc]
+    if isinstance(enc, dict):
+        items = [_canonical(x) for x in enc["v"]] if isinstance(enc["v"], list) else enc["v"]
+        if enc["__t"] in ("set", "frozenset", "dict"):
+            items = sorted(items, key=lambda x: json.dumps(x, separators=(",", ":")))
+        return {"__t": enc["__t"], "v": items}
+    return enc
+
+
+_UNORDERED_TAGS = ('"__t":"set"', '"__t":"frozenset"', '"__t":"dict"')
+
+
+def _digest_encoded(enc: object, text: str | None = None) -> str:
+    """sha256 of the compact JSON of the canonical encoding; `text` = compact JSON of `enc`, if
+    known (then reused when nothing in it needs reordering)."""
+    import hashlib
+
+    if text is None:
+        text = json.dumps(enc, separators=(",", ":"))
+    if any(tag in text for tag in _UNORDERED_TAGS):
+        text = json.dumps(_canonical(enc), separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def digest(value: object) -> str:
+    """The digest a large return value travels as (exact equality only: no float tolerance,
+    and 3 and 3.0 differ)."""
+    return _digest_encoded(encode(value))
+
+
 def _describe(exc: BaseException) -> str:
     # str() of a candidate's exception runs candidate code: guard it
     try:
@@ -191,9 +226,12 @@ def _worker(w_res: int, job: dict) -> None:
                 out = fn(*args)
                 if job.get("not_none"):
                     out = out is not None
-                record = {"i": i, "value": encode(out)}
-                if len(dumps(record)) > MAX_RESULT_BYTES:
-                    record = {"i": i, "error": "OutputLimit: return value too large"}
+                value = encode(out)
+                text = dumps(value, separators=(",", ":"))
+                if len(text) > DIGEST_OVER:
+                    record = {"i": i, "digest": _digest_encoded(value, text), "size": len(text)}
+                else:
+                    record = {"i": i, "value": value}
             except BaseException as exc:  # noqa: BLE001
                 record = {"i": i, "error": _describe(exc)}
             send(record)

