@@ -97,6 +97,10 @@ def test_cheap_hostile_inputs_need_no_worker() -> None:
         "x" + "!" * 3000,  # deep trees without brackets
         "1/" * 1500 + "1",
         "x \\ge " + "1+" * 1000 + "1",  # an inequality with a thousand constants
+        "\\(" * 20000,  # unclosed math delimiters (a lazy regex rescans: quadratic)
+        "\\[ x" * 10000,
+        "$a$ 1 " * 8000,  # numbers between many math segments
+        "final answer is 3. " * 3000 + "\\boxed{4}",
     )
     for pred in hostile:
         started = time.perf_counter()

@@ -11,6 +11,7 @@ chat-template tails are ignored; only the last 60k characters are read.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from verifiers.math.normalize import UNITS
@@ -29,9 +30,8 @@ _CUES = [
 ]  # fmt: skip
 _NOISE_TAIL = re.compile(r"<\|im_start\|>.*|<\|im_end\|>.*|<\|endoftext\|>.*", re.S)
 _HOPE = re.compile(r"\s*I hope it is correct.*", re.S | re.I)
-_MATH = re.compile(
-    r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<!\\)\$(.+?)(?<!\\)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S
-)
+_DELIMITER = re.compile(r"(?<!\\)\$\$|(?<!\\)\$|\\\(|\\\)|\\\[|\\\]")
+_CLOSER = {"$$": "$$", "$": "$", "\\(": "\\)", "\\[": "\\]"}
 # ASCII-only lookarounds: "有3只" holds the number 3, "AZYUK2A" holds none.
 _NUMBER = re.compile(
     r"\\frac\{-?\d+\}\{\d+\}|(?<![A-Za-z0-9_.\\])[-−]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?"
@@ -125,9 +125,43 @@ def _inside_math(s: str, pos: int) -> bool:
     return s[:pos].count("$") % 2 == 1
 
 
+def math_segments(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, content) of each $..$, $$..$$, \\(..\\), \\[..\\] segment, in order.
+
+    One pass over the delimiters plus a binary search for each closer: a regex like
+    `\\((.+?)\\)` rescans to the end for every unclosed opener, which is quadratic.
+    """
+    tokens = [(m.start(), m.end(), m.group()) for m in _DELIMITER.finditer(text)]
+    starts: dict[str, list[int]] = {}
+    for i, (_, _, tok) in enumerate(tokens):
+        starts.setdefault(tok, []).append(i)
+    segments, resume = [], 0
+    for i, (start, end, tok) in enumerate(tokens):
+        if start < resume or tok not in _CLOSER:
+            continue
+        candidates = starts.get(_CLOSER[tok], [])
+        k = bisect.bisect_right(candidates, i)
+        if k == len(candidates):
+            continue
+        close_start, close_end, _ = tokens[candidates[k]]
+        if close_start > end:  # "$$" with nothing inside is no segment
+            segments.append((start, close_end, text[end:close_start]))
+            resume = close_end
+    return segments
+
+
+def _strip_math(text: str) -> str:
+    out, last = [], 0
+    for start, end, _ in math_segments(text):
+        out.append(text[last:start])
+        last = end
+    out.append(text[last:])
+    return " ".join(out)
+
+
 def is_bare(text: str) -> bool:
     """A bare answer: no prose outside math (unit words aside)."""
-    outside = _MATH.sub(" ", text)
+    outside = _strip_math(text)
     outside = _COMMAND_ARG.sub(" ", outside)
     return not any(_is_prose(w) for w in _WORD.findall(outside))
 
@@ -143,15 +177,15 @@ def _is_prose(word: str) -> bool:
 def last_math_or_number(text: str) -> str | None:
     """The last $...$ segment or stand-alone number, whichever ends later."""
     best: tuple[int, str] | None = None
-    spans = []
-    for m in _MATH.finditer(text):
-        content = next(g for g in m.groups() if g is not None)
-        spans.append((m.start(), m.end()))
+    segments = math_segments(text)
+    for _, end, content in segments:
         if content.strip():
-            best = (m.end(), content)
+            best = (end, content)
+    seg_starts = [start for start, _, _ in segments]
     for m in _NUMBER.finditer(text):
-        if any(a <= m.start() < b for a, b in spans):
-            continue
+        k = bisect.bisect_right(seg_starts, m.start()) - 1
+        if k >= 0 and m.start() < segments[k][1]:
+            continue  # inside a math segment, already considered
         if best is None or m.end() > best[0]:
             best = (m.end(), m.group(0))
     return best[1] if best else None
@@ -161,12 +195,11 @@ def _from_segment(seg: str) -> str:
     seg = _QUOTES.sub("", _first_sentence(seg.lstrip(" :*\n\t")))
     if not seg or _NEGATION.match(seg):
         return seg  # "the answer is not 0" keeps its "not", and then matches nothing
-    pieces = [next(g for g in m.groups() if g is not None) for m in _MATH.finditer(seg)]
-    if len(pieces) > 1 and not _JOINERS.sub("", _MATH.sub("", seg)).strip():
-        return ", ".join(pieces)  # "$12$ and $13$"
-    m = _MATH.match(seg)
-    if m:
-        return next(g for g in m.groups() if g is not None)
+    segments = math_segments(seg)
+    if len(segments) > 1 and not _JOINERS.sub("", _strip_math(seg)).strip():
+        return ", ".join(content for _, _, content in segments)  # "$12$ and $13$"
+    if segments and segments[0][0] == 0:
+        return segments[0][2]
     if is_bare(seg):
         return seg
     found = last_math_or_number(seg)
