@@ -57,7 +57,8 @@ CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
-PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG = 4, 24, 38, 1
+PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP = 4, 24, 38, 22
+SECCOMP_MODE_FILTER = 2
 SYS_CAPSET = 126  # x86_64
 SCRATCH = "/tmp"
 RLIMITS = {
@@ -127,6 +128,18 @@ def drop_capabilities():
     data = (ctypes.c_uint32 * 6)()
     check(libc.syscall(SYS_CAPSET, header, data), "capset")
     check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+
+
+class SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def install_seccomp(program_hex):
+    """The host's filter (sandbox.seccomp); no_new_privs is already set."""
+    code = bytes.fromhex(program_hex)
+    buf = ctypes.create_string_buffer(code, len(code))
+    prog = SockFprog(len(code) // 8, ctypes.addressof(buf))
+    check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0), "seccomp")
 
 
 def exit_code_of(status):
@@ -216,6 +229,8 @@ def run_program(req, stdin_fd, out_fd, err_fd):
             resource.setrlimit(RLIMITS[name], (soft, hard))
         os.chdir(SCRATCH)
         os.umask(0o022)
+        if req["seccomp"]:
+            install_seccomp(req["seccomp"])
     except BaseException as exc:
         os.write(2, f"sandbox child setup failed: {exc}\n".encode())
         os._exit(121)

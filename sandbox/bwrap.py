@@ -9,7 +9,8 @@ What a run sees:
 - every namespace unshared (user, pid, net, ipc, uts, cgroup, mount): no network at all; no
   capabilities; no nested user namespaces; a new session (no terminal to inject into);
 - an environment of PATH, HOME, TMPDIR and LANG only;
-- rlimits (see `sandbox.limits.rlimits`) applied by prlimit right before the program.
+- rlimits (see `sandbox.limits.rlimits`) applied by prlimit right before the program;
+- a seccomp filter (`sandbox.seccomp`) refusing ptrace, new user namespaces, keyrings, bpf, ...
 
 bwrap is started as an unprivileged host uid from `sandbox.slots.UidPool` (one per concurrent run),
 never as root. The wall clock is enforced here: on timeout or output flood the outer bwrap is
@@ -30,6 +31,7 @@ import subprocess
 import time
 from pathlib import Path, PurePosixPath
 
+from sandbox import seccomp
 from sandbox.errors import SandboxConfigError, SandboxUnavailable
 from sandbox.languages import Language, PythonInstall, find_python, get_language
 from sandbox.limits import (
@@ -112,7 +114,9 @@ class BwrapRunner:
     """`Runner` backed by one bubblewrap sandbox per run. Thread-safe; at most `pool.size`
     concurrent runs (further callers wait for a free uid slot)."""
 
-    def __init__(self, *, bwrap: str | None = None, uids: UidPool | None = None) -> None:
+    def __init__(
+        self, *, bwrap: str | None = None, uids: UidPool | None = None, use_seccomp: bool = True
+    ) -> None:
         found = bwrap or shutil.which("bwrap")
         if not found:
             raise SandboxUnavailable("bubblewrap (bwrap) is not installed; run scripts/setup.sh")
@@ -121,11 +125,21 @@ class BwrapRunner:
         self.bwrap = found
         self.python = find_python()
         self.uids = uids or UidPool()
+        self.seccomp = seccomp.program() if use_seccomp else None
         set_child_subreaper()
         self._root = root_binds(self.python)
 
-    def _argv(self, req: RunRequest, lang: Language, fds: list[tuple[int, str]], status_fd: int):
+    def _argv(
+        self,
+        req: RunRequest,
+        lang: Language,
+        fds: list[tuple[int, str]],
+        status_fd: int,
+        seccomp_fd: int | None,
+    ) -> list[str]:
         args = [self.bwrap, *self._root, *isolation_args(req.limits)]
+        if seccomp_fd is not None:
+            args += ["--seccomp", str(seccomp_fd)]
         for fd, dest in fds:
             parent = PurePosixPath(dest).parent
             if str(parent) != SCRATCH:
@@ -153,9 +167,15 @@ class BwrapRunner:
             opened.append(stdin_fd)
             status_r, status_w = os.pipe()
             opened += [status_r, status_w]
+            seccomp_fd = None
+            if self.seccomp is not None:
+                seccomp_fd = memfd("seccomp", self.seccomp)
+                opened.append(seccomp_fd)
             with self.uids.acquire() as uid:
-                argv = self._argv(request, lang, fds, status_w)
+                argv = self._argv(request, lang, fds, status_w, seccomp_fd)
                 pass_fds = [status_w] + [fd for fd, _ in fds]
+                if seccomp_fd is not None:
+                    pass_fds.append(seccomp_fd)
                 return self._execute(argv, request.limits, lang, uid, stdin_fd, pass_fds, status_r)
         finally:
             for fd in opened:

@@ -198,6 +198,7 @@ class Zygote:
             "scratch_mb": limits.scratch_mb,
             "shm_mb": SHM_MB,
             "rlimits": rlimits(limits, lang),
+            "seccomp": self.base.seccomp.hex() if self.base.seccomp else None,
         }
         req_fd = memfd("request", json.dumps(req).encode())
         stdin_fd = memfd("stdin", request.stdin.encode())
