@@ -77,6 +77,7 @@ class DifferenceChaser:
         self._reported: set = set()
         self._seen = (-1, -1)
         self._with_why = True
+        self._residues: dict = {}
 
     # ---- subclass hooks ------------------------------------------------------------------
     def _numeric(self, value: float) -> float:
@@ -166,9 +167,12 @@ class DifferenceChaser:
         raise NotImplementedError
 
     def _classes(self) -> list[list[Hashable]]:
+        order = sorted(self._order, key=self._order.__getitem__)
+        self._residues = self.system.residues(order)
         by_nf: dict = {}
-        for obj in sorted(self._order, key=self._order.__getitem__):
-            by_nf.setdefault(self.system.normal_form({obj: 1}), []).append(obj)
+        for obj in order:
+            coef, cst = self._residues[obj]
+            by_nf.setdefault((frozenset(coef.items()), frozenset(cst.items())), []).append(obj)
         return list(by_nf.values())
 
     def _new_equal(self, members: list[Hashable]) -> Iterator[Derived]:
@@ -210,9 +214,10 @@ class DifferenceChaser:
         self, group: list[tuple[Pair, float]], classes: list[list[Hashable]]
     ) -> Iterator[Derived]:
         by_nf: dict = {}
+        res = self._residues
         for pair, _ in group:
             a, b = pair
-            by_nf.setdefault(self.system.normal_form({b: 1, a: -1}), []).append(pair)
+            by_nf.setdefault(self.system.difference_form(res[b], res[a]), []).append(pair)
         members_of = {members[0]: members for members in classes}
         for (coef, const), pairs in by_nf.items():
             if not coef:

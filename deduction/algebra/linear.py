@@ -59,6 +59,7 @@ logger = logging.getLogger(__name__)
 Number = Any
 Const = dict[Hashable, Fraction]
 NormalForm = tuple[frozenset[tuple[Hashable, Number]], frozenset[tuple[Hashable, Fraction]]]
+Residue = tuple[dict[int, Number], Const]
 
 # The single basis constant of modular systems: "one unit" (pi, for angles in units of pi).
 PI = "pi"
@@ -342,6 +343,35 @@ class LinearSystem:
             frozenset(cst.items()),
         )
 
+    def residues(self, variables: Iterable[Hashable]) -> dict[Hashable, Residue]:
+        """Each variable reduced modulo the system, for `difference_form`."""
+        one = 1 if self.modular else Fraction(1)
+        out: dict[Hashable, Residue] = {}
+        for var in variables:
+            col = self._col.get(var)
+            if col is None:
+                col = self._col[var] = len(self._var)
+                self._var.append(var)
+            coef: dict[int, Number] = {col: one}
+            cst: Const = {}
+            self._reduce(coef, cst, None)
+            out[var] = (coef, cst)
+        return out
+
+    def difference_form(self, plus: Residue, minus: Residue) -> tuple[frozenset, frozenset]:
+        """A hashable normal form of v_plus - v_minus from the two residues: equal for two
+        differences iff the system entails they are equal. Exact, because each residue differs
+        from its variable by an entailed form; cheap, because only the few pivot columns left
+        in the residues (modular: coefficients short of a multiple of their pivot) need work."""
+        coef = dict(plus[0])
+        _axpy(coef, -1, minus[0])
+        cst = dict(plus[1])
+        if minus[1]:
+            _axpy(cst, -1, minus[1])
+            self._clean(cst)
+        self._reduce(coef, cst, None)
+        return frozenset(coef.items()), frozenset(cst.items())
+
     def why(
         self, coeffs: Mapping[Any, object], const: object = 0, upto: int | None = None
     ) -> frozenset | None:
@@ -394,30 +424,39 @@ class LinearSystem:
         return True
 
     def _why_local(self, coef: dict[int, Number], cst: Const, upto: int) -> frozenset | None:
-        """Grow a subsystem outward from the target's variables until it entails the target,
-        then take its why. Next in is always the equation bringing the fewest variables not yet
-        reached (then the fewest variables, then the oldest): equations that close a cycle
-        among what is reached come first, which keeps both the search and the answer short.
+        """Grow a subsystem from the target until it entails the target, then take its why.
 
-        The support found through the whole echelon form is minimal but often long: in a
-        closure most equations are redundant, and a short derivation usually lives near the
-        target.
+        Candidates are the equations touching a column of the target's current residue in the
+        subsystem (any derivation must cancel those columns); the next one in brings the fewest
+        variables not yet reached, then has the fewest variables, then is the oldest. If the
+        candidates run out, every equation touching a reached column is offered, so the search
+        is complete. The support found through the whole echelon form is minimal but often
+        long: in a closure most equations are redundant, and a short derivation usually lives
+        near the target.
         """
         sub = self._sub()
         eqs, col_eqs, tag_eqs = self._eqs, self._col_eqs, self._tag_eqs
         added: set[int] = set()
         reached = set(coef)
+        offered: set[int] = set()
         heap: list[tuple[int, int, int]] = []
 
         def offer(cols: Iterable[int]) -> None:
             for col in cols:
+                if col in offered:
+                    continue
+                offered.add(col)
                 for e in col_eqs.get(col, ()):
                     if e < upto and e not in added:
                         c = eqs[e][1]
                         heapq.heappush(heap, (sum(x not in reached for x in c), len(c), e))
 
         offer(coef)
-        while heap:
+        while True:
+            if not heap:
+                offer(reached - offered)
+                if not heap:
+                    return None  # not entailed by the first `upto` equations
             fresh, size, e = heapq.heappop(heap)
             if e in added:
                 continue
@@ -427,28 +466,24 @@ class LinearSystem:
                 continue
             tag = eqs[e][0]
             changed = False
-            new_cols: list[int] = []
             for f in tag_eqs[tag]:  # a tag comes with all its equations
                 if f >= upto or f in added:
                     continue
                 added.add(f)
                 _, c, k = eqs[f]
                 changed |= sub._insert(dict(c), dict(k), tag)
-                new_cols.extend(x for x in c if x not in reached)
-            reached.update(new_cols)
-            if changed:
-                found = sub._why_cols(coef, cst)
-                if found is not None:
-                    return found
-            offer(new_cols)
-        return None  # not entailed by the first `upto` equations
+                reached.update(c)
+            if not changed:
+                continue
+            residue: tuple = (dict(coef), dict(cst), {})
+            sub._reduce(*residue)
+            if not residue[0] and not residue[1]:
+                return sub._why_found(residue[2], coef, cst)
+            offer(residue[0])
 
-    def _why_cols(self, coef: dict[int, Number], cst: Const) -> frozenset | None:
-        residue: tuple = (dict(coef), dict(cst), {})
-        self._reduce(*residue)
-        if residue[0] or residue[1]:
-            return None
-        combo = residue[2]
+    def _why_found(
+        self, combo: dict[int, Number], coef: dict[int, Number], cst: Const
+    ) -> frozenset:
         if self._simple(combo):
             return frozenset(self._eqs[e][0] for e in combo)
         return self._minimise({self._eqs[e][0] for e in combo}, coef, cst)
