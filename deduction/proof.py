@@ -138,6 +138,8 @@ def check_step(
         return f"not an instance of {rules[step.rule][0]}"
     if step.rule.startswith("AR:"):
         Chasing(points, numeric)(fb)
+    if step.rule == "circle":
+        fb.fold_circles()
     if fb.holds(step.conclusion):
         return None
     return f"does not follow from its premises by {step.rule}"

@@ -94,6 +94,7 @@ class Closure:
         fb = self.fb
         try:
             fb.fold_midpoints()
+            fb.fold_circles()
             if self.algebra is not None:
                 self.stats.ar_facts += self.algebra(fb)
             while True:
@@ -107,7 +108,7 @@ class Closure:
                     if fb.add(step):
                         added += 1
                         self.stats.per_rule[step.rule] = self.stats.per_rule.get(step.rule, 0) + 1
-                added += fb.fold_midpoints()
+                added += fb.fold_midpoints() + fb.fold_circles()
                 self.stats.dd_facts += added
                 if self.algebra is not None:
                     ar = self.algebra(fb)

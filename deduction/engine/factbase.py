@@ -275,6 +275,52 @@ class FactBase:
                     added += 1
         return added
 
+    def fold_circles(self) -> int:
+        """Circles with a known center. If O is proved equidistant from three points of a
+        circle (a cyclic set), O is its center: every other point X of the circle gets
+        `cong O A O X` (step "circle": premises the three congs and the cyclic fact), and every
+        point proved at that distance from O lies on the circle (r01 covers that direction)."""
+        added = 0
+        for _obj, pts in list(self.circles.objects()):
+            if len(pts) < 4:
+                continue
+            for center in self._centers(pts):
+                o, spokes = center
+                on = sorted(spokes)
+                a = on[0]
+                for x in sorted(pts - set(spokes)):
+                    if x == o:
+                        continue
+                    st = S("cong", o, a, o, x)
+                    if self.holds(st) or not self.numeric(st):
+                        continue
+                    three = on[:3]
+                    premises = [self.justify(S("cong", o, three[0], o, y)) for y in three[1:]]
+                    premises.append(self.justify(S("cyclic", *three, x)))
+                    if self.add(ProofStep(st, "circle", tuple(premises))):
+                        added += 1
+        return added
+
+    def _centers(self, pts: set[str]) -> list[tuple[str, list[str]]]:
+        """Points proved equidistant from at least three of `pts` (with those points)."""
+        out = []
+        seen: set[str] = set()
+        for root in self.lens.roots():
+            members = self.lens.members(root)
+            if len(members) < 2:
+                continue
+            spokes: dict[str, list[str]] = {}
+            for a, b in members:
+                if b in pts:
+                    spokes.setdefault(a, []).append(b)
+                if a in pts:
+                    spokes.setdefault(b, []).append(a)
+            for o, ends in spokes.items():
+                if len(ends) >= 3 and o not in seen and o not in pts:
+                    seen.add(o)
+                    out.append((o, ends))
+        return out
+
     def line_rep(self, p: Pair) -> Pair:
         """The representative pair of the line through p (its two smallest point names)."""
         obj = self.lines.find(p)
