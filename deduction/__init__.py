@@ -1,6 +1,7 @@
 """The geometry deduction engine: AlphaGeometry's language, DD+AR to a fixpoint, proof DAG."""
 
 from deduction.constructions import CONSTRUCTIONS, make_statement
+from deduction.engine import Engine, FactBase, SolveResult, solve_problem
 from deduction.errors import ConstructionError, DeductionError, DegenerateError, ParseError
 from deduction.numeric import holds, realise
 from deduction.problem import (
@@ -10,6 +11,8 @@ from deduction.problem import (
     parse_problems,
     premise_statements,
 )
+from deduction.proof import Proof, proof_graph, proof_text, recheck, traceback
+from deduction.rules import Rule, load_rules
 from deduction.types import (
     Clause,
     ConstructionCall,
@@ -31,18 +34,29 @@ __all__ = [
     "DEFAULT_PROBLEMS",
     "DeductionError",
     "DegenerateError",
+    "Engine",
+    "FactBase",
     "ParseError",
     "Problem",
     "ProblemLoadError",
+    "Proof",
     "ProofStep",
     "Realisation",
+    "Rule",
+    "SolveResult",
     "Statement",
     "Theorem",
     "holds",
     "load_problems",
+    "load_rules",
     "make_statement",
     "parse_problem",
     "parse_problems",
     "premise_statements",
+    "proof_graph",
+    "proof_text",
     "realise",
+    "recheck",
+    "solve_problem",
+    "traceback",
 ]
