@@ -101,6 +101,10 @@ def test_cheap_hostile_inputs_need_no_worker() -> None:
         "\\[ x" * 10000,
         "$a$ 1 " * 8000,  # numbers between many math segments
         "final answer is 3. " * 3000 + "\\boxed{4}",
+        " " * 12000,  # a leading \s* in a regex made this quadratic
+        "x=1, " * 12000,  # thousands of list items
+        "(1,2), " * 3000,
+        "12:00 " * 12000,
     )
     for pred in hostile:
         started = time.perf_counter()

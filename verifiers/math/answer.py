@@ -50,6 +50,7 @@ _CUP = re.compile(r"\\cup")
 
 _MIXED = re.compile(r"(-?\d+)\s+(\d+)/(\d+)")
 _INF = ("const", "inf")
+MAX_ITEMS = 300  # more list items than any answer has; each item costs a parse
 _ENVIRONMENT = re.compile(r"\\(?:begin|end)\{\w+\}(?:\{[a-z|]*\})?")
 _PROSE_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
 _MATH_WORDS = {"sin", "cos", "tan", "cot", "sec", "csc", "log", "exp", "sqrt", "max", "min"}
@@ -78,6 +79,8 @@ def split_top(s: str, pattern: re.Pattern[str]) -> list[str]:
             parts.append(s[last : m.start()])
             last = m.end()
     parts.append(s[last:])
+    if len(parts) > MAX_ITEMS:
+        raise ParseError(f"{len(parts)} parts is not an answer")
     return parts
 
 

@@ -29,7 +29,8 @@ _CUES = [
     re.compile(r"(?:correct\s+)?(?:option|choice)\s*(?:is\b|:)?", re.I),
 ]  # fmt: skip
 _NOISE_TAIL = re.compile(r"<\|im_start\|>.*|<\|im_end\|>.*|<\|endoftext\|>.*", re.S)
-_HOPE = re.compile(r"\s*I hope it is correct.*", re.S | re.I)
+# No leading \s*: on a long run of spaces it would rescan the run from every position.
+_HOPE = re.compile(r"I hope it is correct.*", re.S | re.I)
 _DELIMITER = re.compile(r"(?<!\\)\$\$|(?<!\\)\$|\\\(|\\\)|\\\[|\\\]")
 _CLOSER = {"$$": "$$", "$": "$", "\\(": "\\)", "\\[": "\\]"}
 # ASCII-only lookarounds: "有3只" holds the number 3, "AZYUK2A" holds none.

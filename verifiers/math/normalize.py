@@ -88,7 +88,9 @@ _DEGREE_NUMBER = re.compile(
     r"(\d+(?:\.\d+)?)\s*(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degree|\^\s*\{\\text\{o\}\})"
 )
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|°|\\degree|\^\s*\{\\text\{o\}\}")
-_PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*percent\s*\}|percentage|percent|pct)\s*$")
+_PERCENT = re.compile(
+    r"(?:\\%|%|\\text\{\s*percent\s*\}|(?<![A-Za-z])(?:percentage|percent|pct))\s*$"
+)
 _CURRENCY = re.compile(r"\\\$|\$|€|£|¥|\\euro|\\pounds|USD\b|Rs\.?")
 _TEXT_CMD = re.compile(r"\\text\{([^{}]*)\}")
 # A leading 0 cannot start a thousands group: 0,111 is a decimal comma.
