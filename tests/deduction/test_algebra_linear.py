@@ -90,38 +90,55 @@ def _implied_by(eqs: list, tags: set, target: dict, const: object, modular: bool
     return sub.implies(target, const)
 
 
-@pytest.mark.parametrize("modular", [False, True])
-def test_why_minimality_on_random_systems(modular: bool) -> None:
-    rng = random.Random(7)
+@pytest.mark.parametrize(("modular", "tags"), [(False, 99), (True, 99), (False, 4), (True, 4)])
+def test_why_minimality_on_random_systems(modular: bool, tags: int) -> None:
+    """Dropping any tag of a why breaks the derivation; with `tags` < the number of equations
+    several equations share a tag (as a `coll` fact yields several distance equations)."""
+    rng = random.Random(7 + tags)
     variables = [f"v{i}" for i in range(6)]
-    for _ in range(25):
+    for _ in range(12):
         s = LinearSystem(modular)
         eqs = []
         for k in range(rng.randint(3, 8)):
             a, b, c, d = rng.sample(variables, 4)
             coeffs = {a: 1, b: -1} if rng.random() < 0.5 else {a: 1, b: -1, c: -1, d: 1}
             const = F(rng.choice([0, 1, 2]), 4) if modular else 0
+            tag = f"t{k % tags}"
             try:
-                s.add(coeffs, const, f"t{k}")
+                s.add(coeffs, const, tag)
             except InconsistentError:
                 continue
-            eqs.append((coeffs, const, f"t{k}"))
+            eqs.append((coeffs, const, tag))
+        stamp = len(s)
         for a, b in itertools.permutations(variables, 2):
             target = {a: 1, b: -1}
             value = s.value_of(target)
             if value is None:
                 continue
             const = value if modular else 0
-            why = s.why(target, const)
-            assert why is not None and _implied_by(eqs, set(why), target, const, modular)
-            for tag in why:
-                assert not _implied_by(eqs, set(why) - {tag}, target, const, modular)
+            for why in (s.why(target, const), s.why(target, const, upto=stamp)):
+                assert why is not None and _implied_by(eqs, set(why), target, const, modular)
+                for tag in why:
+                    assert not _implied_by(eqs, set(why) - {tag}, target, const, modular)
+
+
+def test_why_upto_ignores_later_equations() -> None:
+    s = LinearSystem()
+    s.add({"a": 1, "b": -1}, 0, "ab")
+    s.add({"b": 1, "c": -1}, 0, "bc")
+    stamp = len(s)
+    s.add({"a": 1, "c": -1}, 0, "ac, derived later")
+    assert s.why({"a": 1, "c": -1}) == {"ac, derived later"}
+    assert s.why({"a": 1, "c": -1}, upto=stamp) == {"ab", "bc"}
+    assert s.why({"a": 1, "c": -1}, upto=1) is None
+    with pytest.raises(ValueError):
+        s.why({"a": 1}, upto=99)
 
 
 def test_implies_matches_rank_on_random_rational_systems() -> None:
     rng = random.Random(3)
     n = 5
-    for _ in range(40):
+    for _ in range(15):
         rows = [[rng.randint(-2, 2) for _ in range(n)] for _ in range(rng.randint(1, 4))]
         s = LinearSystem()
         for i, row in enumerate(rows):
@@ -156,7 +173,7 @@ def test_modular_implies_is_sound_and_complete_on_a_grid() -> None:
     non-entailed one is refuted by some solution with denominator dividing 24."""
     rng = random.Random(11)
     n, m = 3, 24
-    for _ in range(60):
+    for _ in range(40):
         eqs = []
         for _ in range(rng.randint(1, 2)):
             eqs.append(([rng.randint(-2, 2) for _ in range(n)], F(rng.randint(0, 3), 4)))
