@@ -187,10 +187,11 @@ def run_init(req, ctrl, stdin_fd, out_fd, err_fd, kill_fd):
         # Not dumpable: C (same uid) cannot ptrace B or read /proc/1/mem.
         libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
         deadline = time.monotonic() + req["wall_s"]
+        ready_r, ready_w = os.pipe()  # C writes one byte once its set-up has succeeded
         c = os.fork()
         if c == 0:
-            run_program(req, stdin_fd, out_fd, err_fd)
-        for fd in (stdin_fd, out_fd, err_fd):
+            run_program(req, stdin_fd, out_fd, err_fd, ready_w)
+        for fd in (stdin_fd, out_fd, err_fd, ready_w):
             os.close(fd)
         pidfd = os.pidfd_open(c)
         remaining = max(0.0, deadline - time.monotonic())
@@ -199,6 +200,11 @@ def run_init(req, ctrl, stdin_fd, out_fd, err_fd, kill_fd):
             reply["killed" if ready else "timed_out"] = True
             os.kill(c, signal.SIGKILL)
         _, status, ru = os.wait4(c, 0)
+        os.set_blocking(ready_r, False)
+        try:
+            reply["setup_ok"] = os.read(ready_r, 1) == b"1"
+        except BlockingIOError:
+            reply["setup_ok"] = False
         reply.update(exit=exit_code_of(status), cpu_s=ru.ru_utime + ru.ru_stime)
         reply["maxrss_kb"] = ru.ru_maxrss
         try:  # as PID 1, kill(-1) reaches every other process of the run (and nothing else)
@@ -216,13 +222,12 @@ def run_init(req, ctrl, stdin_fd, out_fd, err_fd, kill_fd):
     os._exit(0)
 
 
-def run_program(req, stdin_fd, out_fd, err_fd):
+def run_program(req, stdin_fd, out_fd, err_fd, ready_w):
     """C: becomes the program. Ends with os._exit, after the interpreter-exit steps a fresh
     `python main.py` would take (excepthook, non-daemon threads, atexit, flush)."""
     try:
         for target, fd in ((0, stdin_fd), (1, out_fd), (2, err_fd)):
             os.dup2(fd, target)
-        os.closerange(3, 1 << 16)  # the control socket above all: C must not forge a reply
         libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
         drop_capabilities()
         for name, (soft, hard) in req["rlimits"].items():
@@ -231,6 +236,8 @@ def run_program(req, stdin_fd, out_fd, err_fd):
         os.umask(0o022)
         if req["seccomp"]:
             install_seccomp(req["seccomp"])
+        os.write(ready_w, b"1")
+        os.closerange(3, 1 << 16)  # the control socket above all: C must not forge a reply
     except BaseException as exc:
         os.write(2, f"sandbox child setup failed: {exc}\n".encode())
         os._exit(121)

@@ -43,7 +43,7 @@ from sandbox.limits import (
     split_wait_status,
 )
 from sandbox.slots import UidPool, kill_uid, set_child_subreaper
-from sandbox.types import Limits, RunRequest, RunResult
+from sandbox.types import Limits, RunRequest, RunResult, RunStatus
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,12 @@ class BwrapRunner:
     concurrent runs (further callers wait for a free uid slot)."""
 
     def __init__(
-        self, *, bwrap: str | None = None, uids: UidPool | None = None, use_seccomp: bool = True
+        self,
+        *,
+        bwrap: str | None = None,
+        uids: UidPool | None = None,
+        use_seccomp: bool = True,
+        probe: bool = True,
     ) -> None:
         found = bwrap or shutil.which("bwrap")
         if not found:
@@ -126,8 +131,13 @@ class BwrapRunner:
         self.python = find_python()
         self.uids = uids or UidPool()
         self.seccomp = seccomp.program() if use_seccomp else None
-        set_child_subreaper()
         self._root = root_binds(self.python)
+        set_child_subreaper()
+        if probe:  # fail here, clearly, rather than on every run (e.g. no user namespaces)
+            res = self.run(RunRequest(code="print(6 * 7)"))
+            if res.status != RunStatus.OK or res.stdout != "42\n":
+                detail = res.detail or res.stderr.strip()[-300:]
+                raise SandboxUnavailable(f"bubblewrap self-test failed ({res.status}): {detail}")
 
     def _argv(
         self,

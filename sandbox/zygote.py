@@ -234,8 +234,9 @@ class Zygote:
             return sandbox_error(f"zygote supervisor failed: {reply['error']}", wall)
         captured.timed_out = bool(reply["timed_out"]) and not captured.overflow
         exit_code, sig = _split(reply["exit"] << 8)
-        if exit_code == 121:
-            return sandbox_error(f"run setup failed: {captured.stderr[-500:].decode()}", wall)
+        if not reply["setup_ok"]:  # the program never started: the sandbox failed, not it
+            detail = captured.stderr[-500:].decode(errors="replace")
+            return sandbox_error(f"run setup failed: {detail}", wall)
         cpu = float(reply["cpu_s"])
         peak = reply["maxrss_kb"] / 1024.0
         status, detail = classify(

@@ -181,6 +181,15 @@ def port_probe(port: int, stop: threading.Event, hits: list[int]) -> None:
         time.sleep(0.05)
 
 
+def port_open(port: int) -> bool:
+    """Reachable right now, after the run: then the listener is not the run's."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), 0.2):
+            return True
+    except OSError:
+        return False
+
+
 def sandbox_pythons_site_dirs() -> list[str]:
     dirs = {sysconfig.get_paths()["purelib"], "/usr/lib/python3/dist-packages"}
     dirs |= {f"/usr/local/lib/python3.{sys.version_info.minor}/dist-packages"}

@@ -101,6 +101,7 @@ PARITY = [
     ("raise SystemExit('message')", ""),
     ("import helper\nprint(helper.X, __import__('sys').path[0])", ""),
     ("import os\nos._exit(7)", ""),
+    ("import sys\nsys.exit(121)", ""),  # the zygote's own set-up failure code: still the program's
     ("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)", ""),
     ("x = [0] * (10**9)", ""),
 ]
