@@ -19,6 +19,8 @@ from verifiers.math.normalize import UNITS
 # The final answer sits at the end; 60k characters is far more than any answer needs and
 # keeps the regex passes well inside the time budget.
 MAX_TEXT = 60_000
+MAX_BARE = 2_000  # a bare answer is short; longer text is a solution
+MAX_TAIL = 8_000  # where the last number or math segment of a solution is looked for
 _BOX = re.compile(r"\\(?:boxed|fbox)\s*(\{)|\\boxed\s+([^\s$]+)")
 _CUES = [
     re.compile(r"final\s+answer\s*(?:is|:)?\s*(?::)?", re.I),
@@ -161,7 +163,9 @@ def _strip_math(text: str) -> str:
 
 
 def is_bare(text: str) -> bool:
-    """A bare answer: no prose outside math (unit words aside)."""
+    """A bare answer: short, with no prose outside math (unit words aside)."""
+    if len(text) > MAX_BARE:
+        return False
     outside = _strip_math(text)
     outside = _COMMAND_ARG.sub(" ", outside)
     return not any(_is_prose(w) for w in _WORD.findall(outside))
@@ -177,6 +181,10 @@ def _is_prose(word: str) -> bool:
 
 def last_math_or_number(text: str) -> str | None:
     """The last $...$ segment or stand-alone number, whichever ends later."""
+    if len(text) > MAX_TAIL:
+        # The answer is near the end; cut at a line break so $...$ pairs stay paired.
+        cut = text.find("\n", len(text) - MAX_TAIL)
+        text = text[cut + 1 :] if cut != -1 else text[-MAX_TAIL:]
     best: tuple[int, str] | None = None
     segments = math_segments(text)
     for _, end, content in segments:
