@@ -40,6 +40,20 @@ How the engine calls it (ids are the engine's own: here line / segment names and
 
 The engine turns each `Derived` into a Statement (`fact.kind`, point pairs of its lines, value)
 and a ProofStep with rule "AR:angle" / "AR:ratio" / "AR:distance" and premises `fact.why`.
+Computing whys is most of the cost of `derive()`; an engine that discards many derived facts
+(already known, or not needed) should call `derive(with_why=False)` and then `explain(fact)`
+only for the facts it keeps. `explain` uses only the equations known when the fact was derived
+(`fact.stamp`), so the premises never include facts that were derived from it later:
+
+    >>> angles.add_line("xy", 0.0)
+    >>> angles.add("para", ("xy", "ab"), "given")
+    True
+    >>> lazy = [f for f in angles.derive(with_why=False) if f.args == ("ef", "xy")]
+    >>> lazy[0].why is None
+    True
+    >>> sorted(map(str, angles.explain(lazy[0])))
+    ['given', 'perp a b c d', 'perp c d e f']
+
 `derive()` reports `eqangle`/`eqratio`/`aconst`/`rconst` between the representatives of classes
 of parallel lines / equal segments (the earliest registered); `expand=True` lists every member
 combination instead, and `implies`/`why` answer any query on demand, e.g. while matching rules.
