@@ -1,4 +1,18 @@
-"""Untrusted code execution behind one seam: `Runner.run(RunRequest) -> RunResult`."""
+"""Untrusted code execution behind one seam: `Runner.run(RunRequest) -> RunResult`.
+
+Backends (all return the same statuses; an infrastructure failure is SANDBOX_ERROR, never a
+program error):
+
+- `BwrapRunner`: one fresh bubblewrap sandbox per run, started as an unprivileged slot uid
+  (`sandbox.slots`), every namespace unshared, read-only minimal root, tmpfs scratch, rlimits,
+  seccomp; Python, C, C++, JavaScript (`LANGUAGES`).
+- `ZygoteRunner`: the fast path for Python: pre-forked, already-isolated workers (`sandbox.zygote`
+  states exactly what is and is not shared between runs); other languages go to a `BwrapRunner`.
+- `DockerRunner`: one container per run, for hosts with a Docker daemon.
+
+`default_runner()` is the shared runner the rest of the project uses: the zygote fast path when it
+starts here, else per-run bubblewrap.
+"""
 
 from sandbox.bwrap import BwrapRunner
 from sandbox.docker import DockerRunner

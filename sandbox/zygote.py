@@ -1,18 +1,20 @@
 """The fast path for Python: pre-forked, already-isolated workers (host side).
 
 Each worker is one long-lived bubblewrap sandbox (same root, namespaces and unprivileged slot uid
-as `BwrapRunner`, but nested user namespaces allowed) running `_zygote_main.py` with the common
-modules pre-imported. Per run the zygote's pre-forked supervisor makes a *fresh* user, mount, PID
-and IPC namespace, mounts a fresh tmpfs on /tmp and /dev/shm and a fresh /proc, and forks the
-program, which applies the same rlimits as `BwrapRunner`, drops every capability, sets
-no_new_privs and exec()s the code. Nothing is exec'd, so a run costs two forks and a few mounts
-instead of bwrap + interpreter start-up.
+as `BwrapRunner`, but nested user namespaces allowed) running `_zygote_main.py` with common modules
+pre-imported. Per run, a launcher forked ahead of time makes a *fresh* user, mount, PID and IPC
+namespace with new tmpfs mounts on /tmp and /dev/shm, and forks the run's PID 1, which mounts a
+fresh /proc and forks the program. The program applies the same rlimits and seccomp filter as
+`BwrapRunner`, drops every capability, sets no_new_privs and runs the source with Python's
+`exec` in a fresh `__main__`: no binary is executed, so a run costs forks and a few mounts instead
+of bwrap's set-up plus an interpreter start-up.
 
 What is NOT shared between runs: files (each run's /tmp and /dev/shm are new tmpfs mounts that die
 with it; the rest of the root is read-only), processes (the run's PID namespace is torn down when it
 ends: daemons, orphans and zombies go with it; the program cannot even name the zygote), SysV/POSIX
 IPC (new IPC namespace), Python state (the program runs in a copy-on-write fork; patching a module
-or a builtin changes only its own copy), the random module's state (reseeded), capabilities (none).
+or a builtin changes only its own copy), `random` (not pre-imported: each run seeds its own from
+os.urandom), capabilities (none), kernel keyrings (refused by seccomp).
 
 What IS shared between runs of one worker: the read-only root; the zygote's memory image as of its
 start-up (readable by every run, so it must hold no secrets -- the zygote never receives request

@@ -125,3 +125,11 @@ def test_same_answers_as_the_per_run_sandbox(bwrap_runner, one_worker, code, std
 def test_other_languages_go_to_the_per_run_sandbox(one_worker):
     res = run(one_worker, "int main(){return 3;}", language="c")
     assert res.status == RunStatus.RUNTIME_ERROR and res.exit_code == 3
+
+
+def test_default_runner_is_the_fast_path():
+    from sandbox import default_runner
+
+    runner = default_runner()
+    assert isinstance(runner, ZygoteRunner) and runner is default_runner()
+    assert runner.run(RunRequest(code="print('fast')")).stdout == "fast\n"
