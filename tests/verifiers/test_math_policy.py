@@ -179,6 +179,9 @@ REGRESSIONS = [
     ("f(x) = 2x + 3", "y = 2x + 3", True),  # one function, two names
     ("\\cos x", "\\sin(90^{\\circ} - x)", True),  # degrees inside a trig function
     ("\\frac{1}{2}", "\\sin 30^\\circ", True),
+    ("92", "لذا، الناتج هو **٩٢**.", True),  # Arabic-Indic digits
+    ("15", "答案是１５。", True),  # full-width digits
+    ("93", "٩٢", False),
 ]
 
 # Found by fuzzing: inputs that used to raise inside the checker (an ERROR verdict).

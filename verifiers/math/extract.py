@@ -58,11 +58,13 @@ _BREAK = re.compile(
     r"\b(?:thus|but|so|therefore|hence|however|no|not|wrong|instead|actually|correct\w*)\b", re.I
 )
 _WORD = re.compile(r"[^\W\d_]{2,}")
+# Arabic-Indic, Persian, Devanagari and full-width digits read as ASCII digits.
+_DIGITS = {base + i: ord("0") + i for base in (0x0660, 0x06F0, 0x0966, 0xFF10) for i in range(10)}
 _UNIT_WORDS = set(UNITS) | {"square", "pct", "percent", "percentage"}
 
 
 def strip_noise(text: str) -> str:
-    s = text[-MAX_TEXT:]
+    s = text[-MAX_TEXT:].translate(_DIGITS)
     s = re.sub(r"\\\\(?=(?:boxed|fbox|frac|sqrt|text)\b)", "\\\\", s)
     if "</think>" in s:
         s = s.rsplit("</think>", 1)[1]
