@@ -182,6 +182,8 @@ REGRESSIONS = [
     ("92", "لذا، الناتج هو **٩٢**.", True),  # Arabic-Indic digits
     ("15", "答案是１５。", True),  # full-width digits
     ("93", "٩٢", False),
+    ("(1,2)", "\\begin{cases} x=1 \\\\ y=2 \\end{cases}", True),  # a system is a list
+    ("x=2, y=1", "\\begin{cases} x=1 \\\\ y=2 \\end{cases}", False),
 ]
 
 # Found by fuzzing: inputs that used to raise inside the checker (an ERROR verdict).

@@ -87,6 +87,7 @@ _TRIG = re.compile(r"\\(?:sin|cos|tan|cot|sec|csc)(?![a-z])")
 _DEGREE_NUMBER = re.compile(
     r"(\d+(?:\.\d+)?)\s*(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degree|\^\s*\{\\text\{o\}\})"
 )
+_SYSTEM = re.compile(r"\\begin\{(?:cases|aligned)\}(.*?)\\end\{(?:cases|aligned)\}", re.S)
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|°|\\degree|\^\s*\{\\text\{o\}\}")
 _PERCENT = re.compile(
     r"(?:\\%|%|\\text\{\s*percent\s*\}|(?<![A-Za-z])(?:percentage|percent|pct))\s*$"
@@ -130,6 +131,8 @@ def clean(text: str) -> str:
         if any(t in s for t in triggers):
             s = pattern.sub(repl, s)
     s = s.replace("**", "")
+    if "\\begin{cases}" in s or "aligned}" in s:
+        s = _SYSTEM.sub(_system_as_list, s)  # a system of equations is a list of them
     if "e" in s or "E" in s:
         s = _SCIENTIFIC.sub(r"\1*10^{\2}", s)  # 1.2e5
     if "overline" in s:
@@ -146,6 +149,11 @@ def _repeating_fraction(m: re.Match[str]) -> str:
     shift, period = 10 ** len(fixed), 10 ** len(cycle) - 1
     num = (int(whole) * shift + int(fixed or 0)) * period + int(cycle)
     return f"\\frac{{{num}}}{{{shift * period}}}"
+
+
+def _system_as_list(m: re.Match[str]) -> str:
+    rows = [r.replace("&", " ").strip() for r in m.group(1).split("\\\\")]
+    return ", ".join(r for r in rows if r)
 
 
 def strip_decorations(text: str) -> tuple[str, bool, str | None]:
