@@ -184,6 +184,8 @@ REGRESSIONS = [
     ("93", "٩٢", False),
     ("(1,2)", "\\begin{cases} x=1 \\\\ y=2 \\end{cases}", True),  # a system is a list
     ("x=2, y=1", "\\begin{cases} x=1 \\\\ y=2 \\end{cases}", False),
+    ("C", "(c)", True),  # a lower-case option letter in parentheses
+    ("E", "e", False),  # a bare e is Euler's number, not option E
 ]
 
 # Found by fuzzing: inputs that used to raise inside the checker (an ERROR verdict).

@@ -33,6 +33,7 @@ DEFAULT_TIMEOUT_S = 1.0
 MAX_PLAIN_DIGITS = 1000  # Python refuses int() of more than 4300 digits
 _PLAIN_NUMBER = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))")
 _LETTER_START = re.compile(r"^\(?([A-J])\)?(?![A-Za-z0-9*+\-^/=_{])")
+_LOWER_CHOICE = re.compile(r"\(?([a-j])\)")
 _CHOICE_HEDGE = re.compile(r"\(?[A-J]\)?(?:\s*(?:,|and|or|&|/)\s*\(?[A-J]\)?)+\.?")
 # A stand-alone letter, but not the pronoun in "I think".
 _LETTER_ANY = re.compile(r"(?<![A-Za-z])\(?([A-J])\)?(?![A-Za-z'])(?<!I(?= [a-z']))")
@@ -54,6 +55,9 @@ def _choice_letter(cue: str, answer: str) -> str | None:
     for candidate in (answer, cue):
         s = re.sub(r"\\(?:text|textbf|mathrm|mathbf)\{([^{}]*)\}", r"\1", clean(candidate))
         s = s.replace("$", "").strip()
+        lower = _LOWER_CHOICE.fullmatch(s)
+        if lower:  # "(c)" names option C; a bare "e" stays Euler's number
+            return lower.group(1).upper()
         m = _LETTER_START.match(s)
         if m:
             if _CHOICE_HEDGE.fullmatch(s):
