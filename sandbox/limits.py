@@ -6,6 +6,10 @@ fills one pipe never blocks on it, keeps at most `Limits.output_bytes` per strea
 holds more than ~2x the cap). A pidfd in the same selector tells when the process has exited, so a
 program that closes its stdout and keeps spinning is still timed out.
 
+Memory: RLIMIT_AS bounds the program's address space; files it writes live in its tmpfs scratch
+(`scratch_mb`) and /dev/shm (16 MB), which no rlimit counts, so a run can hold at most about
+memory_mb + scratch_mb + 16 MB of RAM.
+
 Classification rules (first match wins), stated here because the verifier relies on them:
 1. the sandbox itself failed before the program started          -> SANDBOX_ERROR
 2. the wall clock ran out (we killed the run)                      -> TIMEOUT

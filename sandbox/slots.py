@@ -19,15 +19,20 @@ import logging
 import os
 import pwd
 import signal
+import stat
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sandbox.errors import SandboxConfigError
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_UIDS = range(64100, 64356)
-LOCK_DIR = "/tmp/proofloom-sandbox-uids"
+# root-only /run when we are root: a lock dir in world-writable /tmp could be pre-created (or
+# symlinked) by another local user to hold our uids hostage
+LOCK_DIR = "/run/proofloom-sandbox-uids" if os.geteuid() == 0 else "/tmp/proofloom-sandbox-uids"
 _PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -46,6 +51,9 @@ class UidPool:
             if not self.uids:
                 raise ValueError(f"{uids=} has no uid without a passwd entry")
             os.makedirs(lock_dir, mode=0o700, exist_ok=True)
+            st = os.lstat(lock_dir)
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022:
+                raise SandboxConfigError(f"{lock_dir} must be a directory owned by root, mode 700")
         else:
             self.uids = [os.getuid()]
         self.lock_dir = lock_dir

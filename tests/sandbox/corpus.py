@@ -174,20 +174,26 @@ def _accept(c: Canaries, stop: threading.Event) -> None:
         conn.close()
 
 
+def _connects(port: int) -> bool:
+    """A real connection to a listener. A probe whose ephemeral source port happens to be `port`
+    connects to itself (TCP simultaneous open) when nothing listens: that is not a listener."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), 0.1) as s:
+            return s.getsockname() != s.getpeername()
+    except OSError:
+        return False
+
+
 def port_probe(port: int, stop: threading.Event, hits: list[int]) -> None:
     while not stop.is_set():
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.1):
+        if _connects(port):
             hits.append(port)
         time.sleep(0.05)
 
 
 def port_open(port: int) -> bool:
     """Reachable right now, after the run: then the listener is not the run's."""
-    try:
-        with socket.create_connection(("127.0.0.1", port), 0.2):
-            return True
-    except OSError:
-        return False
+    return _connects(port)
 
 
 def sandbox_pythons_site_dirs() -> list[str]:
