@@ -31,10 +31,10 @@ set is minimal but often long: in a closure most equations are redundant, and th
 only sees the independent ones. So `why` (unless the target is one given equation, or its
 support has at most two independent equations) grows a subsystem breadth-first from the
 target's variables, fewest-variable and oldest equations first, until it entails the target,
-and answers from that. A support is accepted as minimal when each of its tags owns one equation
-and the equations are linearly independent over Q (the multipliers are then unique, so none can
-be dropped; an integer combination is a rational one, so this holds mod 1 too); otherwise it is
-minimised by deletion on that small support. Redundant equations cost one reduction and are not
+and answers from that. A support is accepted as minimal when the spans of its tags' equations
+form a direct sum over Q (the target then splits uniquely into one nonzero part per tag, so none
+can be dropped; an integer combination is a rational one, so this holds mod 1 too); otherwise it
+is minimised by deletion on that small support. Redundant equations cost one reduction and are not
 stored as rows. `why(..., upto=n)` uses only the first n equations: an engine that explains a
 fact late must not lean on facts derived from it.
 
@@ -394,9 +394,10 @@ class LinearSystem:
         self._reduce(*residue)
         if residue[0] or residue[1]:
             return None
-        combo = residue[2]
-        if len(combo) <= 2 and self._simple(combo):
-            return frozenset(self._eqs[e][0] for e in combo)
+        if len(residue[2]) <= 2:
+            tags, minimal = self._certify(residue[2])
+            if minimal:
+                return tags
         return self._why_local(coef, cst, len(self._eqs))
 
     def _key(self, coef: Mapping[int, Number], cst: Const) -> tuple:
@@ -408,20 +409,39 @@ class LinearSystem:
         two = (frozenset(neg_c.items()), frozenset(neg_k.items()))
         return min(one, two, key=hash)
 
-    def _simple(self, combo: Mapping[int, Number]) -> bool:
-        """The support is minimal if each of its tags owns one equation and the equations'
-        coefficient vectors are linearly independent over Q: then the multipliers of any
-        derivation from them are unique, so none can be dropped (sound mod 1 as well, since
-        an integer combination is a rational one)."""
-        if any(len(self._tag_eqs[self._eqs[e][0]]) != 1 for e in combo):
-            return False
-        if all(e in self._independent for e in combo):
-            return True  # each raised the rank when added: independent as a set
-        check = LinearSystem(modular=False)
-        for e in combo:
-            if not check._insert({c: Fraction(v) for c, v in self._eqs[e][1].items()}, {}, e):
-                return False
-        return True
+    def _certify(self, combo: Mapping[int, Number]) -> tuple[frozenset, bool]:
+        """The tags a derivation really uses, and whether that set is provably minimal.
+
+        A tag whose equations cancel out in the combination is not used. The rest is minimal
+        when the spans of the tags' equations form a direct sum (the sum of their ranks is the
+        rank of all of them together): the target then splits uniquely into one nonzero part
+        per tag, so no tag can be dropped. Ranks are over Q, which is sound mod 1 as well (an
+        integer combination is a rational one). Single independent equations skip the check.
+        """
+        parts: dict[Hashable, dict[int, Number]] = {}
+        for e, m in combo.items():
+            tag, c, _ = self._eqs[e]
+            _axpy(parts.setdefault(tag, {}), m, c)
+        tags = [t for t, part in parts.items() if part]
+        owned = [self._tag_eqs[t] for t in tags]
+        if all(len(ids) == 1 and ids[0] in self._independent for ids in owned):
+            return frozenset(tags), True
+        together = LinearSystem(modular=False)
+        together._indexed = False
+        ranks = 0
+        for ids in owned:
+            if len(ids) == 1:
+                ranks += 1  # one equation with a nonzero part: rank 1
+                vector = {c: Fraction(v) for c, v in self._eqs[ids[0]][1].items()}
+                together._insert(vector, {}, ids[0])
+                continue
+            alone = LinearSystem(modular=False)
+            alone._indexed = False
+            for e in ids:
+                vector = {c: Fraction(v) for c, v in self._eqs[e][1].items()}
+                ranks += alone._insert(dict(vector), {}, e)
+                together._insert(vector, {}, e)
+        return frozenset(tags), together.rank == ranks
 
     def _why_local(self, coef: dict[int, Number], cst: Const, upto: int) -> frozenset | None:
         """Grow a subsystem from the target until it entails the target, then take its why.
@@ -484,9 +504,10 @@ class LinearSystem:
     def _why_found(
         self, combo: dict[int, Number], coef: dict[int, Number], cst: Const
     ) -> frozenset:
-        if self._simple(combo):
-            return frozenset(self._eqs[e][0] for e in combo)
-        return self._minimise({self._eqs[e][0] for e in combo}, coef, cst)
+        tags, minimal = self._certify(combo)
+        if minimal:
+            return tags
+        return self._minimise(set(tags), coef, cst)
 
     def _minimise(self, tags: set, coef: dict[int, Number], cst: Const) -> frozenset:
         """Deletion: drop each tag (latest first) whose equations are not needed."""
