@@ -186,6 +186,9 @@ REGRESSIONS = [
     ("x=2, y=1", "\\begin{cases} x=1 \\\\ y=2 \\end{cases}", False),
     ("C", "(c)", True),  # a lower-case option letter in parentheses
     ("E", "e", False),  # a bare e is Euler's number, not option E
+    ("0.5\\%", "0.5", True),  # the % may be dropped from a reference ...
+    ("0.5", "0.5\\%", False),  # ... but not added to a proportion
+    ("0.5\\%", "p = 0.5", True),  # the same through an assignment
 ]
 
 # Found by fuzzing: inputs that used to raise inside the checker (an ERROR verdict).

@@ -45,6 +45,7 @@ def _all(results: list[Verdict3]) -> Verdict3:
 
 
 def _scalar_scalar(a: Scalar, b: Scalar) -> Verdict3:
+    """`a` is the reference side, `b` the prediction (the percent rule is not symmetric)."""
     if a.unit is not None and b.unit is not None and a.unit != b.unit:
         return False
     if a.percent == b.percent:
@@ -54,14 +55,14 @@ def _scalar_scalar(a: Scalar, b: Scalar) -> Verdict3:
     result = nodes_equal(hundredth, plain.node)
     if result:
         return True
-    # x% also equals x -- unless the bare side is a proper fraction, which reads as a
-    # proportion (1/2 is not 1/2%).
+    # x% also equals x (the sign may be dropped) -- but a prediction that *adds* a % to a
+    # reference written as a proper fraction changes a proportion: 1/2 is not 1/2%.
     try:
         v = exact(plain.node)
         proportion = isinstance(v, Fraction) and v.denominator != 1 and abs(v) < 1
     except EvalError:
         proportion = False
-    if proportion:
+    if proportion and pct is b:
         return result
     same = nodes_equal(pct.node, plain.node)
     return True if same else (None if result is None or same is None else False)
@@ -246,9 +247,20 @@ def equivalent(gold: object, pred: object) -> Verdict3:
     if isinstance(gold, Assignment):
         return _assign_other(gold, pred)
     if isinstance(pred, Assignment):
-        return _assign_other(pred, gold)
+        if isinstance(gold, Equation):
+            return _assign_other(pred, gold)
+        return equivalent(gold, pred.value)  # keep the reference first (percent rule)
     if isinstance(gold, Bag):
         return _bag_other(gold, pred)
     if isinstance(pred, Bag):
+        single = _bag_single(pred)
+        if single is not None:
+            return equivalent(gold, single)
         return _bag_other(pred, gold)
     return False
+
+
+def _bag_single(bag: Bag) -> object | None:
+    """The one distinct item of a collection like {2} or 2, 2 -- else None."""
+    items = _unique(bag.items) if len(bag.items) <= MAX_PAIRWISE else None
+    return items[0] if items is not None and len(items) == 1 else None
