@@ -49,6 +49,7 @@ import string  # noqa: F401
 import sys
 import time
 import typing  # noqa: F401
+from typing import Any, NoReturn
 
 libc = ctypes.CDLL(None, use_errno=True)
 
@@ -72,13 +73,15 @@ RLIMITS = {
 }
 
 
-def check(ret, what):
+def check(ret: int, what: str) -> None:
     if ret != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
-def mount(src, target, fstype, flags, data=None):
+def mount(
+    src: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
+) -> None:
     check(
         libc.mount(
             src.encode() if src else None,
@@ -91,14 +94,14 @@ def mount(src, target, fstype, flags, data=None):
     )
 
 
-def write_file(path, text):
+def write_file(path: str, text: str) -> None:
     with open(path, "w") as f:
         f.write(text)
 
 
-def read_all(fd):
+def read_all(fd: int) -> bytes:
     os.lseek(fd, 0, os.SEEK_SET)
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         chunk = os.read(fd, 1 << 20)
         if not chunk:
@@ -106,7 +109,7 @@ def read_all(fd):
         chunks.append(chunk)
 
 
-def new_namespaces(scratch_mb, shm_mb):
+def new_namespaces(scratch_mb: int, shm_mb: int) -> None:
     uid, gid = os.getuid(), os.getgid()
     check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
     write_file("/proc/self/setgroups", "deny")
@@ -120,7 +123,7 @@ def new_namespaces(scratch_mb, shm_mb):
     mount("tmpfs", "/dev/shm", "tmpfs", flags | MS_NOEXEC, shm)
 
 
-def drop_capabilities():
+def drop_capabilities() -> None:
     for cap in range(64):
         if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
             break  # EINVAL past the last capability the kernel knows
@@ -134,7 +137,7 @@ class SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
-def install_seccomp(program_hex):
+def install_seccomp(program_hex: str) -> None:
     """The host's filter (sandbox.seccomp); no_new_privs is already set."""
     code = bytes.fromhex(program_hex)
     buf = ctypes.create_string_buffer(code, len(code))
@@ -142,13 +145,13 @@ def install_seccomp(program_hex):
     check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0), "seccomp")
 
 
-def exit_code_of(status):
+def exit_code_of(status: int) -> int:
     if os.WIFSIGNALED(status):
         return 128 + os.WTERMSIG(status)
     return os.WEXITSTATUS(status)
 
 
-def launcher(ctrl):
+def launcher(ctrl: socket.socket) -> NoReturn:
     """A: takes one request, builds the run's namespaces and files, forks B and exits at once
     (B is reparented to the sandbox's init, which reaps it). Never returns."""
     while True:
@@ -178,10 +181,12 @@ def launcher(ctrl):
     os._exit(0)
 
 
-def run_init(req, ctrl, stdin_fd, out_fd, err_fd, kill_fd):
+def run_init(
+    req: dict, ctrl: socket.socket, stdin_fd: int, out_fd: int, err_fd: int, kill_fd: int
+) -> NoReturn:
     """B: PID 1 of the run and its supervisor: forks C, enforces the wall clock, obeys the host's
     kill pipe, and replies only once every process of the run is gone. Never returns."""
-    reply = {"timed_out": False, "killed": False}
+    reply: dict[str, Any] = {"timed_out": False, "killed": False}
     try:
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         # Not dumpable: C (same uid) cannot ptrace B or read /proc/1/mem.
@@ -222,7 +227,7 @@ def run_init(req, ctrl, stdin_fd, out_fd, err_fd, kill_fd):
     os._exit(0)
 
 
-def run_program(req, stdin_fd, out_fd, err_fd, ready_w):
+def run_program(req: dict, stdin_fd: int, out_fd: int, err_fd: int, ready_w: int) -> NoReturn:
     """C: becomes the program. Ends with os._exit, after the interpreter-exit steps a fresh
     `python main.py` would take (excepthook, non-daemon threads, atexit, flush)."""
     try:
@@ -241,13 +246,13 @@ def run_program(req, stdin_fd, out_fd, err_fd, ready_w):
     except BaseException as exc:
         os.write(2, f"sandbox child setup failed: {exc}\n".encode())
         os._exit(121)
-    sys.stdin = sys.__stdin__ = io.TextIOWrapper(
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(  # type: ignore[misc]
         io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8"
     )
-    sys.stdout = sys.__stdout__ = io.TextIOWrapper(
+    sys.stdout = sys.__stdout__ = io.TextIOWrapper(  # type: ignore[misc]
         io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8"
     )
-    sys.stderr = sys.__stderr__ = io.TextIOWrapper(
+    sys.stderr = sys.__stderr__ = io.TextIOWrapper(  # type: ignore[misc]
         io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
         encoding="utf-8",
         errors="backslashreplace",
@@ -258,7 +263,7 @@ def run_program(req, stdin_fd, out_fd, err_fd, ready_w):
     sys.path[0] = SCRATCH
     module = type(sys)("__main__")
     module.__file__ = main_path
-    module.__builtins__ = __builtins__
+    module.__dict__["__builtins__"] = __builtins__
     sys.modules["__main__"] = module
     del req
     code = 0
@@ -268,10 +273,10 @@ def run_program(req, stdin_fd, out_fd, err_fd, ready_w):
         exec(compile(source, main_path, "exec"), module.__dict__)
     except SystemExit as exc:
         code = exit_status(exc)
-    except BaseException:
-        kind, value, tb = sys.exc_info()
-        value.__traceback__ = tb.tb_next  # hide this frame: the traceback starts in main
-        sys.excepthook(kind, value, tb.tb_next)
+    except BaseException as exc:
+        tb = exc.__traceback__
+        exc.__traceback__ = tb.tb_next if tb else None  # hide this frame: start in main
+        sys.excepthook(type(exc), exc, exc.__traceback__)
         code = 1
     if "threading" in sys.modules:  # join non-daemon threads, as interpreter exit does
         try:
@@ -292,7 +297,7 @@ def run_program(req, stdin_fd, out_fd, err_fd, ready_w):
     os._exit(code)
 
 
-def exit_status(exc):
+def exit_status(exc: SystemExit) -> int:
     if exc.code is None:
         return 0
     if isinstance(exc.code, int):
@@ -304,7 +309,7 @@ def exit_status(exc):
     return 1
 
 
-def main():
+def main() -> None:
     ctrl = socket.socket(fileno=int(sys.argv[1]))
     # Everything allocated so far is immortal for the collector: a run's garbage collections then
     # never touch (and copy-on-write fault) the zygote's pages.

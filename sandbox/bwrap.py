@@ -24,12 +24,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import resource
 import select
 import shutil
 import signal
 import subprocess
 import time
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from sandbox import seccomp
 from sandbox.errors import SandboxConfigError, SandboxUnavailable
@@ -204,7 +206,9 @@ class BwrapRunner:
         pass_fds: list[int],
         status_r: int,
     ) -> RunResult:
-        ids = {"user": uid, "group": uid, "extra_groups": []} if self.uids.privileged else {}
+        ids: dict[str, Any] = {}
+        if self.uids.privileged:
+            ids = {"user": uid, "group": uid, "extra_groups": []}
         start = time.monotonic()
         try:
             proc = subprocess.Popen(
@@ -219,6 +223,7 @@ class BwrapRunner:
             )
         except OSError as exc:
             return sandbox_error(f"cannot start bwrap: {exc}")
+        assert proc.stdout is not None and proc.stderr is not None
         pidfd = os.pidfd_open(proc.pid)
         try:
             captured = capture(
@@ -301,7 +306,7 @@ def _sandbox_init_pid(status_r: int) -> int | None:
     return None
 
 
-def _reap_init(pid: int, grace_s: float = 2.0):
+def _reap_init(pid: int, grace_s: float = 2.0) -> resource.struct_rusage | None:
     """Wait for the orphaned sandbox PID 1 (we are its subreaper) and return its rusage, which
     includes every process of the run it reaped. Kills it if it lingers past `grace_s`."""
     try:

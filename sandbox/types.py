@@ -50,7 +50,7 @@ class RunRequest(BaseModel):
     stdin: str = ""
     files: dict[str, str] = Field(default_factory=dict)
     argv: tuple[str, ...] = ()
-    limits: Limits = Field(default_factory=Limits)
+    limits: Limits = Field(default_factory=lambda: Limits.model_validate({}))
 
 
 class RunResult(BaseModel):

@@ -39,7 +39,9 @@ import subprocess
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from importlib import resources
+from typing import Any, TypeVar, cast
 
 from sandbox.bwrap import (
     SHM_MB,
@@ -57,6 +59,7 @@ from sandbox.limits import split_wait_status as _split
 from sandbox.types import Limits, RunRequest, RunResult, RunStatus
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ZYGOTE_PATH = "/opt/proofloom/zygote.py"
 START_TIMEOUT_S = 20.0
@@ -81,14 +84,14 @@ class _Keeper:
                 box.append(exc)
             done.set()
 
-    def call(self, fn):
+    def call(self, fn: Callable[[], T]) -> T:
         box: list = []
         done = threading.Event()
         self._jobs.put((fn, box, done))
         done.wait()
         if isinstance(box[0], BaseException):
             raise box[0]
-        return box[0]
+        return cast(T, box[0])
 
 
 _keeper_lock = threading.Lock()
@@ -121,12 +124,12 @@ class Zygote:
         err_fd = memfd("zygote-stderr", b"")
         status_r, status_w = os.pipe()
         argv = [self.base.bwrap, *root_binds(self.base.python)]
-        argv += isolation_args(Limits(scratch_mb=1), nested_userns=True)
+        argv += isolation_args(Limits.model_validate({"scratch_mb": 1}), nested_userns=True)
         argv += ["--ro-bind-data", str(script_fd), ZYGOTE_PATH, "--remount-ro", "/"]
         argv += ["--json-status-fd", str(status_w), "--"]
         argv += [self.base.python.executable, "-E", "-s", "-B", ZYGOTE_PATH]
         argv += [str(child_sock.fileno())]
-        ids = {}
+        ids: dict[str, Any] = {}
         if self.base.uids.privileged:
             ids = {"user": self.uid, "group": self.uid, "extra_groups": []}
 
@@ -184,6 +187,9 @@ class Zygote:
         os.close(self._uid_fd)
 
     def run(self, request: RunRequest) -> RunResult:
+        if self.sock is None:
+            return sandbox_error("zygote not started")
+        sock = self.sock
         limits = request.limits
         lang = get_language(request.language)
         files = {lang.source_file: request.code}
@@ -210,7 +216,7 @@ class Zygote:
         start = time.monotonic()
         try:
             try:
-                socket.send_fds(self.sock, [b"Q"], [req_fd, stdin_fd, out_w, err_w, kill_r])
+                socket.send_fds(sock, [b"Q"], [req_fd, stdin_fd, out_w, err_w, kill_r])
             except OSError as exc:
                 self.close()
                 return sandbox_error(f"zygote unreachable: {exc}")
@@ -218,7 +224,7 @@ class Zygote:
                 for fd in (req_fd, stdin_fd, out_w, err_w, kill_r):
                     os.close(fd)
             deadline = start + limits.wall_s + REPLY_GRACE_S
-            captured = capture(out_r, err_r, self.sock.fileno(), limits, deadline)
+            captured = capture(out_r, err_r, sock.fileno(), limits, deadline)
             if captured.overflow:
                 os.write(kill_w, b"K")
                 _drain(out_r, err_r, captured)
@@ -262,18 +268,21 @@ class Zygote:
         )
 
     def _reply(self, deadline: float) -> dict | None:
+        if self.sock is None:
+            return None
+        sock = self.sock
         data = b""
         while not data.endswith(b"\n"):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
-            self.sock.settimeout(remaining)
+            sock.settimeout(remaining)
             try:
-                chunk = self.sock.recv(4096)
+                chunk = sock.recv(4096)
             except (TimeoutError, OSError):
                 return None
             finally:
-                self.sock.settimeout(None)
+                sock.settimeout(None)
             if not chunk:
                 return None
             data += chunk
