@@ -162,6 +162,11 @@ def add(a, b):
     assert report.verdict.reward == 0 and report.failure is Failure.WRONG_ANSWER
 
 
+def test_undecodable_code_is_wrong_not_an_error(runner):
+    v = verify("print('\udc80')", SUM, runner=runner)
+    assert v.status is Status.WRONG and "not valid text" in v.reason
+
+
 def test_language_must_be_python_for_calls(runner):
     with pytest.raises(VerifierConfigError):
         verify("int main(){}", ADD, language="c", runner=runner)

@@ -48,6 +48,7 @@ def test_loaders_read_the_shipped_data(shared_dir):
     assert by_id["HumanEval/32"].tests.oracle == "poly_root"
     assert by_id["Mbpp/737"].tests.oracle == "not_none"
     assert by_id["Mbpp/2"].tests.oracle == "unordered"  # its prompt: set(similar_elements(..))
+    assert by_id["Mbpp/579"].tests.oracle == "unordered"  # hash-ordered reference
     assert by_id["HumanEval/2"].tests.atol == 1e-6
     # MBPP+ stores tuples as lists: the per-task fixes restore them
     assert type(by_id["Mbpp/2"].tests.cases[0].args[0]) is tuple
@@ -125,12 +126,19 @@ def test_canonical_solutions_pass_base_tests(runner, problems, originals, chunk)
     assert not failures, failures
 
 
+# Mbpp/255 plus input 88 asks for all 1.66M combinations of 5 colours taken 77 at a time: the
+# reference needs > 4 s of CPU and its result is ~0.6 GB as JSON (evalplus never serialises it).
+PLUS_EXCEPTIONS = {"Mbpp/255"}
+
+
 @pytest.mark.slow
 @pytest.mark.bwrap
 @pytest.mark.parametrize("dataset", ["humaneval", "mbpp"])
 def test_canonical_solutions_pass_plus_tests(runner, dataset):
     failures = []
     for problem in load_evalplus(dataset, plus=True):
+        if problem.task_id in PLUS_EXCEPTIONS:
+            continue
         report = judge(problem.reference, problem.tests, runner=runner)
         if report.verdict.status is not Status.CORRECT:
             failures.append(f"{problem.task_id}: {report.verdict.reason}")

@@ -20,6 +20,10 @@ SIGALRM/itimers cannot cancel it), kills the worker's process group on overrun, 
 `<nonce> <json>` on stdout. The host accepts only that line (the candidate can reach the sandbox's
 stdout through /proc/1/fd/1, but it cannot write a line that starts with the nonce).
 
+A return value whose encoding exceeds DIGEST_OVER travels as the sha256 of its canonical encoding
+(set members and dict items sorted), and is compared with the expected value's digest: exact
+equality, no float tolerance.
+
 Why a forged result cannot earn reward: expected outputs never enter the sandbox. The worker only
 reports *return values*, encoded as plain data (exact builtin types only: an object with a rigged
 `__eq__` is refused here, not compared), and the host compares them outside. A candidate that writes

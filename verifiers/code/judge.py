@@ -53,7 +53,8 @@ from verifiers.types import Status, Verdict
 logger = logging.getLogger(__name__)
 
 FRAME_BYTES = 32 << 20  # stdout cap of a batch run: it carries only the harness' result frame
-DEFAULT_BATCH_LIMITS = Limits(wall_s=60.0, cpu_s=60.0, output_bytes=FRAME_BYTES)
+# 4 GiB of address space as evalplus allows: some MBPP+ references need over 1 GiB (Mbpp/255)
+DEFAULT_BATCH_LIMITS = Limits(wall_s=60.0, cpu_s=60.0, memory_mb=4096, output_bytes=FRAME_BYTES)
 WALL_FACTOR = 3.0  # a call's wall limit, in multiples of its CPU limit
 STDIO_PARALLEL = 2  # concurrent runs of one program's stdio cases
 INNER_SHARE = 0.9  # the supervisor's limits stay below the batch's wall limit: it decides
@@ -382,6 +383,11 @@ def judge(
     if not isinstance(tests, CodeTests):
         raise TypeError(f"tests must be CodeTests, got {type(tests).__name__}")
     runner = runner if runner is not None else _default_runner()
+    try:
+        code.encode("utf-8")
+    except UnicodeEncodeError as exc:  # lone surrogates: no program text, a wrong answer
+        bad = CaseResult(0, Failure.RUNTIME_ERROR, f"code is not valid text: {exc.reason}")
+        return _report(tests, [bad], 0, t0, None, 0.0)
     if tests.kind is TestKind.STDIO:
         cases, runs, last, wall = _judge_stdio(code, tests, language, runner, limits or Limits())
         return _report(tests, cases, runs, t0, last, wall)
@@ -409,8 +415,9 @@ def verify(
     """Judge `code` on `tests` in the sandbox: CORRECT (reward 1), WRONG, TIMEOUT or ERROR.
 
     `limits` apply to each stdio run, or to the whole batch of function calls (default: 60 s wall
-    and CPU; `tests.per_test_s` bounds each call). Bad code never raises; `raise_on_error=True`
-    turns an ERROR verdict (sandbox or reference failure) into a VerifierError, for debugging.
+    and CPU, 4 GiB; `tests.per_test_s` bounds each call's CPU time). Bad code never raises;
+    `raise_on_error=True` turns an ERROR verdict (sandbox or reference failure) into a
+    VerifierError, for debugging.
     """
     report = judge(code, tests, language=language, runner=runner, limits=limits)
     if raise_on_error and report.verdict.status is Status.ERROR:

@@ -137,6 +137,10 @@ ORACLE_OF_TASK = {
     "HumanEval/32": "poly_root",
     "Mbpp/164": "any",
     "Mbpp/295": "equal_or_zero",
+    # references that return set contents in string-hash order: their results were measured to
+    # differ between PYTHONHASHSEED=1 and 2, so no order can be asked of a candidate
+    "Mbpp/579": "unordered",
+    "Mbpp/769": "unordered",
 }
 _NOT_NONE_ENTRY_POINTS = {"check_str", "text_match_three", "text_starta_endb"}
 
