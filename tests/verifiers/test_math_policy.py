@@ -189,6 +189,9 @@ REGRESSIONS = [
     ("0.5\\%", "0.5", True),  # the % may be dropped from a reference ...
     ("0.5", "0.5\\%", False),  # ... but not added to a proportion
     ("0.5\\%", "p = 0.5", True),  # the same through an assignment
+    ("(1,2)", "\\vec{v} = (1,2)", True),  # accented names are assignment targets
+    ("5", "\\overline{AB} = 5", True),
+    ("\\vec{w}", "\\vec{v}", False),
 ]
 
 # Found by fuzzing: inputs that used to raise inside the checker (an ERROR verdict).

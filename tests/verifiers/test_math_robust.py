@@ -8,7 +8,7 @@ import pytest
 
 from verifiers.errors import VerifierConfigError
 from verifiers.math import verify, verify_many
-from verifiers.math.symbolic import SymbolicWorker
+from verifiers.math.symbolic import SymbolicTimeout, shared_worker
 from verifiers.types import Status
 
 # Power towers beyond every numeric guard: only the sympy worker could try, and it is too slow.
@@ -122,13 +122,10 @@ def test_bad_arguments_raise_config_errors() -> None:
 
 
 def test_worker_restarts_after_a_kill() -> None:
-    worker = SymbolicWorker()
-    try:
-        assert worker.check("x^2", "x \\cdot x", 30.0) is True
-        worker.stop()
-        assert worker.check("x+1", "1+x", 30.0) is True
-    finally:
-        worker.stop()
+    worker = shared_worker()
+    with pytest.raises(SymbolicTimeout):
+        worker.check(TOWER_GOLD, TOWER_PRED, 0.3)  # killed at the deadline
+    assert worker.check("x^2", "x \\cdot x", 30.0) is True  # a fresh worker answers
 
 
 def test_many_threads_sharing_the_worker_each_stay_bounded() -> None:

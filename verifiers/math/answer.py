@@ -57,6 +57,7 @@ _MATH_WORDS = {"sin", "cos", "tan", "cot", "sec", "csc", "log", "exp", "sqrt", "
 _NAMED = re.compile(
     r"[A-Za-z](?:_\{?\w+\}?)?(?:\^\{?-1\}?)?'*\(\s*[a-z](?:\s*,\s*[a-z])*\s*\)|[A-Z]{2,3}"
     r"|\|[A-Z]{2,3}\||\\frac\{[A-Z]{1,3}\}\{[A-Z]{1,3}\}|(?:m\s*)?\\angle\s*[A-Z]{1,3}"
+    r"|\\overline\{[A-Z]{2,3}\}"
 )
 _SET_BUILDER = re.compile(r"⦃\s*[a-zA-Z]\s*(?:\\mid|\||:)\s*(.+)⦄")
 

@@ -36,6 +36,7 @@ GREEK = {
 CONSTANTS = {"pi": ("const", "pi"), "infty": ("const", "inf"), "e": ("const", "e")}
 # Letters read as f(x) rather than f*(x): the usual names of unknown functions.
 FUNCTION_LETTERS = set("fghFGH")
+ACCENTS = {"vec", "overrightarrow", "hat", "bar", "tilde", "dot", "ddot", "overline"}
 MANY_ARG_FUNCTIONS = {"max", "min", "gcd", "lcm"}
 MATRIX_ENVS = {"pmatrix", "bmatrix", "matrix", "array", "Bmatrix", "vmatrix", "smallmatrix"}
 _OPERATORS = {"+", "-", "*", "/", "^", "_", "!", "=", ",", ")", "]", "}", "&", "<", ">", "|"}
@@ -295,6 +296,11 @@ class _Parser:
             return ("sym", name)
         if name in ("mathrm", "mathit", "mathbf", "operatorname", "text", "textbf", "boldsymbol"):
             return self.group()
+        if name in ACCENTS:  # \vec{v}, \hat{x}: a named quantity of its own
+            inner = self.group()
+            if inner[0] != "sym":
+                raise ParseError(f"\\{name} over an expression")
+            return ("sym", f"{name}:{inner[1]}")
         if name == "begin":
             return self.matrix()
         if name in ("sum", "prod"):
