@@ -22,10 +22,14 @@ pairs blindly:
    are tested only when their numeric value could be a constant the system can produce (the
    subclass says which: multiples of 1/L for angles, products of known primes for ratios).
 
-The work per call is one reduction per variable plus one per candidate pair, and nothing at all
-when no equation added since the last call taught the system anything (`LinearSystem.version`).
-Left out: tracking which rows changed to re-test only the clusters they touch; the numeric
-clustering already keeps the candidate count near the number of true coincidences.
+The work per call: one reduction per variable (its residue); for each candidate pair, a cheap
+normal form computed from the two residues (`LinearSystem.difference_form`); a float sort of
+the representative pairs, which is quadratic in the number of classes but costs microseconds per
+pair; and the whys of the new facts, which dominate (`derive(with_why=False)` defers them to
+`explain`). A call when no equation since the last one taught the system anything costs
+nothing (`LinearSystem.version`). Left out: tracking which rows changed to re-test only the
+clusters they touch; the numeric clustering already keeps the candidates near the number of
+true coincidences.
 
 `eq` facts are reported between class representatives (the earliest registered member of each
 equal class); with `expand=True` every member combination is reported too, which grows as the
