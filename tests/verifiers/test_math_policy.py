@@ -192,7 +192,17 @@ REGRESSIONS = [
     ("(1,2)", "\\vec{v} = (1,2)", True),  # accented names are assignment targets
     ("5", "\\overline{AB} = 5", True),
     ("\\vec{w}", "\\vec{v}", False),
+    ("55", "\\sum_{k=1}^{10} k", True),  # sums with integer bounds are evaluated
+    ("120", "\\prod_{k=1}^{5} k", True),
 ]
+
+
+def test_symbolic_sum_goes_to_sympy() -> None:
+    # A sum with a symbolic bound is beyond the numeric evaluator: undecided in-process, so
+    # the sympy worker decides (its start-up is not part of the deadline).
+    assert verify("\\sum_{k=1}^{n} k", "\\frac{n(n+1)}{2}", timeout=30).reward == 1
+    assert verify("\\sum_{k=1}^{n} k", "\\frac{n(n-1)}{2}", timeout=30).reward == 0
+
 
 # Found by fuzzing: inputs that used to raise inside the checker (an ERROR verdict).
 CRASHERS = [

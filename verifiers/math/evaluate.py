@@ -43,6 +43,11 @@ class TooLarge(EvalError):
     """Evaluating would exceed the size guards."""
 
 
+class Unsupported(TooLarge):
+    """A construct the numeric evaluator does not cover (a symbolic sum): undecidable here,
+    like a value beyond the guards -- never evidence of inequality."""
+
+
 _local = threading.local()
 
 
@@ -230,7 +235,7 @@ def numeric(node: Node, point: int = 0) -> Value:
     """The value of `node` as an mpmath number (or a matrix of them) at sample point `point`."""
     handler = _NUMERIC.get(node[0])
     if handler is None:
-        raise EvalError(f"cannot evaluate {node[0]}")
+        raise Unsupported(f"cannot evaluate {node[0]}")
     return handler(node, point)
 
 
@@ -370,7 +375,44 @@ def _to_mpf(v: Fraction) -> Value:
     return context().mpf(v.numerator) / v.denominator
 
 
+MAX_TERMS = 1000
+
+
+def _substitute_var(node: Node, var: str, value: Node) -> Node:
+    if node == ("sym", var):
+        return value
+    if node[0] in ("num", "sym", "const", "base", "val"):
+        return node
+    return (
+        node[0],
+        *(_substitute_var(c, var, value) if isinstance(c, tuple) else c for c in node[1:]),
+    )
+
+
+def _nu_big(node: Node, point: int) -> Value:
+    """\\sum / \\prod with integer bounds, term by term; symbolic bounds are Unsupported."""
+    kind, var, lo_node, hi_node, body = node
+    try:
+        lo, hi = exact(lo_node), exact(hi_node)
+    except EvalError:
+        raise Unsupported(f"{kind} with symbolic bounds") from None
+    if not (isinstance(lo, Fraction) and isinstance(hi, Fraction)) or 1 not in (
+        lo.denominator,
+        hi.denominator,
+    ):
+        raise Unsupported(f"{kind} bounds")
+    if hi - lo > MAX_TERMS:
+        raise Unsupported(f"{kind} of more than {MAX_TERMS} terms")
+    acc = context().mpf(0 if kind == "sum" else 1)
+    for k in range(int(lo), int(hi) + 1):
+        term = numeric(_substitute_var(body, var, ("num", Fraction(k), None)), point)
+        acc = acc + term if kind == "sum" else acc * term
+    return _guard(acc)
+
+
 _NUMERIC: dict[str, Callable[[Node, int], Value]] = {
+    "sum": _nu_big,
+    "prod": _nu_big,
     "many": _nu_many,
     "mod": lambda n, p: _to_mpf(_ex_mod(n)),
     "floor": lambda n, p: context().floor(_nu_real(n[1], p)),

@@ -15,6 +15,7 @@ from verifiers.math.evaluate import (
     EvalError,
     Inexact,
     TooLarge,
+    Unsupported,
     Value,
     context,
     count_nodes,
@@ -197,13 +198,15 @@ def _approx_equal(a: Value, b: Value, digits: int) -> bool:
     return _close(a, b, _ulp(a, b, digits))
 
 
-_LARGE, _UNDEFINED = "large", "undefined"
+_LARGE, _UNDEFINED, _UNKNOWN = "large", "undefined", "unknown"
 
 
 def _evaluate(node: Node, point: int) -> Value:
     """The value, or a marker: beyond the magnitude guards, or undefined (1/0)."""
     try:
         return numeric(node, point)
+    except Unsupported:
+        return _UNKNOWN
     except TooLarge:
         return _LARGE
     except EvalError:
@@ -223,7 +226,7 @@ def _numeric_equal(a: Node, b: Node, approx_digits: int | None) -> bool | None:
     for point in range(points):
         va, vb = _evaluate(a, point), _evaluate(b, point)
         if isinstance(va, str) or isinstance(vb, str):
-            if va == vb:
+            if _UNKNOWN in (va, vb) or va == vb:
                 return None  # both huge or both undefined: numbers cannot tell
             other = vb if isinstance(va, str) else va
             if _UNDEFINED in (va, vb) and _LARGE not in (va, vb):

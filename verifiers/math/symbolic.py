@@ -60,10 +60,18 @@ def to_sympy(node: Node):  # type: ignore[no-untyped-def]
         "app": lambda: sympy.Function(node[1])(args[1]),
         "mat": lambda: sympy.Matrix([[to_sympy(c) for c in row] for row in node[1]]),
         "base": lambda: sympy.Integer(int(node[1], node[2])),
+        "sum": lambda: sympy.Sum(to_sympy(node[4]), _limits(node)).doit(),
+        "prod": lambda: sympy.Product(to_sympy(node[4]), _limits(node)).doit(),
     }  # fmt: skip
     if kind not in builders:
         raise ValueError(f"no sympy form for {kind}")
     return builders[kind]()
+
+
+def _limits(node: Node):  # type: ignore[no-untyped-def]
+    import sympy
+
+    return (sympy.Symbol(node[1], positive=True), to_sympy(node[2]), to_sympy(node[3]))
 
 
 def sympy_equal(a: Node, b: Node) -> bool | None:
