@@ -133,3 +133,18 @@ def test_default_runner_is_the_fast_path():
     runner = default_runner()
     assert isinstance(runner, ZygoteRunner) and runner is default_runner()
     assert runner.run(RunRequest(code="print('fast')")).stdout == "fast\n"
+
+
+def test_zygote_killed_mid_run_gives_sandbox_error_then_recovers(one_worker):
+    import threading
+    import time
+
+    zygote = one_worker._all[0]
+    if not zygote.alive():
+        one_worker.run(RunRequest(code="pass"))
+    pid = zygote.proc.pid
+    threading.Timer(0.5, os.kill, (pid, signal.SIGKILL)).start()
+    t = time.monotonic()
+    res = run(one_worker, "import time\ntime.sleep(4)\nprint('late')")
+    assert res.status == RunStatus.SANDBOX_ERROR and time.monotonic() - t < 3
+    assert run(one_worker, "print('back')").stdout == "back\n"
