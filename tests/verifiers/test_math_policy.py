@@ -194,6 +194,9 @@ REGRESSIONS = [
     ("\\vec{w}", "\\vec{v}", False),
     ("55", "\\sum_{k=1}^{10} k", True),  # sums with integer bounds are evaluated
     ("120", "\\prod_{k=1}^{5} k", True),
+    ("1011_2", "1011", True),  # a dropped base subscript
+    ("1011_2", "11", False),  # the decimal value is not the base-2 answer
+    ("1011_2", "1011_3", False),
 ]
 
 
