@@ -210,23 +210,44 @@ def _gen_table(kind: str) -> Generator:
         if any(p is not None and p not in uf for p in bp):
             return
         roots = [uf.find(p) if p is not None else None for p in bp]
+        # Ratios of two congruent segments are 1 without any eqratio fact (a midpoint's two
+        # halves): for eqratio the implicit keys (r, r) of length classes count as well.
+        units = kind == "ratio"
+
+        def implicit() -> list:
+            return [(r, r) for r in uf.roots() if len(uf.members(r)) >= 2] if units else []
+
         if roots[0] is not None and roots[1] is not None:
-            firsts = [(roots[0], roots[1])] if roots[0] != roots[1] else []
+            firsts = [(roots[0], roots[1])] if units or roots[0] != roots[1] else []
         elif roots[0] is not None:
-            firsts = table.keys_from(roots[0])
+            firsts = table.keys_from(roots[0]) + ([(roots[0], roots[0])] if units else [])
         else:
-            firsts = table.live_keys()
+            firsts = table.live_keys() + implicit()
             if roots[1] is not None:
                 firsts = [k for k in firsts if k[1] == roots[1]]
+        unit_class: list | None = None
         for k1 in firsts:
-            if k1[0] == k1[1]:
+            is_unit = k1[0] == k1[1]
+            if is_unit and not units:
                 continue
             fresh1 = (
-                since < 0 or table.fresh(k1, since) or any(stamps.get(r, -1) >= since for r in k1)
+                since < 0
+                or (not is_unit and table.fresh(k1, since))
+                or any(stamps.get(r, -1) >= since for r in k1)
             )
+            if is_unit or table.same(k1, table.unit):
+                if unit_class is None:
+                    unit_class = [k for k in table.members(table.unit)] + implicit()
+                candidates = unit_class + ([] if is_unit else table.members(k1))
+            else:
+                candidates = table.members(k1)
             seconds = []
-            for k in table.members(k1):
-                if k == k1 or is_const(k) or k[0] == k[1] or not _live(uf, k):
+            for k in candidates:
+                # k == k1 (equal by para/cong alone) doubles the matching time for no proof
+                # found on JGEX; only ratios of 1 (two cong pairs) are enumerated that way
+                if is_const(k) or (k == k1 and not is_unit) or not _live(uf, k):
+                    continue
+                if k[0] == k[1] and not units:
                     continue
                 if (roots[2] is not None and k[0] != roots[2]) or (
                     roots[3] is not None and k[1] != roots[3]

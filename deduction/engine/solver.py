@@ -2,9 +2,17 @@
 
 `Engine` is the reusable unit (the generator of a later issue runs `Engine(...).close()` on
 random premise sets and reads every proved fact); `solve_problem` is what the CLI runs per
-problem. Rules r09 and r10 (transitivity of eqangle / eqratio) are left out of the DD loop when
-AR runs, because angle and ratio chasing derive every instance of them; with `use_ar=False`
-all 43 rules are matched.
+problem. Some rules are not matched because their every instance is already known:
+
+- r02, r08, r30, r31 by the fact base itself: it stores each eqangle/eqratio in both of its
+  spellings (d2 - d1 = d4 - d3 and d3 - d1 = d4 - d2) with para as angle 0, perp as 1/2 and cong
+  as ratio 1, so their conclusions hold the moment their premises do
+  (tests/deduction/test_engine_rules.py checks each on an instance);
+- r09, r10 (transitivity of eqangle / eqratio) by angle and ratio chasing, when AR runs.
+
+Matching them anyway costs time (r31 enumerates every pair of congruent segments) and adds
+nothing. With `use_ar=False` only the first group is skipped; `rules=` given explicitly is used
+as is (the per-rule tests load one rule at a time).
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from deduction.types import Problem, ProofStep, Statement
 
 logger = logging.getLogger(__name__)
 
+SUBSUMED_BY_TABLES = frozenset({"r02", "r08", "r30", "r31"})
 SUBSUMED_BY_AR = frozenset({"r09", "r10"})
 
 
@@ -43,6 +52,9 @@ class Engine:
     ) -> None:
         self.problem = problem
         self.rules = tuple(load_rules() if rules is None else rules)
+        skip = frozenset()
+        if rules is None:
+            skip = SUBSUMED_BY_TABLES | (SUBSUMED_BY_AR if use_ar else frozenset())
         self.points = realise(problem, seed).points
         points = self.points
         self.numeric = lambda st: holds(st, points)
@@ -52,7 +64,7 @@ class Engine:
         self.fb = FactBase(self.numeric)
         for st in self.premises:
             self.fb.add(ProofStep(st, PREMISE, ()))
-        dd_rules = [r for r in self.rules if not (use_ar and r.name in SUBSUMED_BY_AR)]
+        dd_rules = [r for r in self.rules if r.name not in skip]
         algebra = Chasing(points, self.numeric) if use_ar else None
         self.closure = Closure(self.fb, dd_rules, self.numeric, algebra)
 
