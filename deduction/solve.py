@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -30,6 +31,8 @@ GRACE_SECONDS = 5.0
 
 
 def _child(problem: Problem, timeout: float, use_ar: bool, conn: Any) -> None:
+    # Ctrl-C is the parent's to handle (it kills the children and prints the summary)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         result = solve_problem(problem, timeout=timeout, use_ar=use_ar).to_json()
     except Exception as exc:  # noqa: BLE001 - reported as an error line, the run goes on
@@ -151,12 +154,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run_all(items, args.timeout, args.jobs, not args.no_ar, emit)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(f"interrupted after {len(done)} of {len(items)} problems", file=sys.stderr)
     finally:
         if out is not None:
             out.close()
     solved = sum(r["status"] == "solved" for r in done)
-    print(f"solved {solved} of {len(done) if len(done) < len(items) else len(items)}")
+    print(f"solved {solved} of {len(done)}")
     return 0
 
 
