@@ -17,8 +17,9 @@ Inside the sandbox two processes take part:
 
 The supervisor enforces a per-test wall limit from outside the worker (a candidate that cancels
 SIGALRM/itimers cannot cancel it), kills the worker's process group on overrun, and prints ONE line
-`<nonce> <json>` on stdout. The host accepts only that line (the candidate can reach the sandbox's
-stdout through /proc/1/fd/1, but it cannot write a line that starts with the nonce).
+`<nonce> <json>` on stdout. The host accepts only that line: whatever else reaches stdout cannot
+start with the nonce. A program that manages to garble the frame itself (say, a leftover process
+writing into the sandbox's stdout while the frame is written) gets an ERROR verdict, never a pass.
 
 A return value whose encoding exceeds DIGEST_OVER travels as the sha256 of its canonical encoding
 (set members and dict items sorted), and is compared with the expected value's digest: exact
