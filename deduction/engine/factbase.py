@@ -37,6 +37,11 @@ HALF = Fraction(1, 2)
 NUMERIC_PREDICATES = frozenset({"ncoll", "npara", "nperp", "sameside", "diff"})
 
 
+def _trivial(ps: list[Pair]) -> bool:
+    p1, p2, p3, p4 = ps
+    return p1 == p2 or p3 == p4 or (p1 == p3 and p2 == p4)
+
+
 def pair(a: str, b: str) -> Pair:
     return (a, b) if a <= b else (b, a)
 
@@ -140,8 +145,9 @@ class FactBase:
         self.pair_index: dict[int, tuple] = {}
         half = ("const", HALF)
         self._raw: dict[str, Callable[[tuple[str, ...]], bool]] = {
-            "coll": lambda a: len(set(a)) <= 2 or self.lines.find(a) is not None,
-            "cyclic": lambda a: len(set(a)) <= 3 or self.circles.find(a) is not None,
+            # as rule premises, facts must not be trivial by repeated points
+            "coll": lambda a: len(set(a)) == len(a) and self.lines.find(a) is not None,
+            "cyclic": lambda a: len(set(a)) == len(a) and self.circles.find(a) is not None,
             "para": self._raw_two(self._para),
             "cong": self._raw_two(self._cong),
             "perp": self._raw_two(lambda p, q: self.angles.same(self.angles.key(p, q), half)),
@@ -373,7 +379,7 @@ class FactBase:
 
     def _raw_eqangle(self, args: tuple[str, ...]) -> bool:
         ps = self._raw_pairs(args)
-        if ps is None:
+        if ps is None or _trivial(ps):
             return False
         p1, p2, p3, p4 = ps
         if self._dir_same(p1, p2) and self._dir_same(p3, p4):
@@ -387,7 +393,7 @@ class FactBase:
 
     def _raw_eqratio(self, args: tuple[str, ...]) -> bool:
         ps = self._raw_pairs(args)
-        if ps is None:
+        if ps is None or _trivial(ps):
             return False
         p1, p2, p3, p4 = ps
         if self._len_same(p1, p2) and self._len_same(p3, p4):
@@ -402,7 +408,7 @@ class FactBase:
     def _raw_two(self, check: Callable[[Pair, Pair], bool]) -> Callable[[tuple[str, ...]], bool]:
         def fast(args: tuple[str, ...]) -> bool:
             ps = self._raw_pairs(args)
-            return ps is not None and check(*ps)
+            return ps is not None and ps[0] != ps[1] and check(*ps)
 
         return fast
 

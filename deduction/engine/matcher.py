@@ -109,6 +109,14 @@ def _through(fb: FactBase, pool: list[Pair], point: str) -> list[Pair]:
     return entry[2].get(point, [])
 
 
+def trivial_four(pairs: list) -> bool:
+    """An eqangle/eqratio instance true by its spelling alone (the same pair twice on a side, or
+    the same two pairs on both sides): it proves nothing, and rules fed with it would conclude
+    from degenerate configurations."""
+    p1, p2, p3, p4 = pairs
+    return p1 == p2 or p3 == p4 or (p1 == p3 and p2 == p4)
+
+
 def _bound_pair(vp: tuple[str, str], binding: Binding) -> Pair | None:
     a, b = binding.get(vp[0]), binding.get(vp[1])
     if a is None or b is None:
@@ -262,7 +270,9 @@ def _gen_table(kind: str) -> Generator:
             for nb in _assign_pairs(vp[:2], pools1, binding, lo_here, fb):
                 for k2 in seconds:
                     pools2 = [uf.members(k2[0]), uf.members(k2[1])]
-                    yield from _assign_pairs(vp[2:], pools2, nb, lo_here, fb)
+                    for out in _assign_pairs(vp[2:], pools2, nb, lo_here, fb):
+                        if not trivial_four([_bound_pair(v, out) for v in vp]):
+                            yield out
 
     return gen
 
