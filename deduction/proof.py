@@ -30,6 +30,7 @@ import networkx as nx
 from deduction.engine.chasing import Chasing
 from deduction.engine.closure import conclusion_of
 from deduction.engine.factbase import FactBase
+from deduction.engine.folds import fold_circles
 from deduction.engine.matcher import match
 from deduction.rules import Rule, orientation_variants
 from deduction.types import ProofStep, Statement
@@ -139,7 +140,7 @@ def check_step(
     if step.rule.startswith("AR:"):
         Chasing(points, numeric)(fb)
     if step.rule == "circle":
-        fb.fold_circles()
+        fold_circles(fb)
     if fb.holds(step.conclusion):
         return None
     return f"does not follow from its premises by {step.rule}"

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from deduction.engine.factbase import FactBase
+from deduction.engine.folds import fold_circles, fold_midpoints
 from deduction.engine.matcher import instantiate, match
 from deduction.rules import STARRED, Rule, orientation_variants
 from deduction.types import ProofStep, Statement
@@ -93,8 +94,8 @@ class Closure:
         deadline = None if timeout is None else start + timeout
         fb = self.fb
         try:
-            fb.fold_midpoints()
-            fb.fold_circles()
+            fold_midpoints(fb)
+            fold_circles(fb)
             if self.algebra is not None:
                 self.stats.ar_facts += self.algebra(fb)
             while True:
@@ -108,7 +109,7 @@ class Closure:
                     if fb.add(step):
                         added += 1
                         self.stats.per_rule[step.rule] = self.stats.per_rule.get(step.rule, 0) + 1
-                added += fb.fold_midpoints() + fb.fold_circles()
+                added += fold_midpoints(fb) + fold_circles(fb)
                 self.stats.dd_facts += added
                 if self.algebra is not None:
                     ar = self.algebra(fb)
