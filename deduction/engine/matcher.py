@@ -200,8 +200,24 @@ def _live(fb_uf: ProofUnionFind, key) -> bool:
 
 
 def _gen_table(kind: str) -> Generator:
-    """eqangle / eqratio: two keys (root pairs) in one class of a QuotientTable."""
+    """eqangle / eqratio: two keys (root pairs) in one class of a QuotientTable.
 
+    The table holds both spellings of every eqangle/eqratio fact, but an equality it knows
+    through constants (two angles of 1/2, two ratios of 2) only in the spelling the constants
+    name; so the pattern is tried in both of its spellings (pairs 1 2 | 3 4 and 1 3 | 2 4)."""
+    spell = _gen_table_spelled(kind)
+
+    def gen(
+        fb: FactBase, args: tuple[str, ...], binding: Binding, lo: LineOnly, since: int
+    ) -> Iterator[Binding]:
+        yield from spell(fb, args, binding, lo, since)
+        a = args
+        yield from spell(fb, a[0:2] + a[4:6] + a[2:4] + a[6:8], binding, lo, since)
+
+    return gen
+
+
+def _gen_table_spelled(kind: str) -> Generator:
     def gen(
         fb: FactBase, args: tuple[str, ...], binding: Binding, lo: LineOnly, since: int
     ) -> Iterator[Binding]:
