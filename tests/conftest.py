@@ -17,7 +17,9 @@ def shared_dir() -> Path:
 
 
 def pytest_collection_modifyitems(config, items):
-    skip_bwrap = pytest.mark.skip(reason="bubblewrap (bwrap) is not installed; run scripts/setup.sh")
+    skip_bwrap = pytest.mark.skip(
+        reason="bubblewrap (bwrap) is not installed; run scripts/setup.sh"
+    )
     have_bwrap = shutil.which("bwrap") is not None
     for item in items:
         if "bwrap" in item.keywords and not have_bwrap:
