@@ -109,19 +109,23 @@ class Chasing:
             except InconsistentError:  # numerically checked facts cannot contradict
                 logger.warning("AR rejected %s as inconsistent", event[4])
         added = 0
-        for label, chaser in (
+        chasers: tuple[tuple[str, AngleChaser | RatioChaser | DistanceChaser], ...] = (
             ("AR:angle", self.angles),
             ("AR:ratio", self.ratios),
             ("AR:distance", self.dist),
-        ):
-            for derived in chaser.derive():
+        )
+        for label, chaser in chasers:
+            # Most derived facts are already known; their whys (the costly part) are computed
+            # only for the facts kept, from the equations known when each was derived.
+            for derived in chaser.derive(with_why=False):
                 st = to_statement(derived)
                 if st is None or fb.holds(st):
                     continue
                 if not self.numeric(st):
                     logger.warning("AR derived %s, false on the figure; dropped", st)
                     continue
-                premises = tuple(dict.fromkeys(derived.why))
+                why: frozenset[Statement] = chaser.explain(derived)
+                premises = tuple(dict.fromkeys(why))
                 if fb.add(ProofStep(st, label, premises)):
                     added += 1
         return added

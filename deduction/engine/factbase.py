@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from fractions import Fraction
 from itertools import combinations
 
-from deduction.engine.tables import Pair, QuotientTable, angle_mirror, ratio_mirror
+from deduction.engine.tables import Key, Pair, QuotientTable, angle_mirror, ratio_mirror
 from deduction.engine.unionfind import PointSets, ProofUnionFind
 from deduction.types import ProofStep, Statement
 
@@ -409,8 +409,8 @@ class FactBase:
             return st
         if not self.holds(st):
             raise ValueError(f"cannot justify unproved {st}")
-        rule, premises = self._why(st)
-        premises = tuple(dict.fromkeys(p for p in premises if p != st))
+        rule, found = self._why(st)
+        premises = tuple(dict.fromkeys(p for p in found if p != st))
         self.steps[st] = ProofStep(st, rule, premises)
         self.log.append(st)
         return st
@@ -432,7 +432,7 @@ class FactBase:
         return out
 
     def _table_why(
-        self, table: QuotientTable, uf: ProofUnionFind, a, b, pairs: list[Pair]
+        self, table: QuotientTable, uf: ProofUnionFind, a: Key, b: Key, pairs: list[Pair]
     ) -> list[Statement]:
         path = table.why(a, b) or []
         touched = list(pairs)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from itertools import permutations
 
 from deduction.engine.factbase import HALF, FactBase
-from deduction.engine.tables import Pair, QuotientTable, is_const
+from deduction.engine.tables import Key, Pair, QuotientTable, is_const
 from deduction.engine.unionfind import ProofUnionFind
 from deduction.rules import Pattern, Rule
 from deduction.types import Statement
@@ -72,8 +72,9 @@ def _assign_pairs(
     x, y = var_pairs[i]
     pool = pools[i]
     bx, by = binding.get(x), binding.get(y)
-    if bx is not None or by is not None:  # a shared point: only pairs through it can fit
-        pool = _through(fb, pool, bx if bx is not None else by)
+    shared = bx if bx is not None else by
+    if shared is not None:  # a shared point: only pairs through it can fit
+        pool = _through(fb, pool, shared)
         if bx is not None and by is not None:
             pool = [pp for pp in pool if by in pp]
     if (x, y) in lo:
@@ -195,7 +196,7 @@ def _gen_class(kind: str) -> Generator:
     return gen
 
 
-def _live(fb_uf: ProofUnionFind, key) -> bool:
+def _live(fb_uf: ProofUnionFind, key: Key) -> bool:
     return fb_uf.find(key[0]) == key[0] and fb_uf.find(key[1]) == key[1]
 
 

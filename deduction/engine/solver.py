@@ -52,7 +52,7 @@ class Engine:
     ) -> None:
         self.problem = problem
         self.rules = tuple(load_rules() if rules is None else rules)
-        skip = frozenset()
+        skip: frozenset[str] = frozenset()
         if rules is None:
             skip = SUBSUMED_BY_TABLES | (SUBSUMED_BY_AR if use_ar else frozenset())
         self.points = realise(problem, seed).points

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from fractions import Fraction
+from typing import Any
 
 from deduction.engine.unionfind import ProofUnionFind
 from deduction.types import Statement
 
 Pair = tuple[str, str]
-Key = Hashable
+# (root of p, root of q), or ("const", value)
+Key = tuple[Any, Any]
 
 
 def const(value: Fraction) -> tuple[str, Fraction]:
@@ -49,7 +51,7 @@ class QuotientTable:
         self._clock = clock
         self._uf: ProofUnionFind[Key, Statement] = ProofUnionFind()
         self._with_root: dict[Hashable, set[Key]] = {}
-        self._by_first: dict[Hashable, set[Key]] = {}
+        self._by_first: dict[Pair, set[Key]] = {}
         self.pairs: dict[Statement, tuple[Pair, ...]] = {}  # fact -> the pairs it names
         self.stamp: dict[Key, int] = {}  # class root -> level of its last change
 
@@ -108,7 +110,7 @@ class QuotientTable:
     def fresh(self, a: Key, since: int) -> bool:
         return a in self._uf and self.stamp.get(self._uf.find(a), -1) >= since
 
-    def keys_from(self, root: Hashable) -> list[Key]:
+    def keys_from(self, root: Pair) -> list[Key]:
         """Live keys (both roots current) whose first root is `root`."""
         find = self._base.find
         return [k for k in self._by_first.get(root, ()) if find(k[1]) == k[1]]
