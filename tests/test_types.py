@@ -24,3 +24,16 @@ def test_run_request_rejects_bad_limits_and_round_trips():
     assert RunRequest.model_validate_json(req.model_dump_json()) == req
     res = RunResult(status=RunStatus.OK, exit_code=0, stdout="1\n")
     assert RunResult.model_validate_json(res.model_dump_json()) == res
+
+
+def test_verifiers_lazy_exports_resolve_and_math_does_not_import_the_sandbox():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, verifiers.math; assert 'sandbox' not in sys.modules, 'sandbox imported';"
+        "import verifiers; assert verifiers.verify_code.__module__.startswith('verifiers.code');"
+        "assert verifiers.verify_math is verifiers.math.verify; print('ok')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "ok", out.stderr

@@ -1,11 +1,37 @@
-"""Binary rewards: math answer equivalence, code test cases, geometry proof checking."""
+"""Binary rewards: math answer equivalence, code test cases, geometry proof checking.
 
-from verifiers.code import CallCase, CodeTests, StdioCase
-from verifiers.code import verify as verify_code
+Exports are lazy: `import verifiers.math` must not pay for the code verifier and the sandbox
+(~0.3-0.9 s), because the math verifier's sympy worker processes import it on every restart.
+"""
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from verifiers.errors import VerifierConfigError, VerifierError
-from verifiers.math import verify as verify_math
-from verifiers.math import verify_many as verify_math_many
 from verifiers.types import Status, Verdict
+
+if TYPE_CHECKING:
+    from verifiers.code import CallCase, CodeTests, StdioCase
+    from verifiers.code import verify as verify_code
+    from verifiers.math import verify as verify_math
+    from verifiers.math import verify_many as verify_math_many
+
+_LAZY = {
+    "CallCase": ("verifiers.code", "CallCase"),
+    "CodeTests": ("verifiers.code", "CodeTests"),
+    "StdioCase": ("verifiers.code", "StdioCase"),
+    "verify_code": ("verifiers.code", "verify"),
+    "verify_math": ("verifiers.math", "verify"),
+    "verify_math_many": ("verifiers.math", "verify_many"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'verifiers' has no attribute {name!r}")
+    module, attr = _LAZY[name]
+    return getattr(import_module(module), attr)
+
 
 __all__ = [
     "CallCase",
