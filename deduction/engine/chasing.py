@@ -11,6 +11,7 @@ directions and lengths from the realisation: the chasers use numbers only to pic
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from collections.abc import Callable, Mapping
@@ -23,6 +24,11 @@ from deduction.engine.factbase import FactBase
 from deduction.types import ProofStep, Statement
 
 logger = logging.getLogger(__name__)
+
+# k in k * angle = k * v (mod 1) that `_divided` divides by; angles with denominators up to 12
+DIVISORS = (2, 3, 4, 6)
+MAX_DENOMINATOR = 12
+Pair = tuple[str, str]
 
 
 def _pts(p: Any) -> tuple[str, ...]:
@@ -41,6 +47,8 @@ class Chasing:
         self._lines: set = set()
         self._segments: set = set()
         self._seen = 0
+        self._settled: set[tuple[Pair, Pair]] = set()  # line pairs `_divided` need not try again
+        self._divided_at = -1
 
     def _line(self, p: tuple[str, str]) -> tuple[str, str]:
         if p not in self._lines:
@@ -128,7 +136,46 @@ class Chasing:
                 premises = tuple(dict.fromkeys(why))
                 if fb.add(ProofStep(st, label, premises)):
                     added += 1
+        return added + self._divided(fb)
+
+    def _divided(self, fb: FactBase) -> int:
+        """Angles the chaser knows only a multiple of: k * (d2 - d1) = k * v (mod 1) leaves
+        d2 - d1 one of k values, and the figure picks v. Over the rationals (AlphaGeometry,
+        Newclid) this is plain division; mod 1 it needs the coordinates, which every AR fact
+        is checked against anyway. Angle bisectors need it (2x = angle)."""
+        system = self.angles.system
+        if system.version == self._divided_at:
+            return 0
+        self._divided_at = system.version
+        added = 0
+        for a, b in itertools.combinations(sorted(self._lines), 2):
+            if (a, b) in self._settled:
+                continue
+            value = _nice_angle(self.points, a, b)
+            if value is None:
+                self._settled.add((a, b))
+                continue
+            if system.implies({b: 1, a: -1}, value):
+                self._settled.add((a, b))
+                continue
+            for k in DIVISORS:
+                why = system.why({b: k, a: -k}, (k * value) % 1)
+                if why is None:
+                    continue
+                st = to_statement(Derived("aconst", (a, b), None, value))
+                if st is not None and not fb.holds(st) and self.numeric(st):
+                    added += fb.add(ProofStep(st, "AR:angle", tuple(why)))
+                break
         return added
+
+
+def _nice_angle(points: Mapping[str, tuple[float, float]], p: Pair, q: Pair) -> Fraction | None:
+    """d(q) - d(p) in units of pi mod 1 when it is a fraction with a small denominator."""
+    (ax, ay), (bx, by) = points[p[0]], points[p[1]]
+    (cx, cy), (dx, dy) = points[q[0]], points[q[1]]
+    turn = (math.atan2(dy - cy, dx - cx) - math.atan2(by - ay, bx - ax)) / math.pi % 1.0
+    value = Fraction(turn).limit_denominator(MAX_DENOMINATOR)
+    return value % 1 if abs(float(value) - turn) < 1e-9 else None
 
 
 def to_statement(d: Derived) -> Statement | None:

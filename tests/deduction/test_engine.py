@@ -13,6 +13,8 @@ NAMED = [
     "complete_001_6_GDD_FULL_01-20_19.gex",
     "complete_000_rebuilt example_9point.gex",  # nine-point circle
     "complete_002_6_GDD_FULL_41-60_56.gex",
+    # angle bisectors: AR must halve 2x = angle (mod pi), the figure picking the half
+    "complete_007_7_Book_LLL_L043-5.gex",
 ]
 
 
