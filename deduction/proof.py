@@ -138,7 +138,10 @@ def check_step(
                     return None
         return f"not an instance of {rules[step.rule][0]}"
     if step.rule.startswith("AR:"):
-        Chasing(points, numeric)(fb)
+        chasing = Chasing(points, numeric)
+        chasing(fb)
+        if step.rule == "AR:angle" and not fb.holds(step.conclusion):
+            chasing.last_resort(fb)
     if step.rule == "circle":
         fold_circles(fb)
     if fb.holds(step.conclusion):

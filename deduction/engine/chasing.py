@@ -138,6 +138,34 @@ class Chasing:
                     added += 1
         return added + self._divided(fb)
 
+    def last_resort(self, fb: FactBase) -> int:
+        """Divided equal angles (see `_divided`) between any two pairs of lines whose angles
+        agree on the figure: quadratic in the line pairs, so the closure asks only at a
+        fixpoint. Returns the number of facts added."""
+        system = self.angles.system
+        groups: dict[int, list[tuple[Pair, Pair]]] = {}
+        for a, b in itertools.permutations(sorted(self._lines), 2):
+            turn = _turn(self.points, a, b)
+            if 1e-6 < turn < 1 - 1e-6:  # parallels are `_divided`'s
+                groups.setdefault(round(turn * 1e6), []).append((a, b))
+        added = 0
+        for members in groups.values():
+            for (a, b), (c, d) in itertools.combinations(members, 2):
+                form: dict[Pair, int] = {}
+                for line, sign in ((b, 1), (a, -1), (d, -1), (c, 1)):
+                    form[line] = form.get(line, 0) + sign
+                if system.implies(form, 0):
+                    continue
+                for k in DIVISORS:
+                    why = system.why({line: k * c for line, c in form.items()}, 0)
+                    if why is None:
+                        continue
+                    st = to_statement(Derived("eqangle", (a, b, c, d), None))
+                    if st is not None and not fb.holds(st) and self.numeric(st):
+                        added += fb.add(ProofStep(st, "AR:angle", tuple(why)))
+                    break
+        return added
+
     def _divided(self, fb: FactBase) -> int:
         """Angles the chaser knows only a multiple of: k * (d2 - d1) = k * v (mod 1) leaves
         d2 - d1 one of k values, and the figure picks v. Over the rationals (AlphaGeometry,
@@ -169,11 +197,16 @@ class Chasing:
         return added
 
 
-def _nice_angle(points: Mapping[str, tuple[float, float]], p: Pair, q: Pair) -> Fraction | None:
-    """d(q) - d(p) in units of pi mod 1 when it is a fraction with a small denominator."""
+def _turn(points: Mapping[str, tuple[float, float]], p: Pair, q: Pair) -> float:
+    """d(q) - d(p) on the figure, in units of pi mod 1."""
     (ax, ay), (bx, by) = points[p[0]], points[p[1]]
     (cx, cy), (dx, dy) = points[q[0]], points[q[1]]
-    turn = (math.atan2(dy - cy, dx - cx) - math.atan2(by - ay, bx - ax)) / math.pi % 1.0
+    return (math.atan2(dy - cy, dx - cx) - math.atan2(by - ay, bx - ax)) / math.pi % 1.0
+
+
+def _nice_angle(points: Mapping[str, tuple[float, float]], p: Pair, q: Pair) -> Fraction | None:
+    """d(q) - d(p) in units of pi mod 1 when it is a fraction with a small denominator."""
+    turn = _turn(points, p, q)
     value = Fraction(turn).limit_denominator(MAX_DENOMINATOR)
     return value % 1 if abs(float(value) - turn) < 1e-9 else None
 

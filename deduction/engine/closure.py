@@ -118,6 +118,10 @@ class Closure:
                     prove = getattr(self.algebra, "prove", None)
                     if goal is not None and prove is not None and not fb.holds(goal):
                         prove(fb, goal)
+                    last_resort = getattr(self.algebra, "last_resort", None)
+                    if added == 0 and last_resort is not None:
+                        added = last_resort(fb)  # too costly for every level
+                        self.stats.ar_facts += added
                 self.stats.levels += 1
                 logger.debug("level %d: %d new facts", self.stats.levels, added)
                 if added == 0:

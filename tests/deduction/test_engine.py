@@ -15,6 +15,8 @@ NAMED = [
     "complete_002_6_GDD_FULL_41-60_56.gex",
     # angle bisectors: AR must halve 2x = angle (mod pi), the figure picking the half
     "complete_007_7_Book_LLL_L043-5.gex",
+    # halved equal angles, found only at the fixpoint (Chasing.last_resort)
+    "complete_013_7_Book_00EE_10_E072-11.gex",
 ]
 
 
