@@ -149,13 +149,15 @@ class Chasing:
             if 1e-6 < turn < 1 - 1e-6:  # parallels are `_divided`'s
                 groups.setdefault(round(turn * 1e6), []).append((a, b))
         added = 0
-        for members in groups.values():
-            for (a, b), (c, d) in itertools.combinations(members, 2):
+        for group in groups.values():
+            # pairs whose angles are already equal share a normal form: test one of each
+            by_form: dict[object, tuple[Pair, Pair]] = {}
+            for a, b in group:
+                by_form.setdefault(system.normal_form({b: 1, a: -1}), (a, b))
+            for (a, b), (c, d) in itertools.combinations(by_form.values(), 2):
                 form: dict[Pair, int] = {}
                 for line, sign in ((b, 1), (a, -1), (d, -1), (c, 1)):
                     form[line] = form.get(line, 0) + sign
-                if system.implies(form, 0):
-                    continue
                 for k in DIVISORS:
                     why = system.why({line: k * c for line, c in form.items()}, 0)
                     if why is None:
