@@ -129,11 +129,15 @@ class FactBase:
             "cyclic": lambda st: len(st.args) <= 3 or self.circles.find(st.args) is not None,
             "para": lambda st: self._para(*pairs_of(st.args)),
             "perp": lambda st: self.angles.same(self._akey(st.args), ("const", HALF)),
-            "eqangle": self._holds_eqangle,
-            "aconst": self._holds_aconst,
+            "eqangle": lambda st: self._holds_equal_quotients(st, self._dir_same, self.angles),
+            "aconst": lambda st: self._holds_constant_quotient(
+                st, self._dir_same, self.angles, Fraction(0)
+            ),
             "cong": lambda st: self._cong(*pairs_of(st.args)),
-            "eqratio": self._holds_eqratio,
-            "rconst": self._holds_rconst,
+            "eqratio": lambda st: self._holds_equal_quotients(st, self._len_same, self.ratios),
+            "rconst": lambda st: self._holds_constant_quotient(
+                st, self._len_same, self.ratios, Fraction(1)
+            ),
             "midp": self._holds_midp,
             "circle": lambda st: all(self.holds(c) for c in unfold(st)),
             "eqratio3": lambda st: all(self.holds(c) for c in unfold(st)),
@@ -357,41 +361,29 @@ class FactBase:
         p, q = pairs_of(args[:4])
         return self.angles.key(p, q)
 
-    def _holds_eqangle(self, st: Statement) -> bool:
+    # Angles (directions, mod pi) and ratios (lengths) share one shape of fact: a quotient table
+    # over pairs plus a union-find of equal pairs. One check serves both; the registry binds it.
+    @staticmethod
+    def _holds_equal_quotients(
+        st: Statement, same: Callable[[Pair, Pair], bool], table: QuotientTable
+    ) -> bool:
         p1, p2, p3, p4 = pairs_of(st.args)
-        if self._dir_same(p1, p2) and self._dir_same(p3, p4):
+        if same(p1, p2) and same(p3, p4):
             return True
-        if self._dir_same(p1, p3) and self._dir_same(p2, p4):
+        if same(p1, p3) and same(p2, p4):
             return True
-        key = self.angles.key
-        return self.angles.same(key(p1, p2), key(p3, p4)) or self.angles.same(
-            key(p1, p3), key(p2, p4)
-        )
+        key = table.key
+        return table.same(key(p1, p2), key(p3, p4)) or table.same(key(p1, p3), key(p2, p4))
 
-    def _holds_aconst(self, st: Statement) -> bool:
+    @staticmethod
+    def _holds_constant_quotient(
+        st: Statement, same: Callable[[Pair, Pair], bool], table: QuotientTable, trivial: Fraction
+    ) -> bool:
         p, q = pairs_of(st.args[:4])
         value = Fraction(st.args[4])
-        if value == 0 and self._dir_same(p, q):
+        if value == trivial and same(p, q):
             return True
-        return self.angles.same(self.angles.key(p, q), ("const", value))
-
-    def _holds_eqratio(self, st: Statement) -> bool:
-        p1, p2, p3, p4 = pairs_of(st.args)
-        if self._len_same(p1, p2) and self._len_same(p3, p4):
-            return True
-        if self._len_same(p1, p3) and self._len_same(p2, p4):
-            return True
-        key = self.ratios.key
-        return self.ratios.same(key(p1, p2), key(p3, p4)) or self.ratios.same(
-            key(p1, p3), key(p2, p4)
-        )
-
-    def _holds_rconst(self, st: Statement) -> bool:
-        p, q = pairs_of(st.args[:4])
-        value = Fraction(st.args[4])
-        if value == 1 and self._len_same(p, q):
-            return True
-        return self.ratios.same(self.ratios.key(p, q), ("const", value))
+        return table.same(table.key(p, q), ("const", value))
 
     def _holds_midp(self, st: Statement) -> bool:
         if st in self.explicit.get("midp", ()):
