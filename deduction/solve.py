@@ -1,13 +1,17 @@
 """Solve AlphaGeometry problem files with DD+AR.
 
     python -m deduction.solve [FILE] [--name NAME] [--timeout S] [--jobs N] [--out results.jsonl]
+                              [--no-aux] [--no-ar]
 
-FILE defaults to the bundled JGEX-AG-231 set. Each problem runs in its own process (forked, so
-start-up is paid once) with a hard time limit; the output is one line per problem,
-`NAME solved|unsolved|error SECONDS`, in input order, then `solved N of M`. A problem that does not
-parse, cannot be realised or crashes is an `error` line and the run goes on. Ctrl-C stops the
-run and prints the summary of the problems finished so far. `--out` writes one JSON object per
-problem, with the traced proof of every solved one.
+FILE defaults to the bundled JGEX-AG-231 set. A problem DD+AR does not prove at its fixpoint is
+tried again with one auxiliary point at a time (`deduction.engine.auxiliary`) until the time
+limit; `--no-aux` turns that off, and `--out` records the auxiliary clause a proof used.
+
+Each problem runs in its own process (forked, so start-up is paid once) with a hard time limit;
+the output is one line per problem, `NAME solved|unsolved|error SECONDS`, in input order, then
+`solved N of M`. A problem that does not parse, cannot be realised or crashes is an `error` line
+and the run goes on. Ctrl-C stops the run and prints the summary of the problems finished so
+far. `--out` writes one JSON object per problem, with the traced proof of every solved one.
 """
 
 from __future__ import annotations
@@ -30,11 +34,11 @@ from deduction.types import Problem, ProblemLoadError
 GRACE_SECONDS = 5.0
 
 
-def _child(problem: Problem, timeout: float, use_ar: bool, conn: Any) -> None:
+def _child(problem: Problem, timeout: float, use_ar: bool, aux: bool, conn: Any) -> None:
     # Ctrl-C is the parent's to handle (it kills the children and prints the summary)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        result = solve_problem(problem, timeout=timeout, use_ar=use_ar).to_json()
+        result = solve_problem(problem, timeout=timeout, use_ar=use_ar, auxiliary=aux).to_json()
     except Exception as exc:  # noqa: BLE001 - reported as an error line, the run goes on
         result = {
             "name": problem.name,
@@ -56,6 +60,7 @@ def run_all(
     jobs: int,
     use_ar: bool = True,
     emit: Any = None,
+    aux: bool = True,
 ) -> list[dict[str, Any]]:
     """Solve every item with at most `jobs` child processes; results in input order. `emit` is
     called with each result as soon as it and all earlier ones are done."""
@@ -73,7 +78,8 @@ def run_all(
                     results[i] = _error(item.name, item.message)
                     continue
                 recv, send = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_child, args=(item, timeout, use_ar, send), daemon=True)
+                args = (item, timeout, use_ar, aux, send)
+                proc = ctx.Process(target=_child, args=args, daemon=True)
                 proc.start()
                 send.close()
                 running[i] = (proc, recv, time.monotonic())
@@ -128,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="problems solved in parallel")
     parser.add_argument("--out", help="write one JSON object per problem to this file")
     parser.add_argument("--no-ar", action="store_true", help="DD only, all 43 rules")
+    parser.add_argument(
+        "--no-aux", action="store_true", help="no auxiliary points: stop at the DD+AR fixpoint"
+    )
     args = parser.parse_args(argv)
     if args.jobs < 1 or args.timeout <= 0:
         parser.error(f"--jobs={args.jobs} must be >= 1 and --timeout={args.timeout} > 0")
@@ -152,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             out.flush()
 
     try:
-        run_all(items, args.timeout, args.jobs, not args.no_ar, emit)
+        run_all(items, args.timeout, args.jobs, not args.no_ar, emit, aux=not args.no_aux)
     except KeyboardInterrupt:
         print(f"interrupted after {len(done)} of {len(items)} problems", file=sys.stderr)
     finally:

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from deduction.engine import auxiliary
 from deduction.engine.chasing import Chasing
 from deduction.engine.closure import Closure, ClosureStats
 from deduction.engine.factbase import FactBase
@@ -31,12 +32,15 @@ from deduction.numeric import holds, realise
 from deduction.problem import premise_statements
 from deduction.proof import PREMISE, Proof, proof_text, recheck, traceback
 from deduction.rules import Rule, load_rules
-from deduction.types import Problem, ProofStep, Statement
+from deduction.types import Clause, Problem, ProofStep, Statement
 
 logger = logging.getLogger(__name__)
 
 SUBSUMED_BY_TABLES = frozenset({"r02", "r08", "r30", "r31"})
 SUBSUMED_BY_AR = frozenset({"r09", "r10"})
+# An auxiliary try gets this many times the base closure's time, and at least this long.
+AUX_SLOWDOWN = 10.0
+AUX_MIN_SECONDS = 2.0
 
 
 class Engine:
@@ -49,13 +53,14 @@ class Engine:
         seed: int = 0,
         use_ar: bool = True,
         premises: Sequence[Statement] | None = None,
+        points: dict[str, tuple[float, float]] | None = None,
     ) -> None:
         self.problem = problem
         self.rules = tuple(load_rules() if rules is None else rules)
         skip: frozenset[str] = frozenset()
         if rules is None:
             skip = SUBSUMED_BY_TABLES | (SUBSUMED_BY_AR if use_ar else frozenset())
-        self.points = realise(problem, seed).points
+        self.points = realise(problem, seed).points if points is None else points
         points = self.points
         self.numeric = lambda st: holds(st, points)
         self.premises = (
@@ -97,6 +102,7 @@ class SolveResult:
     message: str = ""
     proof: Proof | None = None
     stats: dict[str, Any] = field(default_factory=dict)
+    auxiliary: tuple[str, ...] = ()  # clauses added to the problem before the proof was found
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -107,6 +113,8 @@ class SolveResult:
             "message": self.message,
             "stats": self.stats,
         }
+        if self.auxiliary:
+            out["auxiliary"] = list(self.auxiliary)
         if self.proof is not None:
             out["proof"] = self.proof.to_json()
             out["proof_text"] = proof_text(self.proof)
@@ -120,9 +128,16 @@ def solve_problem(
     seed: int = 0,
     use_ar: bool = True,
     check: bool = True,
+    auxiliary: bool = True,
 ) -> SolveResult:
-    """Solve one problem; never raises for a bad problem (status "error" with the reason)."""
+    """Solve one problem; never raises for a bad problem (status "error" with the reason).
+
+    When DD+AR reaches its fixpoint without the goal and `auxiliary` is on, auxiliary points
+    from `deduction.engine.auxiliary` are tried one at a time until the goal is proved or the
+    time is up; the clause that made the proof is reported in `SolveResult.auxiliary`.
+    """
     start = time.monotonic()
+    deadline = None if timeout is None else start + timeout
     goal = problem.goal
     result = SolveResult(problem.name, "unsolved", 0.0, "" if goal is None else str(goal))
     try:
@@ -131,26 +146,71 @@ def solve_problem(
         engine = Engine(problem, rules, seed, use_ar)
         if not engine.numeric(goal):
             result.message = "goal is false on the figure"
-        elif engine.run(goal, timeout):
-            proof = engine.proof(goal)
-            problems = engine.recheck(proof) if check else []
-            if problems:
-                result.status = "error"
-                result.message = "proof failed re-check: " + "; ".join(problems[:3])
-            else:
-                result.status = "solved"
-            result.proof = proof
-        stats = engine.stats
-        result.stats = {
-            "levels": stats.levels,
-            "dd_facts": stats.dd_facts,
-            "ar_facts": stats.ar_facts,
-            "nodes": len(engine.fb.steps),
-            "fixpoint": stats.fixpoint,
-        }
+        else:
+            solved = engine.run(goal, timeout)
+            stats = engine.stats
+            result.stats = {
+                "levels": stats.levels,
+                "dd_facts": stats.dd_facts,
+                "ar_facts": stats.ar_facts,
+                "nodes": len(engine.fb.steps),
+                "fixpoint": stats.fixpoint,
+            }
+            if not solved and auxiliary and stats.fixpoint:
+                found = _search_auxiliary(engine, rules, use_ar, deadline, result.stats)
+                if found is not None:
+                    engine, clause = found
+                    result.auxiliary = (str(clause),)
+                    solved = True
+            if solved:
+                _finish(result, engine, goal, check)
     except DeductionError as exc:
         result.status, result.message = "error", str(exc)
     except (ValueError, KeyError) as exc:  # malformed input that slipped past the parser
         result.status, result.message = "error", f"{type(exc).__name__}: {exc}"
     result.seconds = time.monotonic() - start
     return result
+
+
+def _finish(result: SolveResult, engine: Engine, goal: Statement, check: bool) -> None:
+    proof = engine.proof(goal)
+    problems = engine.recheck(proof) if check else []
+    if problems:
+        result.status = "error"
+        result.message = "proof failed re-check: " + "; ".join(problems[:3])
+    else:
+        result.status = "solved"
+    result.proof = proof
+
+
+def _search_auxiliary(
+    engine: Engine,
+    rules: Sequence[Rule] | None,
+    use_ar: bool,
+    deadline: float | None,
+    stats: dict[str, Any],
+) -> tuple[Engine, Clause] | None:
+    """Try the auxiliary menu on `engine`'s figure, each candidate on a fresh engine; the first
+    engine that proves the goal, with its clause."""
+    problem, goal = engine.problem, engine.problem.goal
+    assert goal is not None
+    fb = engine.fb
+    lines = [frozenset(pts) for _, pts in fb.lines.objects() if len(pts) >= 3]
+    circles = [frozenset(pts) for _, pts in fb.circles.objects() if len(pts) >= 4]
+    menu = auxiliary.candidates(problem, lines, circles)
+    # a try may take a few times the base closure (one more point), never the whole budget
+    cap = max(AUX_MIN_SECONDS, AUX_SLOWDOWN * engine.stats.seconds)
+    tried = 0
+    for cand, points in auxiliary.placed(engine.points, menu):
+        left = auxiliary.deadline_left(deadline)
+        if left is not None and left <= 0:
+            break
+        tried += 1
+        extended = auxiliary.with_clause(problem, cand.clause)
+        trial = Engine(extended, rules, use_ar=use_ar, points=points)
+        if trial.run(goal, cap if left is None else min(cap, left)):
+            logger.info("%s: proved with auxiliary %s (%d tried)", problem.name, cand, tried)
+            stats["auxiliary_tried"] = tried
+            return trial, cand.clause
+    stats["auxiliary_tried"] = tried
+    return None

@@ -1,6 +1,7 @@
 """Numeric geometry: realise a problem's points as coordinates and check statements on them.
 
 realise(problem, seed) -> Realisation      coordinates for every point (DegenerateError)
+extend(points, clause, seed) -> points     one more (auxiliary) clause on a fixed figure
 holds(statement, points, tol=TOL) -> bool  numeric truth of any predicate
 checker(points) / Figure(points)           the same as a callable, cached for one figure
 direction(p, q), length(p, q)              line direction mod pi, segment length
@@ -16,7 +17,7 @@ from deduction.numeric.predicates import (
     holds,
     length,
 )
-from deduction.numeric.realise import MAX_SPREAD, MIN_SEPARATION, realise
+from deduction.numeric.realise import MAX_SPREAD, MIN_SEPARATION, extend, realise
 from deduction.types import Realisation
 
 
@@ -35,6 +36,7 @@ __all__ = [
     "angle_diff_zero",
     "checker",
     "direction",
+    "extend",
     "holds",
     "length",
     "realise",

@@ -290,3 +290,24 @@ def realise(
         f"problem {problem.name!r}: {failure[0]!r} could not be realised in "
         f"{max_attempts} attempts: {failure[1]}"
     )
+
+
+def extend(
+    points: Mapping[str, Point],
+    clause: Clause,
+    seed: int = 0,
+    constructions: Mapping[str, ConstructionDef] | None = None,
+) -> dict[str, Point]:
+    """Coordinates for one more clause on an existing figure (an auxiliary construction), with
+    every check `realise` makes for a clause; the existing points never move. Raises
+    DegenerateError when the clause cannot be placed (a failed precondition, shapes that do
+    not meet, a new point on top of an old one)."""
+    clash = [p for p in clause.points if p in points]
+    if clash:
+        raise ConstructionError(f"auxiliary clause {clause}: point {clash[0]!r} already exists")
+    figure = dict(points)
+    try:
+        _realise_clause(clause, figure, constructions, Random(seed))
+    except _Restart as exc:
+        raise DegenerateError(f"auxiliary clause {clause!r}: {exc}") from None
+    return {name: figure[name] for name in clause.points}

@@ -42,10 +42,21 @@ def test_orthocenter_should_succeed():
     assert "[premise]" in text and "goal: perp a d b c" in text
 
 
-def test_orthocenter_without_aux_point_is_unsolved():
+def test_orthocenter_without_aux_point_is_unsolved_by_dd_ar_alone():
     # as for AlphaGeometry's DD+AR: no rule instance applies without the foot e
     problem = parse_problem(ORTHOCENTER + " ? perp a d b c", "orthocenter")
-    assert solve_problem(problem, timeout=30).status == "unsolved"
+    assert solve_problem(problem, timeout=30, auxiliary=False).status == "unsolved"
+
+
+def test_orthocenter_finds_its_own_aux_point():
+    problem = parse_problem(ORTHOCENTER + " ? perp a d b c", "orthocenter")
+    result = solve_problem(problem, timeout=30)
+    assert result.status == "solved", result.message
+    (clause,) = result.auxiliary
+    new = clause.split(" = ")[0]
+    assert new not in problem.points
+    # the proof leans on the auxiliary point: some premise names it
+    assert any(new in p.args for p in result.proof.premises)
 
 
 def test_numerically_false_goal_is_not_proved():

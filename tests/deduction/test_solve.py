@@ -33,7 +33,8 @@ def problem_file(tmp_path):
 
 def test_cli_reports_every_problem_and_goes_on(problem_file, tmp_path, capsys):
     out = tmp_path / "results.jsonl"
-    assert main([str(problem_file), "--timeout", "20", "--jobs", "2", "--out", str(out)]) == 0
+    argv = [str(problem_file), "--timeout", "20", "--jobs", "2", "--out", str(out), "--no-aux"]
+    assert main(argv) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert [ln.split()[:2] for ln in lines[:-1]] == [
         ["midline", "solved"],
@@ -60,3 +61,12 @@ def test_cli_name_filter_and_bad_arguments(problem_file, capsys):
         main([str(problem_file) + ".missing"])
     with pytest.raises(SystemExit):
         main([str(problem_file), "--jobs", "0"])
+
+
+def test_cli_tries_auxiliary_points_by_default(problem_file, tmp_path, capsys):
+    out = tmp_path / "results.jsonl"
+    argv = [str(problem_file), "--name", "orthocenter", "--timeout", "20", "--out", str(out)]
+    assert main(argv) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "solved 1 of 1"
+    (record,) = [json.loads(x) for x in out.read_text().splitlines()]
+    assert len(record["auxiliary"]) == 1 and record["proof"]["goal"] == "perp a d b c"

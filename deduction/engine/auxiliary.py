@@ -1,0 +1,177 @@
+"""Auxiliary points: when DD+AR stops short of the goal, add one construction and try again.
+
+Many textbook problems need a point the statement does not name: the midpoint of a segment, the
+foot of a perpendicular, the centre of a circle, where two lines meet. AlphaGeometry asks a
+language model for it; its paper's baseline ("DD + AR + human-designed heuristics") and
+Newclid's "complete the picture" heuristics try a fixed menu instead. This module is such a
+menu, written in the construction language itself, so an auxiliary point is one more clause of
+the problem: it is realised on the unchanged figure (`deduction.numeric.extend`, every
+degeneracy check of a premise clause), its defining statements become premises, and the proof
+re-checks like any other.
+
+The menu, in the order a candidate of equal relevance is tried:
+
+    midpoint X a b            every pair of points
+    foot X p a b              a point and a line (a known line, or two points) not through it
+    circle X a b c            the centre of a known circle, then of any triangle
+    intersection_ll X a b c d two lines that meet at no named point
+    mirror X a b              a reflected through b
+    on_pline X p a b, on_line X c d / on_tline ...: a parallel or perpendicular through p, met
+                              with a line
+
+Relevance is how many of the candidate's points the goal names (AlphaGeometry's traceback shows
+that the auxiliary points of JGEX proofs hang on the goal's points); ties go by the order above,
+then by the points' order in the problem, so the search is deterministic. Candidates are tried
+one at a time, each on a fresh engine (a shared one would let a useless point slow every later
+try), within the caller's deadline. Left out: pairs of auxiliary points, and a learned ranking.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import string
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from deduction.errors import DeductionError
+from deduction.numeric import extend
+from deduction.types import Clause, ConstructionCall, Problem
+
+logger = logging.getLogger(__name__)
+
+# Kinds in the order they are tried at equal relevance.
+KIND_ORDER = ("midpoint", "foot", "center", "intersection", "mirror", "pline", "tline")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One auxiliary clause to try, with why it was proposed."""
+
+    kind: str
+    clause: Clause
+    relevance: int
+
+    def __str__(self) -> str:
+        return str(self.clause)
+
+
+def fresh_name(used: Sequence[str]) -> str:
+    """A point name the problem does not use: a free lower-case letter, else x1, x2, ..."""
+    taken = set(used)
+    for letter in string.ascii_lowercase:
+        if letter not in taken:
+            return letter
+    return next(f"x{i}" for i in itertools.count(1) if f"x{i}" not in taken)
+
+
+def _clause(name: str, *calls: tuple[str, ...]) -> Clause:
+    return Clause((name,), tuple(ConstructionCall(c[0], (name,) + c[1:]) for c in calls))
+
+
+def _lines(points: Sequence[str], known_lines: Sequence[frozenset[str]]) -> list[tuple[str, str]]:
+    """One pair of points per line: the known lines (three or more collinear points), then every
+    pair of points not on one of them."""
+    order = {p: i for i, p in enumerate(points)}
+    out: list[tuple[str, str]] = []
+    covered: set[frozenset[str]] = set()
+    for line in known_lines:
+        a, b = sorted(line, key=order.__getitem__)[:2]
+        out.append((a, b))
+        covered.update(frozenset(pp) for pp in itertools.combinations(line, 2))
+    pairs = itertools.combinations(points, 2)
+    return out + [(a, b) for a, b in pairs if frozenset((a, b)) not in covered]
+
+
+def candidates(
+    problem: Problem,
+    known_lines: Sequence[frozenset[str]] = (),
+    known_circles: Sequence[frozenset[str]] = (),
+) -> list[Candidate]:
+    """Every menu item for this problem, most relevant first (see the module docstring)."""
+    points = problem.points
+    goal = set(problem.goal.args) if problem.goal is not None else set()
+    name = fresh_name(points)
+    lines = _lines(points, known_lines)
+    # the known line through a pair of points, if any (a foot on c d is a foot on all of it)
+    line_of = {frozenset(pp): ln for ln in known_lines for pp in itertools.combinations(ln, 2)}
+
+    def through(p: str, ab: tuple[str, str]) -> bool:
+        line = line_of.get(frozenset(ab))
+        return p in ab or (line is not None and p in line)
+
+    found: list[Candidate] = []
+
+    def span(args: Sequence[str]) -> set[str]:
+        """The points a candidate's arguments name: its points, and every point of a line it
+        names by two of them (a foot on line cd is about every point of cd)."""
+        out = set(args)
+        for i in range(len(args) - 1):
+            line = line_of.get(frozenset(args[i : i + 2]))
+            if line is not None:
+                out |= line
+        return out
+
+    def add(kind: str, args: Sequence[str], *calls: tuple[str, ...]) -> None:
+        relevance = len(goal & span(args))
+        found.append(Candidate(kind, _clause(name, *calls), relevance))
+
+    for a, b in itertools.combinations(points, 2):
+        add("midpoint", (a, b), ("midpoint", a, b))
+    for p in points:
+        for a, b in lines:
+            if not through(p, (a, b)):
+                add("foot", (p, a, b), ("foot", p, a, b))
+    triangles = [tuple(sorted(c, key=points.index)[:3]) for c in known_circles]
+    triangles += [t for t in itertools.combinations(points, 3) if t not in triangles]
+    for a, b, c in triangles:
+        add("center", (a, b, c), ("circle", a, b, c))
+    for (a, b), (c, d) in itertools.combinations(lines, 2):
+        if {a, b} & {c, d}:
+            continue  # they meet at a named point
+        add("intersection", (a, b, c, d), ("intersection_ll", a, b, c, d))
+    for a, b in itertools.permutations(points, 2):
+        add("mirror", (a, b), ("mirror", a, b))
+    for p in points:
+        for (a, b), (c, d) in itertools.permutations(lines, 2):
+            if through(p, (a, b)) or through(p, (c, d)):
+                continue
+            args = (p, a, b, c, d)
+            add("pline", args, ("on_pline", p, a, b), ("on_line", c, d))
+            add("tline", args, ("on_tline", p, a, b), ("on_line", c, d))
+    rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    # stable sort: within a kind and relevance, the order the points appear in the problem
+    found.sort(key=lambda c: (-c.relevance, rank[c.kind]))
+    return found
+
+
+def with_clause(problem: Problem, clause: Clause) -> Problem:
+    """The problem with one more clause before its goal."""
+    text = f"{problem}"
+    return Problem(problem.name, problem.clauses + (clause,), problem.goal, text)
+
+
+def placed(
+    points: dict[str, tuple[float, float]], cands: Sequence[Candidate], seed: int = 0
+) -> Iterator[tuple[Candidate, dict[str, tuple[float, float]]]]:
+    """The candidates that can be drawn on the figure, with the figure extended by each; a
+    candidate whose point coincides with a named one (the midpoint that is already there) or
+    that cannot be drawn (parallel lines) is skipped."""
+    seen: list[tuple[float, float]] = []
+    for cand in cands:
+        try:
+            new = extend(points, cand.clause, seed)
+        except DeductionError:
+            continue
+        (x, y) = next(iter(new.values()))
+        # two candidates placing the same point (the foot on a line, spelled by two of its
+        # pairs) are one candidate
+        if any(abs(x - u) + abs(y - v) < 1e-9 * (1 + abs(u) + abs(v)) for u, v in seen):
+            continue
+        seen.append((x, y))
+        yield cand, {**points, **new}
+
+
+def deadline_left(deadline: float | None) -> float | None:
+    return None if deadline is None else deadline - time.monotonic()

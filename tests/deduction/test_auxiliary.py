@@ -1,0 +1,86 @@
+"""Auxiliary points: the menu, placing a clause on a fixed figure, and proofs that need one."""
+
+import pytest
+
+from deduction.engine import solve_problem
+from deduction.engine.auxiliary import candidates, fresh_name, placed
+from deduction.errors import ConstructionError, DegenerateError
+from deduction.numeric import extend, holds, realise
+from deduction.problem import clause_statements, load_problems, parse_problem
+
+JGEX = {p.name.rsplit("/", 1)[-1]: p for p in load_problems() if not hasattr(p, "message")}
+TRIANGLE = "a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b ? perp a d b c"
+
+
+def _clause(problem_text: str, clause_text: str):
+    return parse_problem(problem_text.split("?")[0] + "; " + clause_text, "t").clauses[-1]
+
+
+def test_fresh_name_skips_used_names():
+    assert fresh_name(("a", "b")) == "c"
+    assert fresh_name(tuple("abcdefghijklmnopqrstuvwxyz")) == "x1"
+    assert fresh_name(tuple("abcdefghijklmnopqrstuvwxyz") + ("x1",)) == "x2"
+
+
+def test_extend_places_a_clause_without_moving_the_figure():
+    problem = parse_problem(TRIANGLE, "t")
+    points = realise(problem).points
+    before = dict(points)
+    clause = _clause(TRIANGLE, "e = foot e a b c")
+    new = extend(points, clause, seed=3)
+    assert set(new) == {"e"} and points == before
+    figure = {**points, **new}
+    assert all(holds(st, figure) for st in clause_statements(clause))
+
+
+def test_extend_rejects_existing_names_and_degenerate_clauses():
+    problem = parse_problem(TRIANGLE, "t")
+    points = realise(problem).points
+    with pytest.raises(ConstructionError, match="already exists"):
+        extend(points, _clause(TRIANGLE, "e = midpoint e a b").__class__(("a",), ()), 0)
+    # the foot of a on a line through a fails its precondition ncoll
+    with pytest.raises(DegenerateError):
+        extend(points, _clause(TRIANGLE, "e = foot e a a b"), 0)
+
+
+def test_menu_is_deterministic_and_goal_points_come_first():
+    problem = parse_problem(TRIANGLE, "t")
+    menu = candidates(problem)
+    assert [str(c) for c in menu] == [str(c) for c in candidates(problem)]
+    assert menu[0].relevance == max(c.relevance for c in menu)
+    assert {c.kind for c in menu} >= {"midpoint", "foot", "center", "intersection", "mirror"}
+    assert all("e" in c.clause.points for c in menu)
+
+
+def test_placed_drops_points_that_are_already_there():
+    # d is the midpoint of a b: `midpoint e a b` would put e on d
+    text = "a b c = triangle a b c; d = midpoint d a b ? para a b a d"
+    problem = parse_problem(text, "t")
+    points = realise(problem).points
+    menu = candidates(problem)
+    drawn = list(placed(points, menu))
+    assert "e = midpoint e a b" in [str(c) for c in menu]
+    assert "e = midpoint e a b" not in [str(c) for c, _ in drawn]
+    assert len(drawn) > 20
+    spots = [figure["e"] for _, figure in drawn]
+    for i, (x, y) in enumerate(spots):  # every drawn point is new, and no two coincide
+        others = list(points.values()) + spots[:i]
+        assert min(abs(x - u) + abs(y - v) for u, v in others) > 1e-6
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "complete_007_7_Book_LLL_L058-9.gex",  # a parallel through d meeting a c
+        "complete_010_Other_Auxiliary_ye_aux_ppara.gex",
+        # its proof has an AR:ratio step between segments that are not class representatives
+        # of the re-check's smaller system (re-check asks the chaser for the step itself)
+        "complete_010_Other_gao_Y_yL182-4.gex",
+    ],
+)
+def test_jgex_problem_needing_an_aux_point(name):
+    problem = JGEX[name]
+    assert solve_problem(problem, timeout=30, auxiliary=False).status == "unsolved"
+    result = solve_problem(problem, timeout=30)
+    assert result.status == "solved", result.message
+    assert len(result.auxiliary) == 1
