@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from itertools import permutations
+from typing import NamedTuple
 
 from deduction.engine.factbase import HALF, FactBase
 from deduction.engine.tables import Key, Pair, QuotientTable, is_const
@@ -62,37 +63,67 @@ def _assign_pairs(
     binding: Binding,
     lo: LineOnly,
     fb: FactBase,
-    i: int = 0,
 ) -> Iterator[Binding]:
     """Every way to put var pair i on one of pools[i], in either orientation (a line-only pair:
-    one representative per line, one orientation)."""
-    if i == len(var_pairs):
-        yield binding
+    one representative per line, one orientation), depth first in pool order."""
+    if len(var_pairs) == 1:
+        yield from _on_pair(var_pairs[0], pools[0], binding, lo, fb)
         return
-    x, y = var_pairs[i]
-    pool = pools[i]
+    rest, rest_pools = var_pairs[1:], pools[1:]
+    for nb in _on_pair(var_pairs[0], pools[0], binding, lo, fb):
+        yield from _assign_pairs(rest, rest_pools, nb, lo, fb)
+
+
+def _on_pair(
+    vp: tuple[str, str], pool: list[Pair], binding: Binding, lo: LineOnly, fb: FactBase
+) -> list[Binding]:
+    """The bindings that put the variable pair vp on one pair of `pool` (the matcher's hot
+    path: a list, not a generator, and `_assign` unrolled for two variables)."""
+    x, y = vp
+    if x == y:
+        return []  # pool pairs are two distinct points
     bx, by = binding.get(x), binding.get(y)
     shared = bx if bx is not None else by
     if shared is not None:  # a shared point: only pairs through it can fit
         pool = _through(fb, pool, shared)
         if bx is not None and by is not None:
             pool = [pp for pp in pool if by in pp]
-    if (x, y) in lo:
+    out: list[Binding] = []
+    if vp in lo:
         seen: set[Pair] = set()
         for pp in pool:
             rep = fb.line_rep(pp)
             if rep in seen:
                 continue
             seen.add(rep)
-            nb = _assign((x, y), rep, binding)
+            nb = _assign(vp, rep, binding)
             if nb is not None:
-                yield from _assign_pairs(var_pairs, pools, nb, lo, fb, i + 1)
-        return
-    for u, v in pool:
-        for a, b in ((u, v), (v, u)):
-            nb = _assign((x, y), (a, b), binding)
-            if nb is not None:
-                yield from _assign_pairs(var_pairs, pools, nb, lo, fb, i + 1)
+                out.append(nb)
+        return out
+    if bx is None and by is None:
+        for u, v in pool:
+            nb = binding.copy()
+            nb[x] = u
+            nb[y] = v
+            out.append(nb)
+            nb = binding.copy()
+            nb[x] = v
+            nb[y] = u
+            out.append(nb)
+        return out
+    if by is None:  # every pool pair contains bx: bind y to its other point
+        for u, v in pool:
+            nb = binding.copy()
+            nb[y] = v if u == bx else u
+            out.append(nb)
+        return out
+    if bx is None:
+        for u, v in pool:
+            nb = binding.copy()
+            nb[x] = v if u == by else u
+            out.append(nb)
+        return out
+    return [binding] * len(pool)  # both bound: the pool is the pair itself, if present
 
 
 def _through(fb: FactBase, pool: list[Pair], point: str) -> list[Pair]:
@@ -413,56 +444,91 @@ def match(
     changed at or after that tick (each premise is the driver in turn; repeats are possible)."""
     lo = line_only_pairs(rule) if collapse_lines else frozenset()
     start = dict(binding or {})
-    todo = list(rule.premises)
     if since < 0:
-        yield from _join(rule, todo, fb, numeric, start, lo)
+        first, steps = _plan(rule, None, frozenset(start))
+        if _sides_hold(fb, first, start):
+            yield from _run(steps, 0, fb, start, lo)
         return
-    for i, driver in enumerate(todo):
-        rest = todo[:i] + todo[i + 1 :]
+    for i, driver in enumerate(rule.premises):
+        first, steps = _plan(rule, i, frozenset(start))
         for nb in GENERATORS[driver.predicate](fb, driver.args, start, lo, since):
-            yield from _join(rule, rest, fb, numeric, nb, lo)
+            if _sides_hold(fb, first, nb):
+                yield from _run(steps, 0, fb, nb, lo)
 
 
-_PLANS: dict[tuple, tuple[Pattern, list[Pattern]]] = {}
+class _Step(NamedTuple):
+    """One premise of a join plan: `bound` if all its variables are bound when it is reached (a
+    membership test, not a generator), `sides` the side conditions it completes."""
+
+    pattern: Pattern
+    bound: bool
+    sides: tuple[Pattern, ...]
 
 
-def _next(todo: list[Pattern], binding: Binding) -> tuple[Pattern, list[Pattern]]:
-    """The premise to match next: the most bound, then the cheapest (memoised: it depends only
-    on which variables are bound)."""
-    key = (tuple(todo), frozenset(v for p in todo for v in p.args if v in binding))
-    plan = _PLANS.get(key)
-    if plan is None:
+Plan = tuple[tuple[Pattern, ...], tuple[_Step, ...]]
+_PLANS: dict[tuple[int, int | None, frozenset[str]], tuple[Rule, Plan]] = {}
+
+
+def _plan(rule: Rule, driver: int | None, bound: frozenset[str]) -> Plan:
+    """The join order for a rule, a driver premise (matched first) and the variables bound
+    before it: the side conditions to check once the driver is matched, then the premises in
+    order, each the most bound of those left, then the cheapest. Every generator binds all of
+    its premise's variables, so the order depends only on these three and is computed once."""
+    key = (id(rule), driver, bound)
+    cached = _PLANS.get(key)
+    if cached is not None and cached[0] is rule:
+        return cached[1]
+    todo = list(rule.premises)
+    known = set(bound)
+    if driver is not None:
+        known.update(todo.pop(driver).args)
+    sides = list(rule.side_conditions)
+
+    def ready() -> tuple[Pattern, ...]:
+        done = tuple(s for s in sides if all(v in known for v in s.args))
+        for s in done:
+            sides.remove(s)
+        return done
+
+    first = ready()
+    steps = []
+    while todo:
         best = max(
             range(len(todo)),
             key=lambda i: (
-                sum(v in binding for v in todo[i].args) / len(todo[i].args),
+                sum(v in known for v in todo[i].args) / len(todo[i].args),
                 -_COST.get(todo[i].predicate, 5),
             ),
         )
-        plan = _PLANS[key] = (todo[best], todo[:best] + todo[best + 1 :])
+        pattern = todo.pop(best)
+        full = all(v in known for v in pattern.args)
+        known.update(pattern.args)
+        steps.append(_Step(pattern, full, ready()))
+    plan = (first, tuple(steps))
+    _PLANS[key] = (rule, plan)
     return plan
 
 
-def _join(
-    rule: Rule,
-    todo: list[Pattern],
-    fb: FactBase,
-    numeric: Callable[[Statement], bool],
-    binding: Binding,
-    lo: LineOnly,
+def _sides_hold(fb: FactBase, sides: tuple[Pattern, ...], binding: Binding) -> bool:
+    for side in sides:
+        if not fb.numeric_raw(side.predicate, tuple(binding[v] for v in side.args)):
+            return False
+    return True
+
+
+def _run(
+    steps: tuple[_Step, ...], k: int, fb: FactBase, binding: Binding, lo: LineOnly
 ) -> Iterator[Binding]:
-    for side in rule.side_conditions:
-        if all(v in binding for v in side.args) and not fb.numeric_raw(
-            side.predicate, tuple(binding[v] for v in side.args)
-        ):
-            return
-    if not todo:
+    if k == len(steps):
         yield binding
         return
-    pattern, rest = _next(todo, binding)
-    if all(v in binding for v in pattern.args):
+    step = steps[k]
+    pattern = step.pattern
+    if step.bound:
         if fb.holds_raw(pattern.predicate, tuple(binding[v] for v in pattern.args)):
-            yield from _join(rule, rest, fb, numeric, binding, lo)
+            yield from _run(steps, k + 1, fb, binding, lo)
         return
+    sides = step.sides
     for nb in GENERATORS[pattern.predicate](fb, pattern.args, binding, lo, -1):
-        yield from _join(rule, rest, fb, numeric, nb, lo)
+        if not sides or _sides_hold(fb, sides, nb):
+            yield from _run(steps, k + 1, fb, nb, lo)
