@@ -61,10 +61,13 @@ class Closure:
         rules: Sequence[Rule],
         numeric: Callable[[Statement], bool],
         algebra: Callable[[FactBase], int] | None = None,
+        since: int = -1,
     ) -> None:
         self.fb = fb
         self.rules = tuple(v for rule in rules for v in orientation_variants(rule))
-        self._since = -1  # semi-naive: first level matches everything
+        # semi-naive: the first level matches everything, unless the base was restored from a
+        # fixpoint (then only what changed since tick `since`)
+        self._since = since
         self.numeric = numeric
         self.algebra = algebra
         self.stats = ClosureStats()

@@ -170,6 +170,24 @@ class FactBase:
         self._node(st, step)
         return True
 
+    def restore(self, step: ProofStep) -> None:
+        """Replay one step of another base's `log` (in log order): a statement that does not hold
+        yet becomes a node with its effects, one that holds by structure is recorded as
+        `justify` recorded it. Replaying a closed base's log gives the same classes and nodes
+        without matching a rule (an auxiliary try starts from its problem's fixpoint)."""
+        st = step.conclusion
+        if st in self.steps:
+            return
+        if st.predicate in NUMERIC_PREDICATES or not self.holds(st):
+            self._node(st, step)
+        else:
+            self.steps[st] = step
+            self.log.append(st)
+            if st.predicate == "midp":  # made explicit by fold_midpoints: keep it so
+                self.explicit.setdefault("midp", set()).add(st)
+                self.fact_stamp[st] = self.tick
+                self.events.append(("dist", "midp", st.args, None, st))
+
     def _node(self, st: Statement, step: ProofStep) -> None:
         self.steps[st] = step
         self.log.append(st)

@@ -36,6 +36,7 @@ def fold_midpoints(fb: FactBase) -> int:
                     continue
                 fb.justify(st)
                 known.add(st)
+                fb.fact_stamp[st] = fb.tick  # a semi-naive driver from this level on
                 fb.events.append(("dist", "midp", st.args, None, st))
                 added += 1
     return added

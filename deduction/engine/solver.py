@@ -54,7 +54,11 @@ class Engine:
         use_ar: bool = True,
         premises: Sequence[Statement] | None = None,
         points: dict[str, tuple[float, float]] | None = None,
+        known: Sequence[ProofStep] = (),
     ) -> None:
+        """`known`: the log of a fixpoint reached on a subset of these premises with the same
+        rules (`Engine.known_steps()`); it is replayed, and the closure then matches only what
+        the other premises change (semi-naive), which an auxiliary try relies on."""
         self.problem = problem
         self.rules = tuple(load_rules() if rules is None else rules)
         skip: frozenset[str] = frozenset()
@@ -67,11 +71,21 @@ class Engine:
             [st for st, _ in premise_statements(problem)] if premises is None else list(premises)
         )
         self.fb = FactBase(self.numeric)
+        for step in known:
+            self.fb.restore(step)
+        since = -1
+        if known:
+            self.fb.tick += 1
+            since = self.fb.tick
         for st in self.premises:
             self.fb.add(ProofStep(st, PREMISE, ()))
         dd_rules = [r for r in self.rules if r.name not in skip]
         algebra = Chasing(points, self.numeric) if use_ar else None
-        self.closure = Closure(self.fb, dd_rules, self.numeric, algebra)
+        self.closure = Closure(self.fb, dd_rules, self.numeric, algebra, since)
+
+    def known_steps(self) -> list[ProofStep]:
+        """Every node's step in the order the base learnt them (what `known=` replays)."""
+        return [self.fb.steps[st] for st in self.fb.log]
 
     @property
     def stats(self) -> ClosureStats:
@@ -200,6 +214,7 @@ def _search_auxiliary(
     menu = auxiliary.candidates(problem, lines, circles)
     # a try may take a few times the base closure (one more point), never the whole budget
     cap = max(AUX_MIN_SECONDS, AUX_SLOWDOWN * engine.stats.seconds)
+    known = engine.known_steps()
     tried = 0
     for cand, points in auxiliary.placed(engine.points, menu):
         left = auxiliary.deadline_left(deadline)
@@ -207,7 +222,7 @@ def _search_auxiliary(
             break
         tried += 1
         extended = auxiliary.with_clause(problem, cand.clause)
-        trial = Engine(extended, rules, use_ar=use_ar, points=points)
+        trial = Engine(extended, rules, use_ar=use_ar, points=points, known=known)
         if trial.run(goal, cap if left is None else min(cap, left)):
             logger.info("%s: proved with auxiliary %s (%d tried)", problem.name, cand, tried)
             stats["auxiliary_tried"] = tried
