@@ -145,6 +145,7 @@ class FactBase:
         for name in ("simtri", "simtri2", "contri", "contri2"):
             self._holds[name] = self._holds_similar
         self._numeric_cache: dict[tuple[str, tuple[str, ...]], bool] = {}
+        self._raw_cache: dict[tuple[str, tuple[str, ...]], bool] = {}
         # matcher's cache: id(member list) -> (list, length, point -> pairs through it)
         self.pair_index: dict[int, tuple] = {}
         half = ("const", HALF)
@@ -184,11 +185,13 @@ class FactBase:
             self.steps[st] = step
             self.log.append(st)
             if st.predicate == "midp":  # made explicit by fold_midpoints: keep it so
+                self._raw_cache.clear()
                 self.explicit.setdefault("midp", set()).add(st)
                 self.fact_stamp[st] = self.tick
                 self.events.append(("dist", "midp", st.args, None, st))
 
     def _node(self, st: Statement, step: ProofStep) -> None:
+        self._raw_cache.clear()
         self.steps[st] = step
         self.log.append(st)
         self.fact_stamp[st] = self.tick
@@ -309,14 +312,21 @@ class FactBase:
 
     def holds_raw(self, predicate: str, args: tuple[str, ...]) -> bool:
         """`holds` for a statement as spelled, skipping canonicalisation where the structure
-        does not need it (the matcher's hot path)."""
-        fast = self._raw.get(predicate)
-        if fast is not None:
-            return fast(args)
-        try:
-            return self.holds(Statement(predicate, args))
-        except ValueError:
-            return False
+        does not need it (the matcher's hot path). Memoised until the next node changes the
+        base: a DD level asks the same bound premises over and over and adds nothing itself."""
+        key = (predicate, args)
+        value = self._raw_cache.get(key)
+        if value is None:
+            fast = self._raw.get(predicate)
+            if fast is not None:
+                value = fast(args)
+            else:
+                try:
+                    value = self.holds(Statement(predicate, args))
+                except ValueError:
+                    value = False
+            self._raw_cache[key] = value
+        return value
 
     def _raw_pairs(self, args: tuple[str, ...]) -> list[Pair] | None:
         out = []

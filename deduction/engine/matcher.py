@@ -266,6 +266,10 @@ def _gen_table_spelled(kind: str) -> Generator:
         if any(p is not None and p not in uf for p in bp):
             return
         roots = [uf.find(p) if p is not None else None for p in bp]
+        second_vars = set(vp[2] + vp[3])
+        independent = not second_vars & set(vp[0] + vp[1]) and not any(
+            v in binding for v in second_vars
+        )
         # Ratios of two congruent segments are 1 without any eqratio fact (a midpoint's two
         # halves): for eqratio the implicit keys (r, r) of length classes count as well.
         units = kind == "ratio"
@@ -315,11 +319,30 @@ def _gen_table_spelled(kind: str) -> Generator:
             if not seconds:
                 continue
             pools1 = [uf.members(k1[0]), uf.members(k1[1])]
-            for nb in _assign_pairs(vp[:2], pools1, binding, lo_here, fb):
+            # An angle instance is never trivial here: k1 and k2 are distinct keys of distinct
+            # roots. A ratio one can be (units): only then is trivial_four checked.
+            check = units
+            firsts_out = _assign_pairs(vp[:2], pools1, binding, lo_here, fb)
+            if independent:
+                # the second pair's variables are its own: assign them once per k2, then merge
+                halves = [
+                    list(
+                        _assign_pairs(vp[2:], [uf.members(k[0]), uf.members(k[1])], {}, lo_here, fb)
+                    )
+                    for k in seconds
+                ]
+                for nb in firsts_out:
+                    for half in halves:
+                        for h in half:
+                            out = nb | h
+                            if not check or not trivial_four([_bound_pair(v, out) for v in vp]):
+                                yield out
+                continue
+            for nb in firsts_out:
                 for k2 in seconds:
                     pools2 = [uf.members(k2[0]), uf.members(k2[1])]
                     for out in _assign_pairs(vp[2:], pools2, nb, lo_here, fb):
-                        if not trivial_four([_bound_pair(v, out) for v in vp]):
+                        if not check or not trivial_four([_bound_pair(v, out) for v in vp]):
                             yield out
 
     return gen
