@@ -52,8 +52,20 @@ def conclusion_of(
     return None
 
 
+# Conclusions of the triangle rules (r32-r40): the costliest to match by far (each joins two
+# angle or ratio classes over six points), so each level tries them only after the other rules
+# and algebra have had their say.
+TRIANGLE_CONCLUSIONS = frozenset({"simtri", "simtri2", "contri", "contri2"})
+
+
 class Closure:
-    """Runs DD levels (and AR between them, when given) on one fact base."""
+    """Runs DD levels (and AR between them, when given) on one fact base.
+
+    A level is two phases: the cheap rules, then (if the goal is still open) the triangle
+    rules, each phase followed by the folds and algebra. Each phase is breadth-first and
+    semi-naive on its own clock, so the fixpoint is the one a single phase would reach; a goal
+    within reach of the cheap rules is proved without matching a triangle rule at that level.
+    """
 
     def __init__(
         self,
@@ -64,32 +76,59 @@ class Closure:
         since: int = -1,
     ) -> None:
         self.fb = fb
-        self.rules = tuple(v for rule in rules for v in orientation_variants(rule))
+        variants = [v for rule in rules for v in orientation_variants(rule)]
+        cheap = tuple(r for r in variants if r.conclusion.predicate not in TRIANGLE_CONCLUSIONS)
+        costly = tuple(r for r in variants if r.conclusion.predicate in TRIANGLE_CONCLUSIONS)
+        self.rules = cheap + costly
+        self.phases = tuple(group for group in (cheap, costly) if group)
         # semi-naive: the first level matches everything, unless the base was restored from a
-        # fixpoint (then only what changed since tick `since`)
-        self._since = since
+        # fixpoint (then only what changed since tick `since`); one clock per phase
+        self._since = [since] * len(self.phases)
         self.numeric = numeric
         self.algebra = algebra
         self.stats = ClosureStats()
 
-    def dd_level(self, deadline: float | None = None) -> list[ProofStep]:
-        """Match every rule; instances must use something changed since the last level."""
+    def dd_level(self, deadline: float | None = None, phase: int | None = None) -> list[ProofStep]:
+        """Match one phase's rules (all rules when `phase` is None); instances must use
+        something changed since that phase last ran."""
         fb, numeric = self.fb, self.numeric
-        since = self._since
+        phases = range(len(self.phases)) if phase is None else (phase,)
+        since = min(self._since[i] for i in phases)
         # everything the base learns from here on is stamped newer than this matching
         fb.tick += 1
-        self._since = fb.tick
+        for i in phases:
+            self._since[i] = fb.tick
         found: dict[Statement, ProofStep] = {}
-        for rule in self.rules:
-            for binding in match(rule, fb, numeric, since=since):
-                st = conclusion_of(rule, binding, numeric)
-                if st is None or st in found or fb.holds(st):
-                    continue
-                premises = tuple(fb.justify(instantiate(p, binding)) for p in rule.premises)
-                found[st] = ProofStep(st, rule.name, premises)
-                if deadline is not None and time.monotonic() > deadline:
-                    return list(found.values())
+        for i in phases:
+            for rule in self.phases[i]:
+                for binding in match(rule, fb, numeric, since=since):
+                    st = conclusion_of(rule, binding, numeric)
+                    if st is None or st in found or fb.holds(st):
+                        continue
+                    premises = tuple(fb.justify(instantiate(p, binding)) for p in rule.premises)
+                    found[st] = ProofStep(st, rule.name, premises)
+                    if deadline is not None and time.monotonic() > deadline:
+                        return list(found.values())
         return list(found.values())
+
+    def _absorb(self, steps: list[ProofStep], goal: Statement | None) -> int:
+        """Add a phase's conclusions, fold, chase; the number of new facts."""
+        fb = self.fb
+        added = 0
+        for step in steps:
+            if fb.add(step):
+                added += 1
+                self.stats.per_rule[step.rule] = self.stats.per_rule.get(step.rule, 0) + 1
+        added += fold_midpoints(fb) + fold_circles(fb)
+        self.stats.dd_facts += added
+        if self.algebra is not None:
+            ar = self.algebra(fb)
+            self.stats.ar_facts += ar
+            added += ar
+            prove = getattr(self.algebra, "prove", None)
+            if goal is not None and prove is not None and not fb.holds(goal):
+                prove(fb, goal)
+        return added
 
     def run(self, goal: Statement | None = None, timeout: float | None = None) -> bool:
         """Iterate to the fixpoint (or the goal, or the timeout); True if the goal is proved."""
@@ -102,33 +141,23 @@ class Closure:
             if self.algebra is not None:
                 self.stats.ar_facts += self.algebra(fb)
             while True:
-                if goal is not None and fb.holds(goal):
-                    return True
-                if deadline is not None and time.monotonic() > deadline:
-                    return False
-                steps = self.dd_level(deadline)
                 added = 0
-                for step in steps:
-                    if fb.add(step):
-                        added += 1
-                        self.stats.per_rule[step.rule] = self.stats.per_rule.get(step.rule, 0) + 1
-                added += fold_midpoints(fb) + fold_circles(fb)
-                self.stats.dd_facts += added
-                if self.algebra is not None:
-                    ar = self.algebra(fb)
-                    self.stats.ar_facts += ar
-                    added += ar
-                    prove = getattr(self.algebra, "prove", None)
-                    if goal is not None and prove is not None and not fb.holds(goal):
-                        prove(fb, goal)
-                    last_resort = getattr(self.algebra, "last_resort", None)
-                    if added == 0 and last_resort is not None:
-                        added = last_resort(fb)  # too costly for every level
-                        self.stats.ar_facts += added
+                for phase in range(len(self.phases)):
+                    if goal is not None and fb.holds(goal):
+                        return True
+                    if deadline is not None and time.monotonic() > deadline:
+                        return False
+                    added += self._absorb(self.dd_level(deadline, phase), goal)
+                last_resort = getattr(self.algebra, "last_resort", None)
+                if added == 0 and last_resort is not None:
+                    added = last_resort(fb)  # too costly for every level
+                    self.stats.ar_facts += added
                 self.stats.levels += 1
                 logger.debug("level %d: %d new facts", self.stats.levels, added)
+                if goal is not None and fb.holds(goal):
+                    return True
                 if added == 0:
                     self.stats.fixpoint = True
-                    return goal is not None and fb.holds(goal)
+                    return False
         finally:
             self.stats.seconds = time.monotonic() - start
