@@ -3,14 +3,17 @@
     .venv/bin/python benchmarks/geometry_solve.py [FILE] --timeout 60 --jobs 2 [--limit N]
 
 Every (solver, problem) pair runs in its own fresh process with the time limit — ours as
-`python -m deduction.solve FILE --name NAME`, Newclid (`pip install newclid[yuclid]`, its compiled
-matcher) as `newclid jgex --problem-id NAME --file FILE` — so both pay interpreter start-up, the
-way a user runs them. The two solvers' tasks are interleaved in one pool of `--jobs` workers so
-they see the same machine load. Printed: solved counts, median / p90 wall seconds per problem
-(process start to exit), median / p90 solve seconds as each solver reports them (ours: the
-closure + traceback + re-check time; Newclid: its "runtime"), and the per-problem wall-time
-ratio Newclid / ours on problems both solve. A problem that one solver fails within the limit
-counts as the limit.
+`python -m deduction.solve FILE --name NAME` (with auxiliary points when DD+AR stops short;
+`--solvers ours,ours-ddar,newclid` adds ours without them), Newclid (`pip install
+newclid[yuclid]`, its compiled matcher) as `newclid jgex --problem-id NAME --file FILE` — so
+both pay interpreter start-up, the way a user runs them. The solvers' tasks are interleaved in
+one pool of `--jobs` workers so they see the same machine load.
+
+Printed: solved counts (ours: how many with an auxiliary point, and proofs that failed their
+re-check as errors), median / p90 wall seconds per problem (process start to exit), median /
+p90 solve seconds as each solver reports them (ours: realisation + closure + traceback +
+re-check; Newclid: its "runtime"), and the per-problem time ratios of every other solver to the
+first on problems both solve. A problem that a solver fails counts as the limit.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -35,21 +39,36 @@ PY = sys.executable
 BIN = Path(PY).parent
 
 
-def run_ours(path: Path, name: str, timeout: float) -> dict:
-    cmd = [PY, "-m", "deduction.solve", str(path), "--name", name, "--timeout", str(timeout)]
-    start = time.monotonic()
-    try:
-        out = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=timeout + 30, cwd=ROOT
-        ).stdout
-    except subprocess.TimeoutExpired:
-        return {"solved": False, "wall": time.monotonic() - start, "solve": timeout}
-    wall = time.monotonic() - start
+def run_ours(path: Path, name: str, timeout: float, *flags: str) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        out_file = Path(tmp) / "out.jsonl"
+        cmd = [PY, "-m", "deduction.solve", str(path), "--name", name, "--timeout", str(timeout)]
+        cmd += ["--out", str(out_file), *flags]
+        start = time.monotonic()
+        try:
+            out = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=timeout + 30, cwd=ROOT
+            ).stdout
+        except subprocess.TimeoutExpired:
+            return {"solved": False, "wall": time.monotonic() - start, "solve": timeout}
+        wall = time.monotonic() - start
+        record = json.loads(out_file.read_text() or "{}") if out_file.exists() else {}
     line = next((ln for ln in out.splitlines() if ln.startswith(name + " ")), "")
     words = line[len(name) :].split()
     solved = bool(words) and words[0] == "solved"
     solve = float(words[1]) if len(words) > 1 else wall
-    return {"solved": solved, "wall": wall, "solve": solve, "status": words[0] if words else "?"}
+    return {
+        "solved": solved,
+        "wall": wall,
+        "solve": solve,
+        "status": words[0] if words else "?",
+        "auxiliary": record.get("auxiliary", []),
+    }
+
+
+def run_ours_ddar(path: Path, name: str, timeout: float) -> dict:
+    """Ours without auxiliary points: DD+AR to the fixpoint, as AlphaGeometry's DD+AR."""
+    return run_ours(path, name, timeout, "--no-aux")
 
 
 def run_newclid(path: Path, name: str, timeout: float) -> dict:
@@ -73,7 +92,7 @@ def run_newclid(path: Path, name: str, timeout: float) -> dict:
     return {"solved": solved, "wall": wall, "solve": solve, "status": status}
 
 
-SOLVERS = {"ours": run_ours, "newclid": run_newclid}
+SOLVERS = {"ours": run_ours, "ours-ddar": run_ours_ddar, "newclid": run_newclid}
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -105,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         for fut in futures:
             s, n = futures[fut]
             results[s, n] = r = fut.result()
-            print(f"{s:8s} {r['status']:8s} {r['wall']:7.2f}s {n}", flush=True)
+            aux = f"  aux: {r['auxiliary'][0]}" if r.get("auxiliary") else ""
+            print(f"{s:9s} {r['status']:8s} {r['wall']:7.2f}s {n}{aux}", flush=True)
     print(
         f"\n{len(names)} problems, timeout {args.timeout:g}s, {args.jobs} jobs, "
         f"{time.monotonic() - t0:.0f}s total"
@@ -115,14 +135,17 @@ def main(argv: list[str] | None = None) -> int:
         solved = [r for r in rs if r["solved"]]
         walls = [r["wall"] if r["solved"] else args.timeout for r in rs]
         solves = [r["solve"] if r["solved"] else args.timeout for r in rs]
+        aux = sum(bool(r.get("auxiliary")) for r in solved)
+        errors = sum(r.get("status") == "error" for r in rs)
         print(
-            f"{s:8s} solved {len(solved):3d}/{len(names)}"
-            f"  wall median {statistics.median(walls):.2f}s"
+            f"{s:9s} solved {len(solved):3d}/{len(names)}"
+            + (f" ({aux} with an auxiliary point)" if aux else "")
+            + f"  wall median {statistics.median(walls):.2f}s"
             f" p90 {_pct(walls, 0.9):.2f}s  solve median {statistics.median(solves):.3f}s"
-            f" p90 {_pct(solves, 0.9):.3f}s"
+            f" p90 {_pct(solves, 0.9):.3f}s  errors {errors}"
         )
-    if len(solvers) == 2:
-        a, b = solvers
+    for b in solvers[1:]:
+        a = solvers[0]
         both = [n for n in names if results[a, n]["solved"] and results[b, n]["solved"]]
         if both:
             wall_ratio = [results[b, n]["wall"] / results[a, n]["wall"] for n in both]
