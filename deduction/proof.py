@@ -20,12 +20,11 @@ with fresh chasers, and every conclusion must hold on the coordinates.
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from deduction.engine.chasing import Chasing
 from deduction.engine.closure import conclusion_of
@@ -34,6 +33,9 @@ from deduction.engine.folds import fold_circles
 from deduction.engine.matcher import match
 from deduction.rules import Rule, orientation_variants
 from deduction.types import ProofStep, Statement
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +68,8 @@ class Proof:
 def proof_graph(steps: Mapping[Statement, ProofStep]) -> nx.DiGraph:
     """The derivation DAG: statement nodes (attribute `step`), an edge from each premise to the
     conclusion it helps derive (attribute `rule`)."""
+    import networkx as nx  # here, not at import: it is a third of the solver's start-up
+
     graph = nx.DiGraph()
     for st, step in steps.items():
         graph.add_node(st, step=step)
@@ -75,23 +79,36 @@ def proof_graph(steps: Mapping[Statement, ProofStep]) -> nx.DiGraph:
 
 
 def traceback(steps: Mapping[Statement, ProofStep], goal: Statement) -> Proof:
-    """The steps the goal depends on, premises first, each after the steps it uses."""
+    """The steps the goal depends on (its ancestors in the proof DAG), premises first, each after
+    the steps it uses; ties go by the statements' text, so a proof always reads the same."""
     if goal not in steps:
         raise KeyError(f"{goal} was not derived")
-    graph = nx.DiGraph()
+    needed: dict[Statement, ProofStep] = {}
     todo = [goal]
     while todo:
         st = todo.pop()
-        if st in graph and graph.nodes[st].get("step") is not None:
+        if st in needed:
             continue
-        step = steps[st]
-        graph.add_node(st, step=step)
-        for premise in step.premises:
-            graph.add_edge(premise, st)
-            if premise not in graph or graph.nodes[premise].get("step") is None:
-                todo.append(premise)
-    order = list(nx.lexicographical_topological_sort(graph, key=str))
-    ordered = [graph.nodes[st]["step"] for st in order]
+        needed[st] = steps[st]
+        todo.extend(p for p in needed[st].premises if p not in needed)
+    # Kahn's algorithm with a heap keyed by text: the lexicographic topological order
+    waiting = {st: len(set(step.premises)) for st, step in needed.items()}
+    users: dict[Statement, list[Statement]] = {}
+    for st, step in needed.items():
+        for premise in set(step.premises):
+            users.setdefault(premise, []).append(st)
+    ready = [(str(st), st) for st, n in waiting.items() if n == 0]
+    heapq.heapify(ready)
+    ordered: list[ProofStep] = []
+    while ready:
+        _, st = heapq.heappop(ready)
+        ordered.append(needed[st])
+        for user in users.get(st, ()):
+            waiting[user] -= 1
+            if waiting[user] == 0:
+                heapq.heappush(ready, (str(user), user))
+    if len(ordered) != len(needed):
+        raise ValueError(f"the derivation of {goal} has a cycle")
     premises = tuple(s.conclusion for s in ordered if s.rule == PREMISE)
     derived = tuple(s for s in ordered if s.rule != PREMISE)
     return Proof(goal, premises, derived)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -105,7 +105,7 @@ class Chasing:
             return False
         if why is None:
             return False
-        return fb.add(ProofStep(goal, label, tuple(why)))
+        return fb.add(ProofStep(goal, label, _ordered(why)))
 
     def __call__(self, fb: FactBase) -> int:
         events = fb.events
@@ -133,7 +133,7 @@ class Chasing:
                     logger.warning("AR derived %s, false on the figure; dropped", st)
                     continue
                 why: frozenset[Statement] = chaser.explain(derived)
-                premises = tuple(dict.fromkeys(why))
+                premises = _ordered(why)
                 if fb.add(ProofStep(st, label, premises)):
                     added += 1
         return added + self._divided(fb)
@@ -164,7 +164,7 @@ class Chasing:
                         continue
                     st = to_statement(Derived("eqangle", (a, b, c, d), None))
                     if st is not None and not fb.holds(st) and self.numeric(st):
-                        added += fb.add(ProofStep(st, "AR:angle", tuple(why)))
+                        added += fb.add(ProofStep(st, "AR:angle", _ordered(why)))
                     break
         return added
 
@@ -194,7 +194,7 @@ class Chasing:
                     continue
                 st = to_statement(Derived("aconst", (a, b), None, value))
                 if st is not None and not fb.holds(st) and self.numeric(st):
-                    added += fb.add(ProofStep(st, "AR:angle", tuple(why)))
+                    added += fb.add(ProofStep(st, "AR:angle", _ordered(why)))
                 break
         return added
 
@@ -229,3 +229,9 @@ def to_statement(d: Derived) -> Statement | None:
         return Statement(kind, flat)
     except ValueError:
         return None
+
+
+def _ordered(why: Iterable[Statement]) -> tuple[Statement, ...]:
+    """A chaser's why (a set) in text order: the same proof reads the same in every process,
+    whatever the hash seed."""
+    return tuple(sorted(set(why), key=str))
