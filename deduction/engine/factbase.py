@@ -26,6 +26,7 @@ import logging
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from itertools import combinations
+from typing import Any
 
 from deduction.engine.tables import Key, Pair, QuotientTable, angle_mirror, ratio_mirror
 from deduction.engine.unionfind import PointSets, ProofUnionFind
@@ -146,6 +147,9 @@ class FactBase:
             self._holds[name] = self._holds_similar
         self._numeric_cache: dict[tuple[str, tuple[str, ...]], bool] = {}
         self._raw_cache: dict[tuple[str, tuple[str, ...]], bool] = {}
+        # bumped whenever a node changes the structure; matchers key their caches on it
+        self.version = 0
+        self.memo: dict[str, tuple[int, Any]] = {}
         # matcher's cache: id(member list) -> (list, length, point -> pairs through it)
         self.pair_index: dict[int, tuple] = {}
         half = ("const", HALF)
@@ -185,13 +189,18 @@ class FactBase:
             self.steps[st] = step
             self.log.append(st)
             if st.predicate == "midp":  # made explicit by fold_midpoints: keep it so
-                self._raw_cache.clear()
+                self.changed()
                 self.explicit.setdefault("midp", set()).add(st)
                 self.fact_stamp[st] = self.tick
                 self.events.append(("dist", "midp", st.args, None, st))
 
-    def _node(self, st: Statement, step: ProofStep) -> None:
+    def changed(self) -> None:
+        """Forget what was memoised about the base's structure (a node is being added)."""
+        self.version += 1
         self._raw_cache.clear()
+
+    def _node(self, st: Statement, step: ProofStep) -> None:
+        self.changed()
         self.steps[st] = step
         self.log.append(st)
         self.fact_stamp[st] = self.tick

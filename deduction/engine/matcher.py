@@ -236,7 +236,9 @@ def _gen_table(kind: str) -> Generator:
 
     The table holds both spellings of every eqangle/eqratio fact, but an equality it knows
     through constants (two angles of 1/2, two ratios of 2) only in the spelling the constants
-    name; so the pattern is tried in both of its spellings (pairs 1 2 | 3 4 and 1 3 | 2 4)."""
+    name; so the pattern is tried in both of its spellings (pairs 1 2 | 3 4 and 1 3 | 2 4).
+    Angles equal because their sides are parallel (the same key) are enumerated too when the
+    premise is unbound (`_same_key_angles`)."""
     spell = _gen_table_spelled(kind)
 
     def gen(
@@ -245,8 +247,66 @@ def _gen_table(kind: str) -> Generator:
         yield from spell(fb, args, binding, lo, since)
         a = args
         yield from spell(fb, a[0:2] + a[4:6] + a[2:4] + a[6:8], binding, lo, since)
+        if kind == "angle" and not any(v in binding for v in args):
+            yield from _same_key_angles(fb, args, binding, lo, since)
 
     return gen
+
+
+def _vertex_keys(fb: FactBase) -> list[tuple[Key, list[str]]]:
+    """Angle keys (two direction roots) with the points at which two lines of those directions
+    meet, for keys met at two or more points: the corners of parallelograms, trapezoids and
+    homothetic triangles, whose angles are equal with no fact saying so. Memoised per version
+    of the base (a level does not change it)."""
+    cached = fb.memo.get("vertex_keys")
+    if cached is not None and cached[0] == fb.version:
+        return cached[1]
+    dirs = fb.dirs
+    through: dict[str, set[Pair]] = {}
+    for root in dirs.roots():
+        for a, b in dirs.members(root):
+            through.setdefault(a, set()).add(root)
+            through.setdefault(b, set()).add(root)
+    at: dict[Key, list[str]] = {}
+    for point in sorted(through):
+        roots = sorted(through[point])
+        for i, r1 in enumerate(roots):
+            for r2 in roots[i + 1 :]:
+                at.setdefault((r1, r2), []).append(point)
+                at.setdefault((r2, r1), []).append(point)
+    out = [(key, pts) for key, pts in at.items() if len(pts) >= 2]
+    fb.memo["vertex_keys"] = (fb.version, out)
+    return out
+
+
+def _same_key_angles(
+    fb: FactBase, args: tuple[str, ...], binding: Binding, lo: LineOnly, since: int
+) -> Iterator[Binding]:
+    """eqangle instances whose two angles have the same key: sides pairwise parallel (or on one
+    line), at two different vertices. The table generator never pairs a key with itself (most
+    such instances prove nothing), so only an unbound premise comes here, one vertex pair at a
+    time, the first angle at the first vertex, the second at the other."""
+    vp = _var_pairs(args)
+    dirs, stamps = fb.dirs, fb.dir_stamp
+    for key, _vertices in _vertex_keys(fb):
+        if since >= 0 and not any(stamps.get(r, -1) >= since for r in key):
+            continue
+        pools = [dirs.members(key[0]), dirs.members(key[1])]
+        for nb in _assign_pairs(vp[:2], pools, binding, lo, fb):
+            for out in _assign_pairs(vp[2:], pools, nb, lo, fb):
+                ps = [_bound_pair(v, out) for v in vp]
+                if trivial_four(ps) or not _corners_differ(ps):
+                    continue
+                yield out
+
+
+def _corners_differ(ps: list[Pair | None]) -> bool:
+    """The two angles' vertices (the point their two pairs share) differ."""
+    p1, p2, p3, p4 = ps
+    assert p1 is not None and p2 is not None and p3 is not None and p4 is not None
+    first = set(p1) & set(p2)
+    second = set(p3) & set(p4)
+    return not first or not second or first != second
 
 
 def _gen_table_spelled(kind: str) -> Generator:

@@ -17,6 +17,9 @@ NAMED = [
     "complete_007_7_Book_LLL_L043-5.gex",
     # halved equal angles, found only at the fixpoint (Chasing.last_resort)
     "complete_013_7_Book_00EE_10_E072-11.gex",
+    # a parallelogram's triangles are similar with no angle fact: same-key angles
+    "complete_010_Other_Auxiliary_ye_aux_ppara.gex",
+    "complete_003_6_GDD_FULL_more_E015-6.gex",
 ]
 
 
