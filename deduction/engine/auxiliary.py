@@ -32,17 +32,20 @@ import itertools
 import logging
 import string
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from deduction.errors import DeductionError
 from deduction.numeric import extend
-from deduction.types import Clause, ConstructionCall, Problem
+from deduction.types import Clause, ConstructionCall, Problem, ProofStep, Statement
 
 logger = logging.getLogger(__name__)
 
 # Kinds in the order they are tried at equal relevance.
 KIND_ORDER = ("midpoint", "foot", "center", "intersection", "mirror", "pline", "tline")
+# First points that get a second one when no single point proves the goal.
+PAIR_FIRSTS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +91,13 @@ def candidates(
     problem: Problem,
     known_lines: Sequence[frozenset[str]] = (),
     known_circles: Sequence[frozenset[str]] = (),
+    focus: Sequence[str] = (),
 ) -> list[Candidate]:
-    """Every menu item for this problem, most relevant first (see the module docstring)."""
+    """Every menu item for this problem, most relevant first (see the module docstring);
+    `focus` points count as goal points."""
     points = problem.points
     goal = set(problem.goal.args) if problem.goal is not None else set()
+    goal.update(focus)
     name = fresh_name(points)
     lines = _lines(points, known_lines)
     # the known line through a pair of points, if any (a foot on c d is a foot on all of it)
@@ -175,3 +181,103 @@ def placed(
 
 def deadline_left(deadline: float | None) -> float | None:
     return None if deadline is None else deadline - time.monotonic()
+
+
+class Trial(Protocol):
+    """What the search needs of an engine (deduction.engine.solver.Engine)."""
+
+    problem: Problem
+    points: dict[str, tuple[float, float]]
+
+    def run(self, goal: Statement | None = None, timeout: float | None = None) -> bool: ...
+
+    def known_steps(self) -> list[ProofStep]: ...
+
+    @property
+    def fb(self) -> Any: ...
+
+    @property
+    def stats(self) -> Any: ...
+
+
+T = TypeVar("T", bound=Trial)
+
+
+def search(
+    base: T,
+    make: Callable[[Problem, dict[str, tuple[float, float]], Sequence[ProofStep]], T],
+    deadline: float | None,
+    cap: float,
+) -> tuple[tuple[T, tuple[Clause, ...]] | None, int]:
+    """Prove `base.problem`'s goal with one auxiliary point, else with two; the proving engine
+    with its clauses (or None) and the number of tries.
+
+    Round one tries every menu item in order. Round two, when the menu is spent with time
+    left, adds a second point to each of the first PAIR_FIRSTS items, taking the items in
+    turns (one second point each per turn) so no first point eats the budget; a second point
+    must name the first. Every try replays the fixpoint it extends and gets at most `cap`
+    seconds."""
+    problem, goal = base.problem, base.problem.goal
+    assert goal is not None
+    lines = [frozenset(pts) for _, pts in base.fb.lines.objects() if len(pts) >= 3]
+    circles = [frozenset(pts) for _, pts in base.fb.circles.objects() if len(pts) >= 4]
+    tried = 0
+
+    def attempt(
+        extended: Problem, points: dict[str, tuple[float, float]], known: Sequence[ProofStep]
+    ) -> tuple[bool, T]:
+        nonlocal tried
+        left = deadline_left(deadline)
+        if left is not None and left <= 0:
+            raise TimeoutError
+        tried += 1
+        trial = make(extended, points, known)
+        return trial.run(goal, cap if left is None else min(cap, left)), trial
+
+    known = base.known_steps()
+    firsts: list[tuple[Candidate, Problem, dict[str, tuple[float, float]], list[ProofStep]]] = []
+    try:
+        for cand, points in placed(base.points, candidates(problem, lines, circles)):
+            extended = with_clause(problem, cand.clause)
+            proved, trial = attempt(extended, points, known)
+            if proved:
+                return (trial, (cand.clause,)), tried
+            if len(firsts) < PAIR_FIRSTS and trial.stats.fixpoint:
+                # its fixpoint is where a second point starts from
+                firsts.append((cand, extended, points, trial.known_steps()))
+        turns = [_second_points(*first, lines, circles) for first in firsts]
+        while turns:
+            for it in list(turns):
+                item = next(it, None)
+                if item is None:
+                    turns.remove(it)
+                    continue
+                extended, points, known2, clauses = item
+                proved, trial = attempt(extended, points, known2)
+                if proved:
+                    return (trial, clauses), tried
+    except TimeoutError:
+        pass
+    return None, tried
+
+
+def _second_points(
+    first: Candidate,
+    extended: Problem,
+    points: dict[str, tuple[float, float]],
+    known: list[ProofStep],
+    lines: Sequence[frozenset[str]],
+    circles: Sequence[frozenset[str]],
+) -> Iterator[
+    tuple[Problem, dict[str, tuple[float, float]], list[ProofStep], tuple[Clause, Clause]]
+]:
+    """Second auxiliary points that name the first one, most relevant first (the first point
+    counts as a goal point)."""
+    new = first.clause.points[0]
+    menu = [c for c in candidates(extended, lines, circles, focus=(new,)) if _names(c, new)]
+    for cand, figure in placed(points, menu):
+        yield with_clause(extended, cand.clause), figure, known, (first.clause, cand.clause)
+
+
+def _names(cand: Candidate, point: str) -> bool:
+    return any(point in call.args[1:] for call in cand.clause.constructions)

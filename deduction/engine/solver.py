@@ -173,8 +173,8 @@ def solve_problem(
             if not solved and auxiliary and stats.fixpoint:
                 found = _search_auxiliary(engine, rules, use_ar, deadline, result.stats)
                 if found is not None:
-                    engine, clause = found
-                    result.auxiliary = (str(clause),)
+                    engine, clauses = found
+                    result.auxiliary = tuple(str(c) for c in clauses)
                     solved = True
             if solved:
                 _finish(result, engine, goal, check)
@@ -203,29 +203,19 @@ def _search_auxiliary(
     use_ar: bool,
     deadline: float | None,
     stats: dict[str, Any],
-) -> tuple[Engine, Clause] | None:
-    """Try the auxiliary menu on `engine`'s figure, each candidate on a fresh engine; the first
-    engine that proves the goal, with its clause."""
-    problem, goal = engine.problem, engine.problem.goal
-    assert goal is not None
-    fb = engine.fb
-    lines = [frozenset(pts) for _, pts in fb.lines.objects() if len(pts) >= 3]
-    circles = [frozenset(pts) for _, pts in fb.circles.objects() if len(pts) >= 4]
-    menu = auxiliary.candidates(problem, lines, circles)
+) -> tuple[Engine, tuple[Clause, ...]] | None:
+    """The auxiliary search (`auxiliary.search`) on `engine`'s fixpoint, each try on a new
+    engine replaying it; the engine that proves the goal, with the clauses it added."""
+
+    def make(problem: Problem, points: dict, known: Sequence[ProofStep]) -> Engine:
+        return Engine(problem, rules, use_ar=use_ar, points=points, known=known)
+
     # a try may take a few times the base closure (one more point), never the whole budget
     cap = max(AUX_MIN_SECONDS, AUX_SLOWDOWN * engine.stats.seconds)
-    known = engine.known_steps()
-    tried = 0
-    for cand, points in auxiliary.placed(engine.points, menu):
-        left = auxiliary.deadline_left(deadline)
-        if left is not None and left <= 0:
-            break
-        tried += 1
-        extended = auxiliary.with_clause(problem, cand.clause)
-        trial = Engine(extended, rules, use_ar=use_ar, points=points, known=known)
-        if trial.run(goal, cap if left is None else min(cap, left)):
-            logger.info("%s: proved with auxiliary %s (%d tried)", problem.name, cand, tried)
-            stats["auxiliary_tried"] = tried
-            return trial, cand.clause
+    found, tried = auxiliary.search(engine, make, deadline, cap)
     stats["auxiliary_tried"] = tried
-    return None
+    if found is None:
+        return None
+    trial, clauses = found
+    logger.info("%s: proved with auxiliary %s (%d tried)", engine.problem.name, clauses, tried)
+    return trial, clauses
