@@ -84,3 +84,29 @@ def test_jgex_problem_needing_an_aux_point(name):
     result = solve_problem(problem, timeout=30)
     assert result.status == "solved", result.message
     assert len(result.auxiliary) == 1
+
+
+def test_second_points_name_the_first_and_keep_the_figure():
+    from deduction.engine.auxiliary import _second_points, with_clause
+
+    problem = parse_problem(TRIANGLE, "t")
+    points = realise(problem).points
+    first, figure = next(placed(points, candidates(problem)))
+    extended = with_clause(problem, first.clause)
+    new = first.clause.points[0]
+    seconds = list(_second_points(first, extended, figure, [], [], []))
+    assert len(seconds) > 10
+    for ext2, figure2, known, (c1, c2) in seconds:
+        assert c1 == first.clause and ext2.clauses[-2:] == (c1, c2)
+        assert any(new in call.args[1:] for call in c2.constructions)
+        (second,) = c2.points
+        assert second not in figure and set(figure2) == set(figure) | {second}
+        assert all(figure2[p] == figure[p] for p in figure)  # nothing moves
+
+
+@pytest.mark.slow
+def test_jgex_problem_needing_two_aux_points():
+    # E069-8: a parallelogram and an angle copy; no single menu point proves it
+    result = solve_problem(JGEX["complete_014_7_Book_00EE_09_E069-8.gex"], timeout=55)
+    assert result.status == "solved", result.message
+    assert len(result.auxiliary) == 2
