@@ -96,7 +96,7 @@ def test_second_points_name_the_first_and_keep_the_figure():
     new = first.clause.points[0]
     seconds = list(_second_points(first, extended, figure, [], [], []))
     assert len(seconds) > 10
-    for ext2, figure2, known, (c1, c2) in seconds:
+    for ext2, figure2, _known, (c1, c2) in seconds:
         assert c1 == first.clause and ext2.clauses[-2:] == (c1, c2)
         assert any(new in call.args[1:] for call in c2.constructions)
         (second,) = c2.points
