@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         for fut in futures:
             s, n = futures[fut]
             results[s, n] = r = fut.result()
-            aux = f"  aux: {r['auxiliary'][0]}" if r.get("auxiliary") else ""
+            aux = f"  aux: {'; '.join(r['auxiliary'])}" if r.get("auxiliary") else ""
             print(f"{s:9s} {r['status']:8s} {r['wall']:7.2f}s {n}{aux}", flush=True)
     print(
         f"\n{len(names)} problems, timeout {args.timeout:g}s, {args.jobs} jobs, "
