@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import NoReturn
@@ -208,9 +208,13 @@ def parse_problem(
 
 
 def parse_problems(
-    text: str, source: str = "<text>", constructions: Mapping[str, ConstructionDef] | None = None
+    text: str,
+    source: str = "<text>",
+    constructions: Mapping[str, ConstructionDef] | None = None,
+    names: Collection[str] | None = None,
 ) -> list[Problem | ProblemLoadError]:
-    """Every problem of a multi-problem text (name line, then problem line)."""
+    """Every problem of a multi-problem text (name line, then problem line); with `names`,
+    only those (the others are not even parsed: a one-problem run skips the rest)."""
     out: list[Problem | ProblemLoadError] = []
     pending: tuple[str, int] | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -224,22 +228,27 @@ def parse_problems(
             continue
         name, line_no = pending if pending is not None else (f"{source}:{number}", number)
         pending = None
+        if names is not None and name not in names:
+            continue
         try:
             out.append(parse_problem(line, name, constructions))
         except DeductionError as exc:
             logger.debug("skipping %s: %s", name, exc)
             out.append(ProblemLoadError(name, str(exc), line_no))
-    if pending is not None:
+    if pending is not None and (names is None or pending[0] in names):
         out.append(ProblemLoadError(pending[0], "name line without a problem", pending[1]))
     return out
 
 
 def load_problems(
-    path: str | Path = DEFAULT_PROBLEMS, constructions: Mapping[str, ConstructionDef] | None = None
+    path: str | Path = DEFAULT_PROBLEMS,
+    constructions: Mapping[str, ConstructionDef] | None = None,
+    names: Collection[str] | None = None,
 ) -> list[Problem | ProblemLoadError]:
-    """Every problem of a file; a bad one is reported as a ProblemLoadError, the rest load."""
+    """Every problem of a file (or those named); a bad one is reported as a ProblemLoadError,
+    the rest load."""
     path = Path(path)
-    return parse_problems(path.read_text(), path.name, constructions)
+    return parse_problems(path.read_text(), path.name, constructions, names)
 
 
 def clause_statements(

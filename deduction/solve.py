@@ -143,10 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     path = Path(args.file)
     if not path.is_file():
         parser.error(f"no such problem file: {path}")
-    items = load_problems(path)
-    if args.name:
-        wanted = set(args.name)
-        items = [p for p in items if p.name in wanted]
+    wanted = set(args.name) if args.name else None
+    items = load_problems(path, names=wanted)
+    if wanted is not None:
         missing = wanted - {p.name for p in items}
         if missing:
             parser.error(f"no problem named {sorted(missing)[0]!r} in {path}")

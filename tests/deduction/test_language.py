@@ -170,6 +170,11 @@ def test_multi_problem_file_reports_bad_problem_and_loads_rest(tmp_path):
     assert loaded[1].name == "second" and "'z'" in loaded[1].message and loaded[1].line == 3
     assert loaded[2].name == "third"
     assert loaded[3].name == "orphan"
+    # only the named ones, the bad unnamed one skipped unparsed
+    chosen = load_problems(path, names={"third", "first"})
+    assert [p.name for p in chosen] == ["first", "third"]
+    assert all(isinstance(p, Problem) for p in chosen)
+    assert [p.name for p in load_problems(path, names={"second"})] == ["second"]
 
 
 def test_problem_lines_without_names_get_positional_names():
