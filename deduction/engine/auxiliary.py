@@ -22,8 +22,10 @@ The menu, in the order a candidate of equal relevance is tried:
 Relevance is how many of the candidate's points the goal names (AlphaGeometry's traceback shows
 that the auxiliary points of JGEX proofs hang on the goal's points); ties go by the order above,
 then by the points' order in the problem, so the search is deterministic. Candidates are tried
-one at a time, each on a fresh engine (a shared one would let a useless point slow every later
-try), within the caller's deadline. Left out: pairs of auxiliary points, and a learned ranking.
+one at a time, each on a fresh engine that replays the base fixpoint (a shared one would let a
+useless point slow every later try), within the caller's deadline; when the menu is spent, a
+second point naming one of the first few (`search`). Left out: three or more points, and a
+learned ranking.
 """
 
 from __future__ import annotations
@@ -153,9 +155,9 @@ def candidates(
 
 
 def with_clause(problem: Problem, clause: Clause) -> Problem:
-    """The problem with one more clause before its goal."""
-    text = f"{problem}"
-    return Problem(problem.name, problem.clauses + (clause,), problem.goal, text)
+    """The problem with one more clause before its goal (its text spells the new clause)."""
+    extended = Problem(problem.name, problem.clauses + (clause,), problem.goal, "")
+    return Problem(extended.name, extended.clauses, extended.goal, str(extended))
 
 
 def placed(

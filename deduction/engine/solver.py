@@ -2,7 +2,8 @@
 
 `Engine` is the reusable unit (the generator of a later issue runs `Engine(...).close()` on
 random premise sets and reads every proved fact); `solve_problem` is what the CLI runs per
-problem. Some rules are not matched because their every instance is already known:
+problem, with the auxiliary-point search (`deduction.engine.auxiliary`) when DD+AR stops short
+of the goal. Some rules are not matched because their every instance is already known:
 
 - r02, r08, r30, r31 by the fact base itself: it stores each eqangle/eqratio in both of its
   spellings (d2 - d1 = d4 - d3 and d3 - d1 = d4 - d2) with para as angle 0, perp as 1/2 and cong

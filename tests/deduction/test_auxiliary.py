@@ -110,3 +110,13 @@ def test_jgex_problem_needing_two_aux_points():
     result = solve_problem(JGEX["complete_014_7_Book_00EE_09_E069-8.gex"], timeout=55)
     assert result.status == "solved", result.message
     assert len(result.auxiliary) == 2
+
+
+def test_with_clause_text_spells_the_new_clause():
+    from deduction.engine.auxiliary import with_clause
+
+    problem = parse_problem(TRIANGLE, "t")
+    clause = _clause(TRIANGLE, "e = foot e a b c")
+    extended = with_clause(problem, clause)
+    assert extended.clauses[-1] == clause and extended.goal == problem.goal
+    assert parse_problem(extended.text, "t").clauses == extended.clauses
