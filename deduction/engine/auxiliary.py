@@ -34,7 +34,7 @@ import itertools
 import logging
 import string
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -96,62 +96,82 @@ def candidates(
     focus: Sequence[str] = (),
 ) -> list[Candidate]:
     """Every menu item for this problem, most relevant first (see the module docstring);
-    `focus` points count as goal points."""
+    `focus` points count as goal points. The whole list: `menu` yields it lazily."""
+    return list(menu(problem, known_lines, known_circles, focus))
+
+
+def menu(
+    problem: Problem,
+    known_lines: Sequence[frozenset[str]] = (),
+    known_circles: Sequence[frozenset[str]] = (),
+    focus: Sequence[str] = (),
+) -> Iterator[Candidate]:
+    """The menu in order: relevance down, then kind (KIND_ORDER), then the order the points
+    appear in the problem. Lazily, because a 20-point problem has over a million items (the
+    parallels and perpendiculars) and a search rarely reaches the tail: each relevance level
+    walks the kinds again, keeping the items of that relevance.
+
+    Relevance counts the goal points among a candidate's arguments and the known lines
+    through two consecutive arguments (a foot on line c d is about every point of c d), kept
+    as bit masks over the goal points so a walk is cheap."""
     points = problem.points
     goal = set(problem.goal.args) if problem.goal is not None else set()
     goal.update(focus)
+    bit = {p: 1 << i for i, p in enumerate(sorted(goal))}
     name = fresh_name(points)
     lines = _lines(points, known_lines)
-    # the known line through a pair of points, if any (a foot on c d is a foot on all of it)
+    # the known line through a pair of points, if any
     line_of = {frozenset(pp): ln for ln in known_lines for pp in itertools.combinations(ln, 2)}
+    line_mask = {pair: sum(bit.get(p, 0) for p in line) for pair, line in line_of.items() if line}
+    point_mask = {p: bit.get(p, 0) for p in points}
 
     def through(p: str, ab: tuple[str, str]) -> bool:
         line = line_of.get(frozenset(ab))
         return p in ab or (line is not None and p in line)
 
-    found: list[Candidate] = []
-
-    def span(args: Sequence[str]) -> set[str]:
-        """The points a candidate's arguments name: its points, and every point of a line it
-        names by two of them (a foot on line cd is about every point of cd)."""
-        out = set(args)
+    def relevance(args: tuple[str, ...]) -> int:
+        mask = 0
+        for p in args:
+            mask |= point_mask[p]
         for i in range(len(args) - 1):
-            line = line_of.get(frozenset(args[i : i + 2]))
-            if line is not None:
-                out |= line
-        return out
+            mask |= line_mask.get(frozenset(args[i : i + 2]), 0)
+        return mask.bit_count()
 
-    def add(kind: str, args: Sequence[str], *calls: tuple[str, ...]) -> None:
-        relevance = len(goal & span(args))
-        found.append(Candidate(kind, _clause(name, *calls), relevance))
-
-    for a, b in itertools.combinations(points, 2):
-        add("midpoint", (a, b), ("midpoint", a, b))
-    for p in points:
-        for a, b in lines:
-            if not through(p, (a, b)):
-                add("foot", (p, a, b), ("foot", p, a, b))
     triangles = [tuple(sorted(c, key=points.index)[:3]) for c in known_circles]
     triangles += [t for t in itertools.combinations(points, 3) if t not in triangles]
-    for a, b, c in triangles:
-        add("center", (a, b, c), ("circle", a, b, c))
-    for (a, b), (c, d) in itertools.combinations(lines, 2):
-        if {a, b} & {c, d}:
-            continue  # they meet at a named point
-        add("intersection", (a, b, c, d), ("intersection_ll", a, b, c, d))
-    for a, b in itertools.permutations(points, 2):
-        add("mirror", (a, b), ("mirror", a, b))
-    for p in points:
-        for (a, b), (c, d) in itertools.permutations(lines, 2):
-            if through(p, (a, b)) or through(p, (c, d)):
-                continue
-            args = (p, a, b, c, d)
-            add("pline", args, ("on_pline", p, a, b), ("on_line", c, d))
-            add("tline", args, ("on_tline", p, a, b), ("on_line", c, d))
-    rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
-    # stable sort: within a kind and relevance, the order the points appear in the problem
-    found.sort(key=lambda c: (-c.relevance, rank[c.kind]))
-    return found
+
+    def items(kind: str) -> Iterator[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
+        """(arguments, construction calls) of one kind, in problem order."""
+        if kind == "midpoint":
+            for a, b in itertools.combinations(points, 2):
+                yield (a, b), (("midpoint", a, b),)
+        elif kind == "foot":
+            for p in points:
+                for a, b in lines:
+                    if not through(p, (a, b)):
+                        yield (p, a, b), (("foot", p, a, b),)
+        elif kind == "center":
+            for a, b, c in triangles:
+                yield (a, b, c), (("circle", a, b, c),)
+        elif kind == "intersection":
+            for (a, b), (c, d) in itertools.combinations(lines, 2):
+                if not {a, b} & {c, d}:  # else they meet at a named point
+                    yield (a, b, c, d), (("intersection_ll", a, b, c, d),)
+        elif kind == "mirror":
+            for a, b in itertools.permutations(points, 2):
+                yield (a, b), (("mirror", a, b),)
+        else:  # pline / tline: through p along a b, met with line c d
+            along = "on_pline" if kind == "pline" else "on_tline"
+            for p in points:
+                for (a, b), (c, d) in itertools.permutations(lines, 2):
+                    if not through(p, (a, b)) and not through(p, (c, d)):
+                        yield (p, a, b, c, d), ((along, p, a, b), ("on_line", c, d))
+
+    for level in range(len(goal), -1, -1):
+        for kind in KIND_ORDER:
+            for args, calls in items(kind):
+                if relevance(args) == level:
+                    yield Candidate(kind, _clause(name, *calls), level)
 
 
 def with_clause(problem: Problem, clause: Clause) -> Problem:
@@ -161,7 +181,7 @@ def with_clause(problem: Problem, clause: Clause) -> Problem:
 
 
 def placed(
-    points: dict[str, tuple[float, float]], cands: Sequence[Candidate], seed: int = 0
+    points: dict[str, tuple[float, float]], cands: Iterable[Candidate], seed: int = 0
 ) -> Iterator[tuple[Candidate, dict[str, tuple[float, float]]]]:
     """The candidates that can be drawn on the figure, with the figure extended by each; a
     candidate whose point coincides with a named one (the midpoint that is already there) or
@@ -239,7 +259,7 @@ def search(
     known = base.known_steps()
     firsts: list[tuple[Candidate, Problem, dict[str, tuple[float, float]], list[ProofStep]]] = []
     try:
-        for cand, points in placed(base.points, candidates(problem, lines, circles)):
+        for cand, points in placed(base.points, menu(problem, lines, circles)):
             extended = with_clause(problem, cand.clause)
             proved, trial = attempt(extended, points, known)
             if proved:
@@ -276,8 +296,8 @@ def _second_points(
     """Second auxiliary points that name the first one, most relevant first (the first point
     counts as a goal point)."""
     new = first.clause.points[0]
-    menu = [c for c in candidates(extended, lines, circles, focus=(new,)) if _names(c, new)]
-    for cand, figure in placed(points, menu):
+    seconds = (c for c in menu(extended, lines, circles, focus=(new,)) if _names(c, new))
+    for cand, figure in placed(points, seconds):
         yield with_clause(extended, cand.clause), figure, known, (first.clause, cand.clause)
 
 
