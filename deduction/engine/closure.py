@@ -79,7 +79,6 @@ class Closure:
         variants = [v for rule in rules for v in orientation_variants(rule)]
         cheap = tuple(r for r in variants if r.conclusion.predicate not in TRIANGLE_CONCLUSIONS)
         costly = tuple(r for r in variants if r.conclusion.predicate in TRIANGLE_CONCLUSIONS)
-        self.rules = cheap + costly
         self.phases = tuple(group for group in (cheap, costly) if group)
         # semi-naive: the first level matches everything, unless the base was restored from a
         # fixpoint (then only what changed since tick `since`); one clock per phase
@@ -88,27 +87,24 @@ class Closure:
         self.algebra = algebra
         self.stats = ClosureStats()
 
-    def dd_level(self, deadline: float | None = None, phase: int | None = None) -> list[ProofStep]:
-        """Match one phase's rules (all rules when `phase` is None); instances must use
-        something changed since that phase last ran."""
+    def dd_level(self, phase: int, deadline: float | None = None) -> list[ProofStep]:
+        """Match one phase's rules; instances must use something changed since that phase
+        last ran."""
         fb, numeric = self.fb, self.numeric
-        phases = range(len(self.phases)) if phase is None else (phase,)
-        since = min(self._since[i] for i in phases)
+        since = self._since[phase]
         # everything the base learns from here on is stamped newer than this matching
         fb.tick += 1
-        for i in phases:
-            self._since[i] = fb.tick
+        self._since[phase] = fb.tick
         found: dict[Statement, ProofStep] = {}
-        for i in phases:
-            for rule in self.phases[i]:
-                for binding in match(rule, fb, numeric, since=since):
-                    st = conclusion_of(rule, binding, numeric)
-                    if st is None or st in found or fb.holds(st):
-                        continue
-                    premises = tuple(fb.justify(instantiate(p, binding)) for p in rule.premises)
-                    found[st] = ProofStep(st, rule.name, premises)
-                    if deadline is not None and time.monotonic() > deadline:
-                        return list(found.values())
+        for rule in self.phases[phase]:
+            for binding in match(rule, fb, numeric, since=since):
+                st = conclusion_of(rule, binding, numeric)
+                if st is None or st in found or fb.holds(st):
+                    continue
+                premises = tuple(fb.justify(instantiate(p, binding)) for p in rule.premises)
+                found[st] = ProofStep(st, rule.name, premises)
+                if deadline is not None and time.monotonic() > deadline:
+                    return list(found.values())
         return list(found.values())
 
     def _absorb(self, steps: list[ProofStep], goal: Statement | None) -> int:
@@ -147,7 +143,7 @@ class Closure:
                         return True
                     if deadline is not None and time.monotonic() > deadline:
                         return False
-                    added += self._absorb(self.dd_level(deadline, phase), goal)
+                    added += self._absorb(self.dd_level(phase, deadline), goal)
                 last_resort = getattr(self.algebra, "last_resort", None)
                 if added == 0 and last_resort is not None:
                     added = last_resort(fb)  # too costly for every level

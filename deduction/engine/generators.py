@@ -240,11 +240,10 @@ def _gen_table(kind: str) -> Generator:
     return gen
 
 
-def _vertex_keys(fb: FactBase) -> list[tuple[Key, list[str]]]:
-    """Angle keys (two direction roots) with the points at which two lines of those directions
-    meet, for keys met at two or more points: the corners of parallelograms, trapezoids and
-    homothetic triangles, whose angles are equal with no fact saying so. Memoised per version
-    of the base (a level does not change it)."""
+def _vertex_keys(fb: FactBase) -> list[Key]:
+    """Angle keys (two direction roots) whose lines meet at two or more points: the corners of
+    parallelograms, trapezoids and homothetic triangles, whose angles are equal with no fact
+    saying so. Memoised per version of the base (a level does not change it)."""
     cached = fb.memo.get("vertex_keys")
     if cached is not None and cached[0] == fb.version:
         return cached[1]
@@ -254,14 +253,14 @@ def _vertex_keys(fb: FactBase) -> list[tuple[Key, list[str]]]:
         for a, b in dirs.members(root):
             through.setdefault(a, set()).add(root)
             through.setdefault(b, set()).add(root)
-    at: dict[Key, list[str]] = {}
+    corners: dict[Key, int] = {}
     for point in sorted(through):
         roots = sorted(through[point])
         for i, r1 in enumerate(roots):
             for r2 in roots[i + 1 :]:
-                at.setdefault((r1, r2), []).append(point)
-                at.setdefault((r2, r1), []).append(point)
-    out = [(key, pts) for key, pts in at.items() if len(pts) >= 2]
+                corners[(r1, r2)] = corners.get((r1, r2), 0) + 1
+                corners[(r2, r1)] = corners.get((r2, r1), 0) + 1
+    out = [key for key, n in corners.items() if n >= 2]
     fb.memo["vertex_keys"] = (fb.version, out)
     return out
 
@@ -275,7 +274,7 @@ def _same_key_angles(
     time, the first angle at the first vertex, the second at the other."""
     vp = var_pairs(args)
     dirs, stamps = fb.dirs, fb.dir_stamp
-    for key, _vertices in _vertex_keys(fb):
+    for key in _vertex_keys(fb):
         if since >= 0 and not any(stamps.get(r, -1) >= since for r in key):
             continue
         pools = [dirs.members(key[0]), dirs.members(key[1])]

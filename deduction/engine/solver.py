@@ -148,8 +148,8 @@ def solve_problem(
     """Solve one problem; never raises for a bad problem (status "error" with the reason).
 
     When DD+AR reaches its fixpoint without the goal and `auxiliary` is on, auxiliary points
-    from `deduction.engine.auxiliary` are tried one at a time until the goal is proved or the
-    time is up; the clause that made the proof is reported in `SolveResult.auxiliary`.
+    from `deduction.engine.auxiliary` are tried (one, then two) until the goal is proved or the
+    time is up; the clauses that made the proof are reported in `SolveResult.auxiliary`.
     """
     start = time.monotonic()
     deadline = None if timeout is None else start + timeout
