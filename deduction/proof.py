@@ -176,8 +176,12 @@ def recheck(
     numeric: Callable[[Statement], bool],
     rules: Sequence[Rule],
     allowed_premises: Iterable[Statement] | None = None,
+    cache: dict[ProofStep, str | None] | None = None,
 ) -> list[str]:
-    """Problems found re-checking every step (empty when the proof is sound)."""
+    """Problems found re-checking every step (empty when the proof is sound).
+
+    `cache` remembers each step's verdict across calls on the same figure: the theorems of one
+    closure share most of their steps, and a generator re-checks every one of them."""
     by_name: dict[str, list[Rule]] = {}
     for rule in rules:
         by_name.setdefault(rule.name, []).extend(orientation_variants(rule))
@@ -192,7 +196,12 @@ def recheck(
         missing = [p for p in step.premises if p not in known]
         if missing:
             problems.append(f"{step.conclusion}: uses {missing[0]} before it is derived")
-        reason = check_step(step, points, numeric, by_name)
+        if cache is not None and step in cache:
+            reason = cache[step]
+        else:
+            reason = check_step(step, points, numeric, by_name)
+            if cache is not None:
+                cache[step] = reason
         if reason is not None:
             problems.append(f"{step.conclusion} [{step.rule}]: {reason}")
         known.add(step.conclusion)

@@ -107,6 +107,10 @@ class QuotientTable:
     def members(self, a: Key) -> list[Key]:
         return self._uf.members(a) if a in self._uf else [a]
 
+    def classes(self) -> list[list[Key]]:
+        """Every class of keys (a generator reads each class's equalities off as theorems)."""
+        return [self._uf.members(root) for root in self._uf.roots()]
+
     def fresh(self, a: Key, since: int) -> bool:
         return a in self._uf and self.stamp.get(self._uf.find(a), -1) >= since
 

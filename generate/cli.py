@@ -1,0 +1,91 @@
+"""What every generate CLI shares: count and range arguments, logging, one-line errors.
+
+Exit status: 0 when the run finished, 2 for a usage or configuration error (printed as one
+line), 130 when interrupted (the run resumes when the same command is run again), 1 for an
+unexpected failure (one line; `--log-level debug` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import sys
+from collections.abc import Callable
+
+from generate.errors import GenerateError, RunInterrupted
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def count(text: str) -> int:
+    """A count written `1000`, `1_000`, `1e6` or `2.5e4`: a positive whole number."""
+    try:
+        value = float(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value != int(value) or value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number >= 1")
+    return int(value)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number > 0")
+    return value
+
+
+def int_range(text: str) -> tuple[int, int]:
+    """`LO-HI` or a single `N` (LO = HI = N)."""
+    lo, sep, hi = text.partition("-")
+    try:
+        pair = (int(lo), int(hi)) if sep else (int(lo), int(lo))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not LO-HI (e.g. 8-14)") from None
+    if pair[0] > pair[1]:
+        raise argparse.ArgumentTypeError(f"{text!r}: LO is greater than HI")
+    return pair
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper()),
+        format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+
+
+def guarded(run: Callable[[], int], prog: str) -> int:
+    """Run a CLI body; turn every failure into one line on stderr and an exit status."""
+    try:
+        return run()
+    except RunInterrupted as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted; run the same command again to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (GenerateError, ValueError, OSError) as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - a CLI prints one line, never a traceback
+        logging.getLogger(prog).debug("traceback", exc_info=True)
+        print(
+            f"{prog}: failed: {type(exc).__name__}: {exc} (--log-level debug shows where)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED

@@ -1,0 +1,217 @@
+"""Where shard tasks run: in this process, in a local process pool, or on a Ray cluster.
+
+One seam, one method (datatrove's executors, httpx's transport):
+
+    class Executor(Protocol):
+        def map_unordered(self, fn, items) -> Iterator[result]
+
+`items` is pulled lazily, only when a slot is free (at most `window` tasks in flight), so a
+caller can stop feeding it when it has enough: the generator stops handing out shard ranks
+once the committed records reach `--n`. Results come back in completion order.
+
+Workers are started with PYTHONHASHSEED=0. The deduction engine iterates sets of statements,
+whose order follows string hashes; with a fixed hash seed a shard computes the same records on
+every machine and every run ("same seed, same shard bytes"). The serial executor runs in the
+caller's interpreter, whose hash seed was fixed when it started: it is for tests and profiling.
+
+Logs: local workers send their records to the parent's root handlers through the queue of
+multiprocessing-logging's handler (`install_worker_logging`); Ray forwards worker output to the
+driver itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import multiprocessing
+import os
+import queue
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol, TypeVar
+
+from multiprocessing_logging import MultiProcessingHandler
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+HASH_SEED = "0"
+
+
+class Executor(Protocol):
+    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]: ...
+
+
+class SerialExecutor:
+    """Runs every task in this process, in order (tests, profiling, `--workers 1` debugging)."""
+
+    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        for item in items:
+            yield fn(item)
+
+
+def install_worker_logging(log_queue: Any, level: int) -> None:
+    """Pool initializer: route this worker's log records to the parent's queue; leave Ctrl-C
+    to the parent, which terminates the pool (a worker dying mid-shard loses only that shard,
+    which has no completion marker and is rerun)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    root = logging.getLogger()
+    root.handlers[:] = []
+    root.setLevel(level)
+    if log_queue is not None:
+        root.addHandler(logging.handlers.QueueHandler(log_queue))
+
+
+class SpawnLogHandler(MultiProcessingHandler):
+    """multiprocessing-logging's handler, its queue taken from the spawn context.
+
+    The library makes its queue with the default (fork) context, whose locks a spawned worker
+    refuses to share; workers are spawned for the fixed hash seed above. The handler's receive
+    thread looks the queue up on every read, so replacing it before any worker exists is safe.
+    """
+
+    def __init__(self, name: str, sub_handler: logging.Handler) -> None:
+        super().__init__(name, sub_handler=sub_handler)
+        self.queue = multiprocessing.get_context("spawn").Queue(-1)
+
+
+def _parent_log_queue() -> Any:
+    """The queue that the root logger's handlers read worker records from: the root handlers
+    are wrapped once in a `SpawnLogHandler`, whose thread emits what workers put there."""
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if isinstance(handler, SpawnLogHandler):
+            return handler.queue
+    if not root.handlers:
+        return None
+    for i, original in enumerate(list(root.handlers)):
+        root.removeHandler(original)
+        root.addHandler(SpawnLogHandler(f"worker-logs-{i}", original))
+    return next(h.queue for h in root.handlers if isinstance(h, SpawnLogHandler))
+
+
+class LocalExecutor:
+    """A pool of `workers` spawned processes (spawn: no inherited locks, threads or caches)."""
+
+    def __init__(self, workers: int, window: int | None = None) -> None:
+        if workers < 1:
+            raise ValueError(f"{workers=} must be >= 1")
+        self.workers = workers
+        self.window = window or 2 * workers
+
+    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        os.environ["PYTHONHASHSEED"] = HASH_SEED  # read by the spawned interpreters
+        context = multiprocessing.get_context("spawn")
+        done: queue.Queue[tuple[bool, Any]] = queue.Queue()
+        pool = context.Pool(
+            self.workers,
+            initializer=install_worker_logging,
+            initargs=(_parent_log_queue(), logging.getLogger().level),
+        )
+        source = iter(items)
+        in_flight = 0
+        try:
+            while True:
+                while in_flight < self.window:
+                    item = next(source, _END)
+                    if item is _END:
+                        break
+                    pool.apply_async(
+                        fn,
+                        (item,),
+                        callback=lambda r: done.put((True, r)),
+                        error_callback=lambda e: done.put((False, e)),
+                    )
+                    in_flight += 1
+                if in_flight == 0:
+                    break
+                ok, value = _get(done)
+                in_flight -= 1
+                if not ok:
+                    raise value
+                yield value
+            pool.close()
+            pool.join()
+        finally:
+            pool.terminate()
+
+
+_END = object()
+
+
+def _get(done: queue.Queue) -> tuple[bool, Any]:
+    # a timeout keeps the main thread responsive to Ctrl-C while it waits
+    while True:
+        try:
+            return done.get(timeout=0.5)
+        except queue.Empty:
+            continue
+
+
+class RayExecutor:
+    """The same tasks as Ray remote functions, `window` in flight (`ray.wait` as they finish).
+
+    `address=None` starts a local cluster of `workers` CPUs; "auto" or "ray://host:port" joins an
+    existing one. Shards write their files themselves, so on a cluster `--out` must be on storage
+    every node sees (datatrove makes the same assumption)."""
+
+    def __init__(self, workers: int, address: str | None = None, window: int | None = None) -> None:
+        if workers < 1:
+            raise ValueError(f"{workers=} must be >= 1")
+        self.workers = workers
+        self.address = address
+        self.window = window or 2 * workers
+
+    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        try:
+            import ray
+        except ImportError:
+            raise RuntimeError("the Ray executor needs ray: pip install 'proofloom[ray]'") from None
+        started = False
+        if not ray.is_initialized():
+            env = {"env_vars": {"PYTHONHASHSEED": HASH_SEED}}
+            if self.address is None:
+                ray.init(
+                    num_cpus=self.workers,
+                    runtime_env=env,
+                    include_dashboard=False,
+                    logging_level=logging.WARNING,
+                )
+            else:
+                ray.init(address=self.address, runtime_env=env, logging_level=logging.WARNING)
+            started = True
+        task = ray.remote(num_cpus=1)(fn)
+        source = iter(items)
+        pending: list[Any] = []
+        try:
+            while True:
+                while len(pending) < self.window:
+                    item = next(source, _END)
+                    if item is _END:
+                        break
+                    pending.append(task.remote(item))  # type: ignore[arg-type]
+                if not pending:
+                    break
+                ready, pending = ray.wait(pending, num_returns=1)
+                yield ray.get(ready[0])
+        finally:
+            for ref in pending:
+                ray.cancel(ref, force=True)
+            if started:
+                ray.shutdown()
+
+
+EXECUTORS = ("local", "ray")
+
+
+def make_executor(name: str, workers: int, address: str | None = None) -> Executor:
+    """The executor a CLI's `--executor` names."""
+    if name == "local":
+        return LocalExecutor(workers)
+    if name == "ray":
+        return RayExecutor(workers, address)
+    if name == "serial":
+        return SerialExecutor()
+    raise ValueError(f"unknown executor {name!r} (choose from {', '.join(EXECUTORS)})")

@@ -1,0 +1,140 @@
+"""`python -m generate.geometry --n 1e6 --out runs/geo`: unique proved theorems, resumable.
+
+Random premise sets over AlphaGeometry's construction language are closed under DD+AR; every
+derived fact becomes a theorem with its traced proof, auxiliary points pruned, checked on fresh
+figures and re-checked step by step, deduplicated across the whole run. Shards of compressed
+JSON lines (or Parquet) go to OUT/data; a second run on the same OUT resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from generate.cli import count, guarded, int_range, positive_float, positive_int, setup_logging
+from generate.executors import EXECUTORS
+from generate.geometry.config import FORMATS, GeometryConfig
+from generate.geometry.run import GeometryRun, data_path
+from generate.geometry.sampler import DEFAULT_WEIGHTS
+from generate.geometry.summary import format_summary
+
+PROG = "python -m generate.geometry"
+logger = logging.getLogger(__name__)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=PROG,
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        epilog="Exit status: 0 done, 2 bad flags or settings, 130 interrupted (rerun to "
+        "resume), 1 unexpected failure.",
+    )
+    p.add_argument("--n", type=count, default=20_000, help="unique theorems to make (1e6 works)")
+    p.add_argument("--out", default="runs/geometry", help="run directory (resumed if it exists)")
+    p.add_argument("--workers", type=positive_int, default=2, help="worker processes")
+    p.add_argument("--seed", type=int, default=0, help="run seed: same seed, same records")
+    p.add_argument(
+        "--points", type=int_range, default=(8, 14), help="points per premise set, LO-HI"
+    )
+    p.add_argument(
+        "--aux-only", action="store_true", help="keep only theorems with auxiliary points"
+    )
+    p.add_argument("--executor", choices=EXECUTORS, default="local", help="where shards run")
+    p.add_argument("--ray-address", default=None, help="Ray cluster to join (default: start one)")
+    p.add_argument("--format", choices=FORMATS, default="jsonl", help="shard file format")
+    p.add_argument("--min-steps", type=positive_int, default=2, help="drop shorter proofs")
+    p.add_argument("--shard-size", type=positive_int, default=16, help="premise sets per shard")
+    p.add_argument(
+        "--closure-timeout",
+        type=positive_float,
+        default=20.0,
+        help="seconds before a closure is dropped as pathological",
+    )
+    p.add_argument(
+        "--checks", type=positive_int, default=3, help="fresh figures every proof step must hold on"
+    )
+    p.add_argument(
+        "--max-subclosures",
+        type=int,
+        default=8,
+        help="closures of smaller premise sets a premise set may spend on auxiliary points",
+    )
+    p.add_argument("--weights", default=str(DEFAULT_WEIGHTS), help="construction weights (TOML)")
+    p.add_argument("--draw", type=int, default=1, help="draw this many records into OUT/figures")
+    p.add_argument(
+        "--log-level",
+        default="warning",
+        choices=["debug", "info", "warning", "error"],
+        help="log level (workers too)",
+    )
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    setup_logging(args.log_level)
+    return guarded(lambda: _run(args), PROG)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if not Path(args.weights).is_file():
+        raise ValueError(f"--weights {args.weights}: no such file")
+    if args.max_subclosures < 0:
+        raise ValueError(f"--max-subclosures {args.max_subclosures} must be >= 0")
+    config = GeometryConfig(
+        out=args.out,
+        n=args.n,
+        seed=args.seed,
+        points=args.points,
+        workers=args.workers,
+        executor=args.executor,
+        ray_address=args.ray_address,
+        aux_only=args.aux_only,
+        format=args.format,
+        min_steps=args.min_steps,
+        premise_sets_per_shard=args.shard_size,
+        closure_timeout=args.closure_timeout,
+        checks=args.checks,
+        max_subclosures=args.max_subclosures,
+        weights=args.weights,
+    )
+    summary = GeometryRun(config).run()
+    print(format_summary(summary))
+    print(
+        f"data           {Path(config.out) / 'data'} ({config.format}); summary.json, manifest.json"
+    )
+    if args.draw > 0:
+        _draw(config, args.draw)
+    return 0
+
+
+def _draw(config: GeometryConfig, how_many: int) -> None:
+    """Draw the first records with auxiliary points (else the first records) of shard 0."""
+    from generate.geometry.draw import draw_record
+
+    path = data_path(config.out, 0, config.format)
+    if not path.exists():
+        return
+    records = _first_records(path, config.format)
+    records.sort(key=lambda r: (r["aux_points"] == 0, -r["proof_length"]))
+    for record in records[:how_many]:
+        out = Path(config.out) / "figures" / f"{record['id']}.png"
+        draw_record(record, out)
+        print(f"figure         {out}  ({record['problem_with_aux']})")
+
+
+def _first_records(path: Path, fmt: str) -> list[dict]:
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path).to_pylist()
+    from generate.shards import read_jsonl_gz
+
+    return read_jsonl_gz(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

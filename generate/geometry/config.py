@@ -1,0 +1,80 @@
+"""`GeometryConfig`: everything that decides what a geometry run makes, checked once."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generate.geometry.sampler import DEFAULT_WEIGHTS, Weights, point_names
+
+FORMATS = ("jsonl", "parquet")
+# Fields that change the records: a resumed run must agree on them (`shards.check_config`).
+IDENTITY = (
+    "seed",
+    "points",
+    "aux_only",
+    "min_steps",
+    "premise_sets_per_shard",
+    "closure_timeout",
+    "checks",
+    "max_subclosures",
+    "weights_sha1",
+    "format",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GeometryConfig:
+    """A geometry generation run (`python -m generate.geometry`).
+
+    `n` is a floor: the run stops at the first shard boundary with at least `n` unique records
+    (a shard is the unit of resumption, so its records are kept whole). `closure_timeout` is a
+    safety net for a pathological figure, not a budget: a closure that hits it is dropped whole
+    (counted), so records do not depend on the machine's speed unless that happens.
+    """
+
+    out: str
+    n: int = 1000
+    seed: int = 0
+    points: tuple[int, int] = (8, 14)
+    workers: int = 2
+    executor: str = "local"
+    ray_address: str | None = None
+    aux_only: bool = False
+    format: str = "jsonl"
+    min_steps: int = 2
+    premise_sets_per_shard: int = 16
+    closure_timeout: float = 20.0
+    checks: int = 3
+    max_subclosures: int = 8
+    weights: str = str(DEFAULT_WEIGHTS)
+    weights_sha1: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        lo, hi = self.points
+        if not 3 <= lo <= hi <= len(point_names()):
+            raise ValueError(f"--points {lo}-{hi}: need 3 <= LO <= HI <= {len(point_names())}")
+        checks = {
+            "n": self.n >= 1,
+            "workers": self.workers >= 1,
+            "min_steps": self.min_steps >= 1,
+            "premise_sets_per_shard": self.premise_sets_per_shard >= 1,
+            "checks": self.checks >= 1,
+            "max_subclosures": self.max_subclosures >= 0,
+            "closure_timeout": self.closure_timeout > 0,
+        }
+        for name, ok in checks.items():
+            if not ok:
+                raise ValueError(f"{name}={getattr(self, name)!r} is out of range")
+        if self.format not in FORMATS:
+            raise ValueError(f"format={self.format!r} must be one of {', '.join(FORMATS)}")
+        Weights.load(self.weights)  # a bad weights file fails here, once, not in every worker
+        digest = hashlib.sha1(Path(self.weights).read_bytes()).hexdigest()
+        object.__setattr__(self, "weights_sha1", digest)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["points"] = list(self.points)
+        return data

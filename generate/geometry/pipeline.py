@@ -1,0 +1,100 @@
+"""One geometry shard, start to finish, in a worker: sample, close, extract, write candidates.
+
+A shard draws `premise_sets_per_shard` premise sets, each from its own seed (run seed, rank,
+index), closes each under DD+AR and writes every checked theorem of it to
+`candidates/{rank:05d}.jsonl.gz`. Within a shard a statement is kept once; across shards the
+parent decides (`generate.geometry.run`), in rank order, against the run's index. Any error
+inside one premise set is logged and counted, never fatal: one bad diagram never ends a run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from random import Random
+
+from generate.geometry.config import GeometryConfig
+from generate.geometry.records import build_record
+from generate.geometry.sampler import Sampler, Weights
+from generate.geometry.theorems import Limits, PremiseSet
+from generate.index import KeyIndex
+from generate.shards import Shard, write_jsonl_gz
+
+logger = logging.getLogger(__name__)
+
+
+def candidates_path(out_dir: str | Path, rank: int) -> Path:
+    return Path(out_dir) / "candidates" / f"{rank:05d}.jsonl.gz"
+
+
+def index_path(out_dir: str | Path) -> Path:
+    return Path(out_dir) / "index.sqlite"
+
+
+@dataclass(frozen=True, slots=True)
+class GeometryShardTask:
+    """The picklable shard task: `GeometryShardTask(config)(shard) -> counters`."""
+
+    config: GeometryConfig
+
+    def __call__(self, shard: Shard) -> Counter:
+        config = self.config
+        counts: Counter = Counter()
+        sampler = Sampler(Weights.load(config.weights), config.points)
+        limits = Limits(
+            min_steps=config.min_steps,
+            aux_only=config.aux_only,
+            checks=config.checks,
+            max_subclosures=config.max_subclosures,
+            closure_timeout=config.closure_timeout,
+        )
+        index = KeyIndex.reader(index_path(shard.out_dir))
+        seen: set[bytes] = set()
+
+        def unseen(key: bytes) -> bool:
+            if key in seen or (index is not None and index.contains(key)):
+                return False
+            seen.add(key)
+            return True
+
+        rows = []
+        start = time.process_time()
+        for i in range(config.premise_sets_per_shard):
+            seed = shard.rng_seed(i)
+            try:
+                rows += self._premise_set(seed, shard.rank, sampler, limits, unseen, counts)
+            except Exception:  # noqa: BLE001 - one bad diagram never ends a run
+                counts["premise_set_errors"] += 1
+                logger.exception("shard %d: premise set with seed %d failed", shard.rank, seed)
+        if index is not None:
+            index.close()
+        write_jsonl_gz(candidates_path(shard.out_dir, shard.rank), rows)
+        counts["candidates_written"] = len(rows)
+        counts["cpu_ms"] = int(1000 * (time.process_time() - start))
+        logger.info(
+            "shard %d: %d theorems from %d premise sets",
+            shard.rank,
+            len(rows),
+            config.premise_sets_per_shard,
+        )
+        return counts
+
+    @staticmethod
+    def _premise_set(seed, rank, sampler, limits, unseen, counts) -> list[dict]:  # type: ignore[no-untyped-def]
+        counts["premise_sets"] += 1
+        sampled = sampler.sample(Random(seed))
+        if sampled is None:
+            counts["premise_sets_undrawable"] += 1
+            return []
+        premise_set = PremiseSet(sampled, seed, limits, counts)
+        if not premise_set.close():
+            return []
+        counts["premise_sets_closed"] += 1
+        graph, points = premise_set.graph, sampled.points
+        return [
+            build_record(found, graph, points, seed, rank).to_json()
+            for found in premise_set.theorems(unseen)
+        ]

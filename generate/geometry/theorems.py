@@ -1,0 +1,303 @@
+"""From one closed premise set to its theorems: candidates, statements, auxiliary points, checks.
+
+A premise set closed under DD+AR holds far more than its derived nodes: every pair of
+segments in a length class is a `cong`, every two keys of an angle class an `eqangle`, every
+three points of a line a `coll`. `candidate_goals` lists the nodes and those class facts (one
+spelling per line: its two smallest points). Each candidate then becomes a theorem:
+
+1. its proof is traced back (`deduction.traceback`); fewer than `min_steps` steps is a
+   restatement and dropped;
+2. its statement keeps the clauses its goal's points are built from; the clauses the proof
+   needs beyond those are its auxiliary construction (AlphaGeometry's definition);
+3. the statement is canonised and looked up in the dedup filter before any costly work;
+4. auxiliary clauses are pruned greedily in reverse construction order (AlphaGeometry2): a
+   clause goes when DD+AR still proves the goal without it, each test a closure of the smaller
+   premise set on the same figure (cached by clause mask, `max_subclosures` a premise set);
+   when the statement alone proves the goal, the theorem has no auxiliary point after all;
+5. every step of the final proof must hold on `checks` fresh realisations of the premise set
+   (a proof that read a branch or an orientation off the one figure is dropped), and the
+   proof must re-check step by step against the premises of its own clauses.
+
+Counters name every reason a candidate is dropped; the shard's stats sum them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import combinations
+
+from deduction import DeductionError, Engine, Proof, Statement, realise, traceback
+from deduction.engine.factbase import NUMERIC_PREDICATES, FactBase
+from deduction.engine.tables import is_const
+from deduction.numeric import Figure, checker
+from deduction.proof import recheck
+from generate.geometry.canon import PremiseForm, digest, premise_form
+from generate.geometry.sampler import Sampled
+from generate.geometry.subproblem import ClauseGraph, Mask, point_args
+
+logger = logging.getLogger(__name__)
+
+HALF = Fraction(1, 2)
+TRIANGLES = frozenset({"simtri", "simtri2", "contri", "contri2"})
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A theorem of one premise set, checked, in the premise set's own point names."""
+
+    key: bytes  # digest of the canonical statement
+    goal: Statement
+    statement: Mask  # the clauses the goal's points need
+    aux: Mask  # the auxiliary clauses the proof needs beyond them (0: none)
+    proof: Proof
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What a premise set may cost (from the generator's config)."""
+
+    min_steps: int = 2
+    aux_only: bool = False
+    checks: int = 3
+    max_subclosures: int = 12
+    closure_timeout: float = 10.0
+
+
+def trivial(st: Statement) -> bool:
+    """True by its spelling alone: a repeated point where two are needed, a pair equal to
+    itself, a triangle similar to itself. Such facts are proof steps, never theorems."""
+    pred, args = st.predicate, point_args(st)
+    if pred in ("coll", "cyclic", "ncoll"):
+        return len(set(args)) < len(args)
+    if pred in TRIANGLES:
+        return set(args[:3]) == set(args[3:]) or len(set(args[:3])) < 3 or len(set(args[3:])) < 3
+    if pred in ("para", "perp", "cong", "eqangle", "eqratio"):
+        pairs = [tuple(sorted(args[i : i + 2])) for i in range(0, len(args), 2)]
+        if any(a == b for a, b in pairs):
+            return True
+        if len(pairs) == 2:
+            return pairs[0] == pairs[1]
+        p1, p2, p3, p4 = pairs
+        return p1 == p2 or p3 == p4 or (p1 == p3 and p2 == p4)
+    return False
+
+
+def candidate_goals(fb: FactBase) -> list[Statement]:
+    """Derived nodes (in derivation order), then the facts their classes imply (sorted); no
+    numeric side condition, nothing trivial."""
+    nodes = [
+        st
+        for st in fb.log
+        if fb.steps[st].rule != "premise" and st.predicate not in NUMERIC_PREDICATES
+    ]
+    goals = nodes + sorted(_class_facts(fb), key=str)
+    return [st for st in goals if not trivial(st)]
+
+
+def _class_facts(fb: FactBase) -> set[Statement]:
+    out: set[Statement] = set()
+
+    def add(pred: str, args: tuple[str, ...]) -> None:
+        try:
+            st = Statement(pred, args)
+        except ValueError:
+            return
+        if st not in fb.steps:
+            out.add(st)
+
+    rep = fb.line_rep
+    for root in fb.lens.roots():
+        for p, q in combinations(sorted(fb.lens.members(root)), 2):
+            add("cong", p + q)
+    for root in fb.dirs.roots():
+        lines = sorted({rep(p) for p in fb.dirs.members(root)})
+        for p, q in combinations(lines, 2):
+            add("para", p + q)
+    for table, uf, name in ((fb.angles, fb.dirs, "eqangle"), (fb.ratios, fb.lens, "eqratio")):
+        spell = rep if name == "eqangle" else (lambda p: p)
+        for members in table.classes():
+            consts = [k[1] for k in members if is_const(k)]
+            live = [k for k in members if not is_const(k) and uf.find(k[0]) == k[0]]
+            keys = sorted({(spell(k[0]), spell(k[1])) for k in live if uf.find(k[1]) == k[1]})
+            for value in consts:
+                for a, b in keys:
+                    if name == "eqangle" and value == HALF:
+                        add("perp", a + b)
+                    elif name == "eqangle" and value != 0:
+                        add("aconst", a + b + (str(value),))
+                    elif name == "eqratio" and value != 1:
+                        add("rconst", a + b + (str(value),))
+            for (a, b), (c, d) in combinations(keys, 2):
+                add(name, a + b + c + d)
+    for _, pts in fb.lines.objects():
+        for triple in combinations(sorted(pts), 3):
+            add("coll", triple)
+    for _, pts in fb.circles.objects():
+        for quad in combinations(sorted(pts), 4):
+            add("cyclic", quad)
+    return {st for st in out if fb.holds(st)}
+
+
+class PremiseSet:
+    """One sampled premise set, closed, and everything its theorems share: the clause graph,
+    canonical forms by statement mask, sub-closures by clause mask, fresh figures, re-checks."""
+
+    def __init__(self, sampled: Sampled, seed: int, limits: Limits, counts: Counter) -> None:
+        self.sampled = sampled
+        self.seed = seed
+        self.limits = limits
+        self.counts = counts
+        self.graph = ClauseGraph(sampled.problem)
+        self.engine = Engine(sampled.problem, points=sampled.points)
+        self.forms: dict[Mask, PremiseForm] = {}
+        self.closures: dict[Mask, Engine | None] = {}
+        self._fresh: list[Figure] | None = None
+        self._rechecked: dict = {}
+
+    def close(self) -> bool:
+        """Close under DD+AR; False (and counted) when the closure ran out of time."""
+        self.engine.close(timeout=self.limits.closure_timeout)
+        if not self.engine.stats.fixpoint:
+            self.counts["closure_timeouts"] += 1
+            return False
+        return True
+
+    def theorems(self, unseen: Callable[[bytes], bool]) -> Iterator[Found]:
+        """Every checked theorem whose key `unseen` accepts (it is asked before costly work)."""
+        fb = self.engine.fb
+        goals = candidate_goals(fb)
+        self.counts["candidates"] += len(goals)
+        for goal in goals:
+            fb.justify(goal)
+            proof = traceback(fb.steps, goal)
+            if len(proof.steps) < self.limits.min_steps:
+                self.counts["dropped_short"] += 1
+                continue
+            statement = self.graph.needs(point_args(goal))
+            aux = self.graph.needs_premises(proof.premises) & ~statement
+            if self.limits.aux_only and not aux:
+                self.counts["dropped_not_aux"] += 1
+                continue
+            key = digest(self.form(statement).key(goal))
+            if not unseen(key):
+                self.counts["dropped_duplicate"] += 1
+                continue
+            if aux:
+                pruned = self._prune(goal, statement, aux, proof)
+                if pruned is None:
+                    continue
+                aux, proof = pruned
+                if self.limits.aux_only and not aux:
+                    self.counts["dropped_not_aux"] += 1
+                    continue
+                if len(proof.steps) < self.limits.min_steps:
+                    self.counts["dropped_short"] += 1
+                    continue
+            if not self._holds_everywhere(proof):
+                self.counts["dropped_figure_dependent"] += 1
+                continue
+            if not self._rechecks(proof, statement | aux):
+                self.counts["dropped_recheck"] += 1
+                logger.warning("proof of %s failed re-check in %s", goal, self.sampled.problem)
+                continue
+            yield Found(key, goal, statement, aux, proof)
+
+    def form(self, mask: Mask) -> PremiseForm:
+        form = self.forms.get(mask)
+        if form is None:
+            form = premise_form(self.graph.points(mask), self.graph.premises_of(mask))
+            self.counts["canon_capped"] += form.capped
+            self.forms[mask] = form
+        return form
+
+    # ---------------------------------------------------------------- auxiliary points
+    def closure(self, mask: Mask) -> Engine | None:
+        """The fixpoint of the masked clauses on the same figure; None past the budget."""
+        if mask in self.closures:
+            return self.closures[mask]
+        engine: Engine | None = None
+        if len(self.closures) >= self.limits.max_subclosures:
+            self.counts["subclosure_budget"] += 1
+        else:
+            sub = self.graph.sub(mask).original
+            points = {p: self.sampled.points[p] for p in sub.points}
+            start = time.process_time()
+            engine = Engine(sub, points=points)
+            engine.close(timeout=self.limits.closure_timeout)
+            self.counts["subclosures"] += 1
+            self.counts["subclosure_cpu_ms"] += int(1000 * (time.process_time() - start))
+            if not engine.stats.fixpoint:
+                self.counts["subclosure_timeouts"] += 1
+                engine = None
+        self.closures[mask] = engine
+        return engine
+
+    def _verdict(self, mask: Mask, goal: Statement) -> tuple[bool | None, Engine | None]:
+        """(True, its closure) if the masked clauses prove the goal, (False, None) if not,
+        (None, None) when the closure is past the budget or out of time."""
+        engine = self.closure(mask)
+        if engine is None:
+            return None, None
+        return (True, engine) if engine.fb.holds(goal) else (False, None)
+
+    def _prune(
+        self, goal: Statement, statement: Mask, aux: Mask, proof: Proof
+    ) -> tuple[Mask, Proof] | None:
+        """Greedy pruning of the auxiliary clauses in reverse construction order; None (and
+        counted) when a needed closure is past the budget or out of time."""
+        proves, prover = self._verdict(statement, goal)
+        if proves is None:
+            self.counts["dropped_aux_budget"] += 1
+            return None
+        if prover is not None:
+            return 0, prover.proof(goal)
+        kept = statement | aux
+        for i in reversed(self.graph.indices(aux)):
+            trial = kept & ~(1 << i)
+            if any(self.graph.ancestors[j] >> i & 1 for j in self.graph.indices(trial)):
+                continue  # a kept clause is built on this one
+            proves, engine = self._verdict(trial, goal)
+            if proves is None:
+                self.counts["dropped_aux_budget"] += 1
+                return None
+            if engine is not None:
+                kept, prover = trial, engine
+        if prover is not None:
+            proof = prover.proof(goal)
+        return kept & ~statement, proof
+
+    # ---------------------------------------------------------------- checks
+    def fresh(self) -> list[Figure] | None:
+        """Numeric checkers on `checks` fresh realisations of the premise set (None if it could
+        not be drawn again: then no theorem of it can be vouched for)."""
+        if self._fresh is None:
+            figures = []
+            for k in range(self.limits.checks):
+                try:
+                    points = realise(self.sampled.problem, self.seed * 7919 + k + 1, 50).points
+                except DeductionError:
+                    self.counts["dropped_redraw_failed"] += 1
+                    return None
+                figures.append(checker(points))
+            self._fresh = figures
+        return self._fresh
+
+    def _holds_everywhere(self, proof: Proof) -> bool:
+        figures = self.fresh()
+        if figures is None:
+            return False
+        facts = [proof.goal] + [step.conclusion for step in proof.steps]
+        return all(figure(st) for figure in figures for st in facts)
+
+    def _rechecks(self, proof: Proof, mask: Mask) -> bool:
+        engine = self.engine
+        allowed = self.graph.premises_of(mask)
+        problems = recheck(
+            proof, engine.points, engine.numeric, engine.rules, allowed, cache=self._rechecked
+        )
+        return not problems

@@ -1,0 +1,117 @@
+"""Shards, completion markers, the run's config guard, and the dedup index."""
+
+import json
+from collections import Counter
+
+import pytest
+
+from generate.errors import ConfigMismatch
+from generate.index import KeyIndex
+from generate.shards import (
+    Shard,
+    check_config,
+    is_done,
+    marker_path,
+    read_jsonl_gz,
+    run_once,
+    stats_path,
+    write_jsonl_gz,
+)
+
+
+class CountingTask:
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, shard):
+        self.calls += 1
+        return Counter(kept=shard.rank + 1)
+
+
+def test_run_once_writes_stats_then_marker_and_skips_on_rerun(tmp_path):
+    task = CountingTask()
+    shard = Shard(3, 0, str(tmp_path))
+    first = run_once(task, shard)
+    assert first.counters == {"kept": 4} and not first.skipped
+    assert is_done(tmp_path, 3) and marker_path(tmp_path, 3).name == "00003"
+    assert json.loads(stats_path(tmp_path, 3).read_text())["counters"] == {"kept": 4}
+    again = run_once(task, shard)
+    assert again.skipped and again.counters == {"kept": 4} and task.calls == 1
+
+
+def test_a_task_that_dies_leaves_no_marker(tmp_path):
+    def dies(shard):
+        raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        run_once(dies, Shard(0, 0, str(tmp_path)))
+    assert not is_done(tmp_path, 0) and not stats_path(tmp_path, 0).exists()
+
+
+def test_seeds_depend_on_seed_rank_and_item_only():
+    a = Shard(1, 5, "x").rng_seed(2)
+    assert a == Shard(1, 5, "elsewhere").rng_seed(2)
+    assert (
+        len(
+            {
+                a,
+                Shard(2, 5, "x").rng_seed(2),
+                Shard(1, 6, "x").rng_seed(2),
+                Shard(1, 5, "x").rng_seed(3),
+            }
+        )
+        == 4
+    )
+
+
+def test_jsonl_gz_round_trip_is_byte_stable(tmp_path):
+    rows = [{"id": "a", "n": 1}, {"id": "b", "text": "∠ABC"}]
+    write_jsonl_gz(tmp_path / "x.jsonl.gz", rows)
+    first = (tmp_path / "x.jsonl.gz").read_bytes()
+    write_jsonl_gz(tmp_path / "x.jsonl.gz", rows)
+    assert (tmp_path / "x.jsonl.gz").read_bytes() == first
+    assert read_jsonl_gz(tmp_path / "x.jsonl.gz") == rows
+
+
+def test_config_guard(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    check_config(run, {"seed": 0, "n": 10}, ["seed"])
+    check_config(run, {"seed": 0, "n": 99}, ["seed"])  # n may change between runs
+    assert json.loads((run / "config.json").read_text())["n"] == 99
+    with pytest.raises(ConfigMismatch, match="seed=0"):
+        check_config(run, {"seed": 1, "n": 99}, ["seed"])
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    with pytest.raises(ConfigMismatch, match="not a run directory"):
+        check_config(other, {"seed": 0}, ["seed"])
+
+
+def test_index_commits_new_keys_once(tmp_path):
+    index = KeyIndex(tmp_path / "i.sqlite")
+    written = []
+
+    def write(new):
+        written.append(new)
+        return {"file": "x"}
+
+    info = index.commit(0, [b"a" * 16, b"b" * 16, b"a" * 16], write)
+    assert info["kept"] == 2 and written[-1] == [True, True, False]
+    index.commit(1, [b"b" * 16, b"c" * 16], write)
+    assert written[-1] == [False, True]
+    assert len(index) == 3 and sorted(index.committed()) == [0, 1]
+    reader = KeyIndex.reader(tmp_path / "i.sqlite")
+    assert reader.contains(b"c" * 16) and not reader.contains(b"d" * 16)
+
+
+def test_index_commit_is_all_or_nothing(tmp_path):
+    index = KeyIndex(tmp_path / "i.sqlite")
+
+    def crash(new):
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        index.commit(0, [b"a" * 16], crash)
+    assert len(index) == 0 and index.committed() == {}
+    assert KeyIndex.reader(tmp_path / "missing.sqlite") is None
