@@ -154,7 +154,10 @@ def main(argv: list[str] | None = None) -> int:
 
     def emit(result: dict[str, Any]) -> None:
         done.append(result)
-        print(f"{result['name']} {result['status']} {result['seconds']:.3f}", flush=True)
+        line = f"{result['name']} {result['status']} {result['seconds']:.3f}"
+        if result["status"] == "error" and result.get("message"):
+            line += f"  {result['message']}"  # the reason, not only in --out
+        print(line, flush=True)
         if out is not None:
             out.write(json.dumps(result) + "\n")
             out.flush()

@@ -182,7 +182,8 @@ class RayExecutor:
             else:
                 ray.init(address=self.address, runtime_env=env, logging_level=logging.WARNING)
             started = True
-        task = ray.remote(num_cpus=1)(fn)
+        task: Any = ray.remote(num_cpus=1)(_apply)
+        fn_ref = ray.put(fn)  # shipped to the cluster once, not with every task
         source = iter(items)
         pending: list[Any] = []
         try:
@@ -191,7 +192,7 @@ class RayExecutor:
                     item = next(source, _END)
                     if item is _END:
                         break
-                    pending.append(task.remote(item))  # type: ignore[arg-type]
+                    pending.append(task.remote(fn_ref, item))
                 if not pending:
                     break
                 ready, pending = ray.wait(pending, num_returns=1)
@@ -201,6 +202,11 @@ class RayExecutor:
                 ray.cancel(ref, force=True)
             if started:
                 ray.shutdown()
+
+
+def _apply(fn: Callable[[T], R], item: T) -> R:
+    """The Ray task: any picklable callable (a partial, a dataclass task) applied to an item."""
+    return fn(item)
 
 
 EXECUTORS = ("local", "ray")

@@ -43,6 +43,7 @@ def test_cli_reports_every_problem_and_goes_on(problem_file, tmp_path, capsys):
         ["orthocenter", "unsolved"],
     ]
     assert all(float(ln.split()[2]) >= 0 for ln in lines[:-1])
+    assert "no_such_thing" in lines[2]  # an error line says why
     assert lines[-1] == "solved 2 of 4"
     records = [json.loads(x) for x in out.read_text().splitlines()]
     assert [r["name"] for r in records] == ["midline", "orthocenter_aux", "bad_one", "orthocenter"]

@@ -1,0 +1,69 @@
+"""The executor seam: serial, local pool and a real local Ray cluster give the same results."""
+
+import logging
+
+import pytest
+
+from generate.executors import LocalExecutor, RayExecutor, SerialExecutor, make_executor
+from generate.geometry.config import GeometryConfig
+from generate.geometry.run import GeometryRun
+from tests.generate.test_geometry_run import SMALL, shard_bytes
+from tests.generate.workers import square_and_log
+
+
+class Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def test_local_pool_maps_lazily_with_fixed_hash_seed_and_forwards_worker_logs():
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    collect = Collect()
+    root.handlers[:] = [collect]
+    try:
+        pulled = []
+
+        def items():
+            for i in range(6):
+                pulled.append(i)
+                yield i
+
+        results = list(LocalExecutor(2, window=2).map_unordered(square_and_log, items()))
+    finally:
+        for handler in root.handlers:
+            close = getattr(handler, "close", None)
+            if close is not None and handler is not collect:
+                close()
+        root.handlers[:] = saved
+    assert sorted(r for r, _ in results) == [0, 1, 4, 9, 16, 25]
+    assert {seed for _, seed in results} == {"0"}
+    assert sorted(m for m in collect.messages if m.startswith("worker saw")) == [
+        f"worker saw {i}" for i in range(6)
+    ]
+
+
+def test_serial_executor_and_factory():
+    assert list(SerialExecutor().map_unordered(lambda x: x + 1, [1, 2])) == [2, 3]
+    assert isinstance(make_executor("local", 2), LocalExecutor)
+    assert isinstance(make_executor("ray", 2), RayExecutor)
+    with pytest.raises(ValueError, match="unknown executor"):
+        make_executor("slurm", 2)
+    with pytest.raises(ValueError, match="workers=0"):
+        LocalExecutor(0)
+
+
+def test_ray_local_cluster_makes_the_same_records_as_the_local_pool(tmp_path):
+    """A real Ray cluster on this machine (started and stopped here) runs the shard tasks."""
+    config = dict(n=30, workers=2, **SMALL)
+    local = tmp_path / "local"
+    GeometryRun(GeometryConfig(out=str(local), **config), LocalExecutor(2)).run(progress=False)
+    on_ray = tmp_path / "ray"
+    GeometryRun(GeometryConfig(out=str(on_ray), executor="ray", **config), RayExecutor(2)).run(
+        progress=False
+    )
+    assert shard_bytes(on_ray) == shard_bytes(local)
