@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from deduction.engine.factbase import FactBase
 from deduction.engine.folds import fold_circles, fold_midpoints
 from deduction.engine.matcher import instantiate, match
+from deduction.engine.triangles import TriangleMatcher
 from deduction.rules import STARRED, Rule, orientation_variants
 from deduction.types import ProofStep, Statement
 
@@ -74,11 +75,16 @@ class Closure:
         numeric: Callable[[Statement], bool],
         algebra: Callable[[FactBase], int] | None = None,
         since: int = -1,
+        triangles: TriangleMatcher | None = None,
     ) -> None:
+        """`triangles`: match the triangle rules from the figure's similar triangles
+        (`deduction.engine.triangles`) instead of by the generic join."""
         self.fb = fb
+        self.triangles = triangles
         variants = [v for rule in rules for v in orientation_variants(rule)]
         cheap = tuple(r for r in variants if r.conclusion.predicate not in TRIANGLE_CONCLUSIONS)
         costly = tuple(r for r in variants if r.conclusion.predicate in TRIANGLE_CONCLUSIONS)
+        self.costly = costly
         self.phases = tuple(group for group in (cheap, costly) if group)
         # semi-naive: the first level matches everything, unless the base was restored from a
         # fixpoint (then only what changed since tick `since`); one clock per phase
@@ -96,7 +102,11 @@ class Closure:
         fb.tick += 1
         self._since[phase] = fb.tick
         found: dict[Statement, ProofStep] = {}
-        for rule in self.phases[phase]:
+        rules = self.phases[phase]
+        if self.triangles is not None and rules is self.costly:
+            self._triangle_level(found, deadline)
+            return list(found.values())
+        for rule in rules:
             for binding in match(rule, fb, numeric, since=since):
                 st = conclusion_of(rule, binding, numeric)
                 if st is None or st in found or fb.holds(st):
@@ -106,6 +116,23 @@ class Closure:
                 if deadline is not None and time.monotonic() > deadline:
                     return list(found.values())
         return list(found.values())
+
+    def _triangle_level(self, found: dict[Statement, ProofStep], deadline: float | None) -> None:
+        """The triangle phase from the figure's similar pairs: a candidate whose conclusion is
+        already known costs one lookup; the others, a check of the rule's premises."""
+        fb, numeric = self.fb, self.numeric
+        assert self.triangles is not None
+        for rule in self.costly:
+            for candidate in self.triangles.candidates(rule):
+                st = conclusion_of(rule, candidate, numeric)
+                if st is None or st in found or fb.holds(st):
+                    continue
+                for binding in match(rule, fb, numeric, binding=candidate, collapse_lines=False):
+                    premises = tuple(fb.justify(instantiate(p, binding)) for p in rule.premises)
+                    found[st] = ProofStep(st, rule.name, premises)
+                    break
+                if deadline is not None and time.monotonic() > deadline:
+                    return
 
     def _absorb(self, steps: list[ProofStep], goal: Statement | None) -> int:
         """Add a phase's conclusions, fold, chase; the number of new facts."""

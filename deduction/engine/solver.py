@@ -28,6 +28,7 @@ from deduction.engine import auxiliary
 from deduction.engine.chasing import Chasing
 from deduction.engine.closure import Closure, ClosureStats
 from deduction.engine.factbase import FactBase
+from deduction.engine.triangles import TriangleMatcher
 from deduction.errors import DeductionError
 from deduction.numeric import holds, realise
 from deduction.problem import premise_statements
@@ -56,10 +57,13 @@ class Engine:
         premises: Sequence[Statement] | None = None,
         points: dict[str, tuple[float, float]] | None = None,
         known: Sequence[ProofStep] = (),
+        triangles: bool = True,
     ) -> None:
         """`known`: the log of a fixpoint reached on a subset of these premises with the same
         rules (`Engine.known_steps()`); it is replayed, and the closure then matches only what
-        the other premises change (semi-naive), which an auxiliary try relies on."""
+        the other premises change (semi-naive), which an auxiliary try relies on.
+        `triangles`: match the triangle rules from the figure's similar triangles
+        (`deduction.engine.triangles`); False uses the generic join for them too."""
         self.problem = problem
         self.rules = tuple(load_rules() if rules is None else rules)
         skip: frozenset[str] = frozenset()
@@ -82,7 +86,8 @@ class Engine:
             self.fb.add(ProofStep(st, PREMISE, ()))
         dd_rules = [r for r in self.rules if r.name not in skip]
         algebra = Chasing(points, self.numeric) if use_ar else None
-        self.closure = Closure(self.fb, dd_rules, self.numeric, algebra, since)
+        matcher = TriangleMatcher(points) if triangles and rules is None else None
+        self.closure = Closure(self.fb, dd_rules, self.numeric, algebra, since, matcher)
 
     def known_steps(self) -> list[ProofStep]:
         """Every node's step in the order the base learnt them (what `known=` replays)."""
