@@ -46,7 +46,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--ray-address", default=None, help="Ray cluster to join (default: start one)")
     p.add_argument("--format", choices=FORMATS, default="jsonl", help="shard file format")
     p.add_argument("--min-steps", type=positive_int, default=2, help="drop shorter proofs")
-    p.add_argument("--shard-size", type=positive_int, default=16, help="premise sets per shard")
+    p.add_argument("--shard-size", type=positive_int, default=8, help="premise sets per shard")
     p.add_argument(
         "--closure-timeout",
         type=positive_float,

@@ -45,7 +45,7 @@ class GeometryConfig:
     aux_only: bool = False
     format: str = "jsonl"
     min_steps: int = 2
-    premise_sets_per_shard: int = 16
+    premise_sets_per_shard: int = 8
     closure_timeout: float = 20.0
     checks: int = 3
     max_subclosures: int = 8

@@ -44,6 +44,9 @@ logger = logging.getLogger(__name__)
 
 HALF = Fraction(1, 2)
 TRIANGLES = frozenset({"simtri", "simtri2", "contri", "contri2"})
+# Spellings of one direction or length class in the class facts: 1 gave 208 theorems per
+# CPU-second on 30 premise sets, 2 gave 332, 3 gave 366 (each spelling a different statement).
+SPELLINGS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +92,10 @@ def trivial(st: Statement) -> bool:
 
 def candidate_goals(fb: FactBase) -> list[Statement]:
     """Derived nodes (in derivation order), then the facts their classes imply (sorted); no
-    numeric side condition, nothing trivial."""
+    numeric side condition, nothing trivial. The class facts are every congruent pair of a
+    length class, every parallel pair of lines, and every two keys of an angle or ratio class
+    (or a key and its constant: perp, aconst, rconst), each class spelled by a few of its
+    lines or segments (SPELLINGS), plus three points of a line and four of a circle."""
     nodes = [
         st
         for st in fb.log
@@ -118,12 +124,24 @@ def _class_facts(fb: FactBase) -> set[Statement]:
         lines = sorted({rep(p) for p in fb.dirs.members(root)})
         for p, q in combinations(lines, 2):
             add("para", p + q)
+    # a direction (length) class is spelled by up to SPELLINGS of its lines (segments), those
+    # with the earliest points first: each spelling is a different statement
+    lines = {r: sorted({rep(p) for p in fb.dirs.members(r)})[:SPELLINGS] for r in fb.dirs.roots()}
+    segments = {r: sorted(fb.lens.members(r))[:SPELLINGS] for r in fb.lens.roots()}
     for table, uf, name in ((fb.angles, fb.dirs, "eqangle"), (fb.ratios, fb.lens, "eqratio")):
-        spell = rep if name == "eqangle" else (lambda p: p)
+        spell = lines if name == "eqangle" else segments
         for members in table.classes():
             consts = [k[1] for k in members if is_const(k)]
             live = [k for k in members if not is_const(k) and uf.find(k[0]) == k[0]]
-            keys = sorted({(spell(k[0]), spell(k[1])) for k in live if uf.find(k[1]) == k[1]})
+            keys = sorted(
+                {
+                    (a, b)
+                    for k in live
+                    if uf.find(k[1]) == k[1]
+                    for a in spell.get(k[0], [k[0]])
+                    for b in spell.get(k[1], [k[1]])
+                }
+            )
             for value in consts:
                 for a, b in keys:
                     if name == "eqangle" and value == HALF:
