@@ -75,8 +75,10 @@ def trivial(st: Statement) -> bool:
     """True by its spelling alone: a repeated point where two are needed, a pair equal to
     itself, a triangle similar to itself. Such facts are proof steps, never theorems."""
     pred, args = st.predicate, point_args(st)
-    if pred in ("coll", "cyclic", "ncoll"):
-        return len(set(args)) < len(args)
+    if pred in ("coll", "ncoll"):  # canonical: a set, so a repeat shows as too few points
+        return len(set(args)) < 3
+    if pred == "cyclic":
+        return len(set(args)) < 4
     if pred in TRIANGLES:
         return set(args[:3]) == set(args[3:]) or len(set(args[:3])) < 3 or len(set(args[3:])) < 3
     if pred in ("para", "perp", "cong", "eqangle", "eqratio"):

@@ -1,0 +1,83 @@
+"""Theorems of one premise set: figure-read facts dropped, auxiliary points necessary."""
+
+from collections import Counter
+
+import pytest
+
+from deduction import Statement, holds, parse_problem, realise
+from deduction.engine import solve_problem
+from generate.geometry.records import build_record
+from generate.geometry.sampler import Sampled
+from generate.geometry.theorems import Limits, PremiseSet, trivial
+
+
+def premise_set(text: str, seed: int, **limits) -> tuple[PremiseSet, Counter]:
+    problem = parse_problem(text)
+    counts: Counter = Counter()
+    ps = PremiseSet(
+        Sampled(problem, realise(problem, seed=seed).points), seed, Limits(**limits), counts
+    )
+    assert ps.close()
+    return ps, counts
+
+
+def test_a_fact_true_on_one_branch_only_is_dropped():
+    # the issue's example: c has two mirror places; cd is parallel to ae on one side only
+    text = (
+        "a b = segment a b; c = on_tline c a a b, on_circle c a b; "
+        "d = s_angle b a d 30, on_circle d a b; e = s_angle b a e 60"
+    )
+    goal = Statement("para", ("c", "d", "a", "e"))
+    seed = next(s for s in range(50) if holds(goal, realise(parse_problem(text), seed=s).points))
+    ps, counts = premise_set(text, seed)
+    assert ps.engine.fb.holds(goal)  # the engine reads it off this figure...
+    found = list(ps.theorems(lambda key: True))
+    assert goal not in {f.goal for f in found}  # ...and the generator does not keep it
+    assert counts["dropped_figure_dependent"] > 0
+    fresh = ps.fresh()
+    for f in found:  # every kept theorem holds on every fresh figure
+        assert all(figure(f.goal) for figure in fresh)
+
+
+RECTANGLE = "a b c d = rectangle a b c d; e = on_circle e b c; f = foot f b e c; g = midpoint g d b"
+
+
+def test_auxiliary_points_are_each_necessary_and_the_statement_alone_fails():
+    ps, _ = premise_set(RECTANGLE, 3, max_subclosures=50)
+    records = [
+        build_record(f, ps.graph, ps.sampled.points, 3, 0)
+        for f in ps.theorems(lambda key: True)
+        if f.aux
+    ]
+    assert records, "this premise set has a theorem that needs the rectangle's centre"
+    for record in records:
+        statement = parse_problem(record.problem)
+        with_aux = parse_problem(record.problem_with_aux)
+        assert solve_problem(statement, timeout=30, auxiliary=False).status == "unsolved"
+        assert solve_problem(with_aux, timeout=30, auxiliary=False).status == "solved"
+        n = len(statement.clauses)
+        for i in range(n, len(with_aux.clauses)):
+            dropped = with_aux.clauses[i].points
+            rest = [c for j, c in enumerate(with_aux.clauses) if j != i]
+            if any(p in call.args for c in rest for call in c.constructions for p in dropped):
+                continue  # another auxiliary clause is built on this one
+            text = "; ".join(str(c) for c in rest) + f" ? {with_aux.goal}"
+            result = solve_problem(parse_problem(text), timeout=30, auxiliary=False)
+            assert result.status == "unsolved", (record.problem_with_aux, i)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("coll a b a", True),
+        ("cong a b b a", True),
+        ("para a b a b", True),
+        ("eqangle a b c d a b c d", True),
+        ("simtri a b c b c a", True),
+        ("simtri a b c d e f", False),
+        ("cong a b c d", False),
+        ("eqangle a b c d e f g h", False),
+    ],
+)
+def test_trivial_statements(text, expected):
+    assert trivial(Statement.parse(text)) is expected
