@@ -114,26 +114,17 @@ def _run(args: argparse.Namespace) -> int:
 def _draw(config: GeometryConfig, how_many: int) -> None:
     """Draw the first records with auxiliary points (else the first records) of shard 0."""
     from generate.geometry.draw import draw_record
+    from generate.geometry.lookup import read_shard
 
     path = data_path(config.out, 0, config.format)
     if not path.exists():
         return
-    records = _first_records(path, config.format)
+    records = read_shard(path)
     records.sort(key=lambda r: (r["aux_points"] == 0, -r["proof_length"]))
     for record in records[:how_many]:
         out = Path(config.out) / "figures" / f"{record['id']}.png"
         draw_record(record, out)
         print(f"figure         {out}  ({record['problem_with_aux']})")
-
-
-def _first_records(path: Path, fmt: str) -> list[dict]:
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        return pq.read_table(path).to_pylist()
-    from generate.shards import read_jsonl_gz
-
-    return read_jsonl_gz(path)
 
 
 if __name__ == "__main__":

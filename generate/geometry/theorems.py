@@ -128,10 +128,10 @@ def _class_facts(fb: FactBase) -> set[Statement]:
             add("para", p + q)
     # a direction (length) class is spelled by up to SPELLINGS of its lines (segments), those
     # with the earliest points first: each spelling is a different statement
-    lines = {r: sorted({rep(p) for p in fb.dirs.members(r)})[:SPELLINGS] for r in fb.dirs.roots()}
-    segments = {r: sorted(fb.lens.members(r))[:SPELLINGS] for r in fb.lens.roots()}
+    by_line = {r: sorted({rep(p) for p in fb.dirs.members(r)})[:SPELLINGS] for r in fb.dirs.roots()}
+    by_segment = {r: sorted(fb.lens.members(r))[:SPELLINGS] for r in fb.lens.roots()}
     for table, uf, name in ((fb.angles, fb.dirs, "eqangle"), (fb.ratios, fb.lens, "eqratio")):
-        spell = lines if name == "eqangle" else segments
+        spell = by_line if name == "eqangle" else by_segment
         for members in table.classes():
             consts = [k[1] for k in members if is_const(k)]
             live = [k for k in members if not is_const(k) and uf.find(k[0]) == k[0]]

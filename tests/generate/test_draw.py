@@ -11,17 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generate.geometry.draw import (
-    AUX,
-    GOAL,
-    RecordLookupError,
-    closest_ids,
-    draw_record,
-    find_record,
-    main,
-    make_figure,
-    scene,
-)
+from generate.geometry.draw import AUX, GOAL, draw_record, main, make_figure, scene
+from generate.geometry.lookup import RecordLookupError, closest_ids, find_record
 
 MIDPOINT = {  # foot e of c on ab is the auxiliary point
     "id": "3f9a" + "0" * 28,
