@@ -5,7 +5,7 @@ PY := .venv/bin/python
 setup:
 	bash scripts/setup.sh
 
-# the geometry generator on its built-in default (20,000 unique theorems, ~2 minutes on 2 cores);
+# the geometry generator on its built-in default (40,000 unique theorems, ~2 minutes on 2 cores);
 # a second `make run` resumes the same run directory
 run: setup
 	$(PY) -m generate.geometry --out runs/geometry --workers 2

@@ -32,7 +32,7 @@ def parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 done, 2 bad flags or settings, 130 interrupted (rerun to "
         "resume), 1 unexpected failure.",
     )
-    p.add_argument("--n", type=count, default=20_000, help="unique theorems to make (1e6 works)")
+    p.add_argument("--n", type=count, default=40_000, help="unique theorems to make (1e6 works)")
     p.add_argument("--out", default="runs/geometry", help="run directory (resumed if it exists)")
     p.add_argument("--workers", type=positive_int, default=2, help="worker processes")
     p.add_argument("--seed", type=int, default=0, help="run seed: same seed, same records")
