@@ -1,11 +1,12 @@
 """The geometry deduction engine: AlphaGeometry's language, DD+AR to a fixpoint, proof DAG."""
 
-from deduction.constructions import CONSTRUCTIONS, make_statement
+from deduction.constructions import CONSTRUCTIONS, instantiate, make_statement
 from deduction.engine import Engine, FactBase, SolveResult, solve_problem
 from deduction.errors import ConstructionError, DeductionError, DegenerateError, ParseError
 from deduction.numeric import holds, realise
 from deduction.problem import (
     DEFAULT_PROBLEMS,
+    clause_statements,
     load_problems,
     parse_problem,
     parse_problems,
@@ -22,6 +23,7 @@ from deduction.types import (
     ProofStep,
     Realisation,
     Statement,
+    Template,
     Theorem,
 )
 
@@ -45,8 +47,11 @@ __all__ = [
     "Rule",
     "SolveResult",
     "Statement",
+    "Template",
     "Theorem",
+    "clause_statements",
     "holds",
+    "instantiate",
     "load_problems",
     "load_rules",
     "make_statement",

@@ -12,10 +12,12 @@ import logging
 import math
 import sys
 from collections.abc import Callable
+from typing import TypeVar
 
-from generate.errors import GenerateError, RunInterrupted
+from generate.errors import GenerateError, RunInterrupted, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+T = TypeVar("T")
 
 
 def count(text: str) -> int:
@@ -69,6 +71,14 @@ def setup_logging(level: str) -> None:
     )
 
 
+def build(make: Callable[[], T]) -> T:
+    """Build a run's config: its ValueError (a setting out of range) is a usage error."""
+    try:
+        return make()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def guarded(run: Callable[[], int], prog: str) -> int:
     """Run a CLI body; turn every failure into one line on stderr and an exit status."""
     try:
@@ -79,9 +89,12 @@ def guarded(run: Callable[[], int], prog: str) -> int:
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; run the same command again to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except (GenerateError, ValueError, OSError) as exc:
+    except UsageError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except (GenerateError, OSError) as exc:
+        print(f"{prog}: failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except Exception as exc:  # noqa: BLE001 - a CLI prints one line, never a traceback
         logging.getLogger(prog).debug("traceback", exc_info=True)
         print(

@@ -1,8 +1,9 @@
-"""Exceptions of the generate package; a CLI prints any of them as one line and exits 2.
+"""Exceptions of the generate package; a CLI prints any of them as one line.
 
-GenerateError
-├── ConfigMismatch   --out holds a run made with other settings (or is not a run directory)
-└── RunInterrupted   the run stopped before it had --n records (Ctrl-C, a worker crash)
+GenerateError                 a run failed (exit status 1)
+├── UsageError                a bad flag or setting (exit status 2)
+│   └── ConfigMismatch        --out holds another run, is not a run directory, or is in use
+└── RunInterrupted            the run stopped early: Ctrl-C, a worker died (exit status 130)
 """
 
 
@@ -10,7 +11,11 @@ class GenerateError(Exception):
     pass
 
 
-class ConfigMismatch(GenerateError):
+class UsageError(GenerateError):
+    pass
+
+
+class ConfigMismatch(UsageError):
     pass
 
 

@@ -25,12 +25,15 @@ import logging
 import logging.handlers
 import multiprocessing
 import os
-import queue
 import signal
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
 
 from multiprocessing_logging import MultiProcessingHandler
+
+from generate.errors import RunInterrupted
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +79,14 @@ class SpawnLogHandler(MultiProcessingHandler):
         super().__init__(name, sub_handler=sub_handler)
         self.queue = multiprocessing.get_context("spawn").Queue(-1)
 
+    def close(self) -> None:
+        """Stop the receive thread once it has emptied the queue; the wrapped handler goes
+        back to the root logger (`LocalExecutor` restores it) and stays open."""
+        if not getattr(self, "_is_closed", True):
+            self._is_closed = True
+            self._receive_thread.join(5.0)
+        logging.Handler.close(self)
+
 
 def _parent_log_queue() -> Any:
     """The queue that the root logger's handlers read worker records from: the root handlers
@@ -93,7 +104,12 @@ def _parent_log_queue() -> Any:
 
 
 class LocalExecutor:
-    """A pool of `workers` spawned processes (spawn: no inherited locks, threads or caches)."""
+    """A pool of `workers` spawned processes (spawn: no inherited locks, threads or caches).
+
+    A worker that dies (killed for memory, a crash in native code) breaks the pool: the map
+    raises `RunInterrupted` at once instead of waiting for a result that will never come. When
+    the caller stops early (enough records, Ctrl-C), the workers are terminated: their shards
+    have no completion marker and are redone by the next run."""
 
     def __init__(self, workers: int, window: int | None = None) -> None:
         if workers < 1:
@@ -102,52 +118,56 @@ class LocalExecutor:
         self.window = window or 2 * workers
 
     def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
-        os.environ["PYTHONHASHSEED"] = HASH_SEED  # read by the spawned interpreters
-        context = multiprocessing.get_context("spawn")
-        done: queue.Queue[tuple[bool, Any]] = queue.Queue()
-        pool = context.Pool(
+        # the pool may start a worker at any submit: the variable stays set until the map ends
+        saved_seed = os.environ.get("PYTHONHASHSEED")
+        os.environ["PYTHONHASHSEED"] = HASH_SEED
+        root = logging.getLogger()
+        saved_handlers = root.handlers[:]
+        pool = ProcessPoolExecutor(
             self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
             initializer=install_worker_logging,
-            initargs=(_parent_log_queue(), logging.getLogger().level),
+            initargs=(_parent_log_queue(), root.level),
         )
         source = iter(items)
-        in_flight = 0
+        pending: set[Future] = set()
+        finished = False
         try:
             while True:
-                while in_flight < self.window:
+                while len(pending) < self.window:
                     item = next(source, _END)
                     if item is _END:
                         break
-                    pool.apply_async(
-                        fn,
-                        (item,),
-                        callback=lambda r: done.put((True, r)),
-                        error_callback=lambda e: done.put((False, e)),
-                    )
-                    in_flight += 1
-                if in_flight == 0:
+                    pending.add(pool.submit(fn, item))  # type: ignore[arg-type]
+                if not pending:
+                    finished = True
                     break
-                ok, value = _get(done)
-                in_flight -= 1
-                if not ok:
-                    raise value
-                yield value
-            pool.close()
-            pool.join()
+                # a timeout keeps the main thread responsive to Ctrl-C while it waits
+                done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                for future in done:
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool as exc:
+                        raise RunInterrupted(
+                            f"a worker process died ({exc}); rerun to resume"
+                        ) from None
+                    yield result
         finally:
-            pool.terminate()
+            if not finished:
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    process.terminate()  # no public way to stop a running task
+            pool.shutdown(wait=finished, cancel_futures=True)
+            for handler in root.handlers:
+                if handler not in saved_handlers:
+                    handler.close()
+            root.handlers[:] = saved_handlers
+            if saved_seed is None:
+                os.environ.pop("PYTHONHASHSEED", None)
+            else:
+                os.environ["PYTHONHASHSEED"] = saved_seed
 
 
 _END = object()
-
-
-def _get(done: queue.Queue) -> tuple[bool, Any]:
-    # a timeout keeps the main thread responsive to Ctrl-C while it waits
-    while True:
-        try:
-            return done.get(timeout=0.5)
-        except queue.Empty:
-            continue
 
 
 class RayExecutor:
@@ -218,6 +238,4 @@ def make_executor(name: str, workers: int, address: str | None = None) -> Execut
         return LocalExecutor(workers)
     if name == "ray":
         return RayExecutor(workers, address)
-    if name == "serial":
-        return SerialExecutor()
     raise ValueError(f"unknown executor {name!r} (choose from {', '.join(EXECUTORS)})")

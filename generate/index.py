@@ -4,10 +4,6 @@ SQLite, one file in the run directory: memory stays at its page cache whatever `
 lookup is a B-tree probe, and a shard's keys and its commit row go in one transaction. Shards
 are committed in rank order by the parent alone, so which copy of a repeated theorem is kept
 never depends on which worker finished first: the same seed gives the same records.
-
-Workers may open the index read-only (`contains`) to skip costly work on a theorem an earlier
-shard already emitted; the parent's commit remains the only judge, so a stale read changes
-nothing but time.
 """
 
 from __future__ import annotations
@@ -25,36 +21,17 @@ CREATE TABLE IF NOT EXISTS commits (rank INTEGER PRIMARY KEY, kept INTEGER, info
 
 
 class KeyIndex:
-    """`KeyIndex(path)` for the parent (read-write), `KeyIndex.reader(path)` in a worker."""
+    """The run's index, opened by the parent (the only process that reads or writes it)."""
 
-    def __init__(self, path: str | Path, readonly: bool = False) -> None:
+    def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        if readonly:
-            uri = f"file:{self.path}?mode=ro"
-            self.db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
-        else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.executescript(SCHEMA)
-
-    @classmethod
-    def reader(cls, path: str | Path) -> KeyIndex | None:
-        """A read-only handle, or None before the parent has created the index."""
-        try:
-            return cls(path, readonly=True) if Path(path).exists() else None
-        except sqlite3.Error:
-            return None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
 
     def close(self) -> None:
         self.db.close()
-
-    def contains(self, key: bytes) -> bool:
-        try:
-            row = self.db.execute("SELECT 1 FROM keys WHERE key = ?", (key,)).fetchone()
-        except sqlite3.OperationalError:  # busy or locked: let the parent decide
-            return False
-        return row is not None
 
     def __len__(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM keys").fetchone()[0])
@@ -77,6 +54,9 @@ class KeyIndex:
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
+            done = db.execute("SELECT COUNT(*) FROM commits").fetchone()[0]
+            if rank != done:  # commits are a prefix of the ranks, each made once
+                raise ValueError(f"shard {rank} committed out of order (next is {done})")
             new, fresh = [], set()
             for key in keys:
                 ok = (
@@ -89,7 +69,7 @@ class KeyIndex:
             info = write(new)
             db.executemany("INSERT INTO keys VALUES (?)", ((k,) for k in fresh))
             db.execute(
-                "INSERT OR REPLACE INTO commits VALUES (?, ?, ?)",
+                "INSERT INTO commits VALUES (?, ?, ?)",
                 (rank, len(fresh), json.dumps(info)),
             )
             db.execute("COMMIT")

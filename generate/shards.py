@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from generate.errors import ConfigMismatch
+from generate.errors import ConfigMismatch, UsageError
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +102,26 @@ def read_jsonl_gz(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def parquet_module() -> Any:
+    """pyarrow.parquet, or a usage error naming the extra that installs it."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise UsageError("Parquet shards need pyarrow: pip install 'proofloom[parquet]'") from None
+    return pq
+
+
+def write_parquet(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Rows as one Parquet file (`datasets.load_dataset("parquet")` reads it), atomically."""
+    import pyarrow as pa
+
+    pq = parquet_module()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(pa.Table.from_pylist(rows), tmp)
+    tmp.replace(path)
+
+
 def run_once(task: Callable[[Shard], Counter], shard: Shard) -> ShardStats:
     """Run `task` unless the shard's marker says an earlier run finished it; record its stats
     and then its marker. `task` writes its own outputs (atomically) and returns its counters."""
@@ -123,7 +143,8 @@ def check_config(out_dir: str | Path, config: Mapping[str, Any], identity: Itera
     differs in a field that changes the records (`identity`), so a resumed run never mixes
     two datasets. Fields outside `identity` (`n`, workers, executor) may change between runs."""
     path = Path(out_dir) / "config.json"
-    if path.parent.is_dir() and not path.exists() and any(path.parent.iterdir()):
+    visible = [p for p in path.parent.iterdir() if not p.name.startswith(".")]  # .lock
+    if not path.exists() and visible:
         raise ConfigMismatch(
             f"{out_dir} is not empty and holds no config.json: not a run directory"
         )

@@ -2,7 +2,8 @@
 
 from deduction.engine.chasing import Chasing
 from deduction.engine.closure import Closure, ClosureStats
-from deduction.engine.factbase import FactBase
+from deduction.engine.factbase import NUMERIC_PREDICATES, FactBase
+from deduction.engine.implied import implied_facts
 from deduction.engine.matcher import match
 from deduction.engine.solver import Engine, SolveResult, solve_problem
 
@@ -12,7 +13,9 @@ __all__ = [
     "ClosureStats",
     "Engine",
     "FactBase",
+    "NUMERIC_PREDICATES",
     "SolveResult",
+    "implied_facts",
     "match",
     "solve_problem",
 ]

@@ -86,6 +86,8 @@ class Closure:
         costly = tuple(r for r in variants if r.conclusion.predicate in TRIANGLE_CONCLUSIONS)
         self.costly = costly
         self.phases = tuple(group for group in (cheap, costly) if group)
+        # the phase the triangle matcher takes over (the last one, when there are such rules)
+        self._triangle_phase = len(self.phases) - 1 if costly else None
         # semi-naive: the first level matches everything, unless the base was restored from a
         # fixpoint (then only what changed since tick `since`); one clock per phase
         self._since = [since] * len(self.phases)
@@ -103,7 +105,7 @@ class Closure:
         self._since[phase] = fb.tick
         found: dict[Statement, ProofStep] = {}
         rules = self.phases[phase]
-        if self.triangles is not None and rules is self.costly:
+        if self.triangles is not None and phase == self._triangle_phase:
             self._triangle_level(found, deadline)
             return list(found.values())
         for rule in rules:

@@ -86,7 +86,7 @@ class Engine:
             self.fb.add(ProofStep(st, PREMISE, ()))
         dd_rules = [r for r in self.rules if r.name not in skip]
         algebra = Chasing(points, self.numeric) if use_ar else None
-        matcher = TriangleMatcher(points) if triangles and rules is None else None
+        matcher = TriangleMatcher(points) if triangles else None
         self.closure = Closure(self.fb, dd_rules, self.numeric, algebra, since, matcher)
 
     def known_steps(self) -> list[ProofStep]:

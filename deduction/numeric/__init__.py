@@ -4,6 +4,7 @@ realise(problem, seed) -> Realisation      coordinates for every point (Degenera
 extend(points, clause, seed) -> points     one more (auxiliary) clause on a fixed figure
 holds(statement, points, tol=TOL) -> bool  numeric truth of any predicate
 checker(points) / Figure(points)           the same as a callable, cached for one figure
+SHAPE_SKETCHES                             sketches that give a shape (line, circle) to meet
 direction(p, q), length(p, q)              line direction mod pi, segment length
 """
 
@@ -18,6 +19,7 @@ from deduction.numeric.predicates import (
     length,
 )
 from deduction.numeric.realise import MAX_SPREAD, MIN_SEPARATION, extend, realise
+from deduction.numeric.sketches import SHAPE_SKETCHES
 from deduction.types import Realisation
 
 
@@ -32,6 +34,7 @@ __all__ = [
     "MAX_SPREAD",
     "MIN_SEPARATION",
     "Realisation",
+    "SHAPE_SKETCHES",
     "TOL",
     "angle_diff_zero",
     "checker",

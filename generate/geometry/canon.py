@@ -23,10 +23,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from deduction import Statement
-from generate.geometry.sampler import point_names
-from generate.geometry.subproblem import point_args, relabel
+from generate.geometry.subproblem import point_args, point_names, relabel
 
 MAX_LEAVES = 2000
 _NAMES = point_names()
@@ -73,12 +73,23 @@ def _refine(
         classes = len(ranks)
 
 
+def _tag(st: Statement) -> str:
+    """What refinement may see of a statement besides its points: the predicate, and for
+    aconst / rconst a value that does not depend on the spelling (a statement with its two
+    pairs swapped carries 1 - v, resp. 1 / v, and which pair comes first follows the names)."""
+    if st.predicate == "aconst":
+        v = Fraction(st.args[-1])
+        return f"aconst:{min(v, (1 - v) % 1)}"
+    if st.predicate == "rconst":
+        v = Fraction(st.args[-1])
+        return f"rconst:{min(v, 1 / v)}"
+    return st.predicate
+
+
 def premise_form(points: Sequence[str], premises: Sequence[Statement]) -> PremiseForm:
     """Canonise a premise set over `points` (points no premise names are kept: a triangle's
     vertices carry no statement but are part of the figure)."""
-    facts = [
-        (f"{st.predicate}:{st.args[len(point_args(st)) :]}", point_args(st)) for st in premises
-    ]
+    facts = [(_tag(st), point_args(st)) for st in premises]
     incident: dict[str, list[int]] = {p: [] for p in points}
     for k, (_, args) in enumerate(facts):
         for p in set(args):

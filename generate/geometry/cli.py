@@ -13,7 +13,15 @@ import logging
 import sys
 from pathlib import Path
 
-from generate.cli import count, guarded, int_range, positive_float, positive_int, setup_logging
+from generate.cli import (
+    build,
+    count,
+    guarded,
+    int_range,
+    positive_float,
+    positive_int,
+    setup_logging,
+)
 from generate.executors import EXECUTORS
 from generate.geometry.config import FORMATS, GeometryConfig
 from generate.geometry.run import GeometryRun, data_path
@@ -80,26 +88,24 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if not Path(args.weights).is_file():
-        raise ValueError(f"--weights {args.weights}: no such file")
-    if args.max_subclosures < 0:
-        raise ValueError(f"--max-subclosures {args.max_subclosures} must be >= 0")
-    config = GeometryConfig(
-        out=args.out,
-        n=args.n,
-        seed=args.seed,
-        points=args.points,
-        workers=args.workers,
-        executor=args.executor,
-        ray_address=args.ray_address,
-        aux_only=args.aux_only,
-        format=args.format,
-        min_steps=args.min_steps,
-        premise_sets_per_shard=args.shard_size,
-        closure_timeout=args.closure_timeout,
-        checks=args.checks,
-        max_subclosures=args.max_subclosures,
-        weights=args.weights,
+    config = build(
+        lambda: GeometryConfig(
+            out=args.out,
+            n=args.n,
+            seed=args.seed,
+            points=args.points,
+            workers=args.workers,
+            executor=args.executor,
+            ray_address=args.ray_address,
+            aux_only=args.aux_only,
+            format=args.format,
+            min_steps=args.min_steps,
+            premise_sets_per_shard=args.shard_size,
+            closure_timeout=args.closure_timeout,
+            checks=args.checks,
+            max_subclosures=args.max_subclosures,
+            weights=args.weights,
+        )
     )
     summary = GeometryRun(config).run()
     print(format_summary(summary))
@@ -107,7 +113,10 @@ def _run(args: argparse.Namespace) -> int:
         f"data           {Path(config.out) / 'data'} ({config.format}); summary.json, manifest.json"
     )
     if args.draw > 0:
-        _draw(config, args.draw)
+        try:
+            _draw(config, args.draw)
+        except Exception as exc:  # noqa: BLE001 - the data is complete; a picture is extra
+            logger.warning("could not draw a record: %s", exc)
     return 0
 
 

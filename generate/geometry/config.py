@@ -7,11 +7,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generate.geometry.sampler import DEFAULT_WEIGHTS, Weights, point_names
+from generate.geometry.sampler import DEFAULT_WEIGHTS, Weights
+from generate.geometry.subproblem import point_names
 
 FORMATS = ("jsonl", "parquet")
+# Bumped whenever a change of the code changes the records a seed gives (the statement,
+# the canonical form, which candidates are kept): a run directory made by another version
+# is then refused rather than resumed into a mix of two datasets.
+GENERATOR_VERSION = 2
 # Fields that change the records: a resumed run must agree on them (`shards.check_config`).
 IDENTITY = (
+    "version",
     "seed",
     "points",
     "aux_only",
@@ -51,6 +57,7 @@ class GeometryConfig:
     max_subclosures: int = 8
     weights: str = str(DEFAULT_WEIGHTS)
     weights_sha1: str = field(default="", compare=False)
+    version: int = GENERATOR_VERSION
 
     def __post_init__(self) -> None:
         lo, hi = self.points

@@ -250,7 +250,7 @@ def make_figure(record: dict[str, Any]) -> Figure:
         from matplotlib.lines import Line2D
         from matplotlib.patches import Circle
     except ImportError:
-        raise ImportError("drawing needs matplotlib: pip install matplotlib") from None
+        raise ImportError("drawing needs matplotlib: pip install 'proofloom[draw]'") from None
     sc = scene(record)
     xy = {p: np.array(v, dtype=float) for p, v in sc.coords.items()}
     drawn: dict[Geometry, str] = {}
@@ -367,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
             figure_format(args.out)  # before reading any shard
         record = find_record(args.run_dir, args.id)
         out = draw_record(record, args.out or args.run_dir / "figures" / f"{record['id']}.png")
-    except (GenerateError, DeductionError, ValueError, ImportError) as exc:
+    except (GenerateError, DeductionError, ValueError, ImportError, OSError) as exc:
         message = " ".join(str(exc).split())  # one line, whatever the exception holds
         print(f"python -m generate.geometry.draw: error: {message}", file=sys.stderr)
         return 2

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generate.errors import GenerateError
+from generate.shards import parquet_module, read_jsonl_gz
 
 __all__ = ["RecordLookupError", "closest_ids", "find_record", "read_shard", "shard_paths"]
 
@@ -45,13 +46,7 @@ def _jsonl_ids(path: Path) -> Iterator[str]:
 
 
 def _parquet() -> Any:
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise ImportError(
-            "reading .parquet shards needs pyarrow: pip install 'proofloom[parquet]'"
-        ) from None
-    return pq
+    return parquet_module()
 
 
 def _parquet_matches(path: Path, prefix: str) -> Iterator[dict[str, Any]]:
@@ -150,8 +145,7 @@ def read_shard(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     if path.name.endswith(".parquet"):
         return [_clean(r) for r in _parquet().read_table(path).to_pylist()]
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    return read_jsonl_gz(path)
 
 
 def coordinates(raw: Any) -> dict[str, tuple[float, float]]:

@@ -2,8 +2,9 @@
 
 A shard draws `premise_sets_per_shard` premise sets, each from its own seed (run seed, rank,
 index), closes each under DD+AR and writes every checked theorem of it to
-`candidates/{rank:05d}.jsonl.gz`. Within a shard a statement is kept once; across shards the
-parent decides (`generate.geometry.run`), in rank order, against the run's index. Any error
+`candidates/{rank:05d}.jsonl.gz`. Within a shard a statement is tried once; across shards the
+parent decides (`generate.geometry.run`), in rank order, against the run's index, so a shard's
+candidates depend on its seed alone. Any error
 inside one premise set is logged and counted, never fatal: one bad diagram never ends a run.
 """
 
@@ -12,15 +13,16 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from random import Random
+from typing import Any
 
 from generate.geometry.config import GeometryConfig
 from generate.geometry.records import build_record
 from generate.geometry.sampler import Sampler, Weights
 from generate.geometry.theorems import Limits, PremiseSet
-from generate.index import KeyIndex
 from generate.shards import Shard, write_jsonl_gz
 
 logger = logging.getLogger(__name__)
@@ -51,11 +53,14 @@ class GeometryShardTask:
             max_subclosures=config.max_subclosures,
             closure_timeout=config.closure_timeout,
         )
-        index = KeyIndex.reader(index_path(shard.out_dir))
+        # Within the shard a statement is tried once. The run's index is not consulted here:
+        # which keys an earlier shard has committed depends on timing, and skipping one would
+        # change which candidates compete for the sub-closure budget, so the records would
+        # depend on the number of workers. The parent's commit drops the cross-shard repeats.
         seen: set[bytes] = set()
 
         def unseen(key: bytes) -> bool:
-            if key in seen or (index is not None and index.contains(key)):
+            if key in seen:
                 return False
             seen.add(key)
             return True
@@ -69,8 +74,6 @@ class GeometryShardTask:
             except Exception:  # noqa: BLE001 - one bad diagram never ends a run
                 counts["premise_set_errors"] += 1
                 logger.exception("shard %d: premise set with seed %d failed", shard.rank, seed)
-        if index is not None:
-            index.close()
         write_jsonl_gz(candidates_path(shard.out_dir, shard.rank), rows)
         counts["candidates_written"] = len(rows)
         counts["cpu_ms"] = int(1000 * (time.process_time() - start))
@@ -83,7 +86,14 @@ class GeometryShardTask:
         return counts
 
     @staticmethod
-    def _premise_set(seed, rank, sampler, limits, unseen, counts) -> list[dict]:  # type: ignore[no-untyped-def]
+    def _premise_set(
+        seed: int,
+        rank: int,
+        sampler: Sampler,
+        limits: Limits,
+        unseen: Callable[[bytes], bool],
+        counts: Counter,
+    ) -> list[dict[str, Any]]:
         counts["premise_sets"] += 1
         sampled = sampler.sample(Random(seed))
         if sampled is None:

@@ -21,8 +21,13 @@ from typing import Any
 
 from deduction import Proof, ProofStep, proof_text
 from generate.geometry.language import describe
-from generate.geometry.sampler import point_names
-from generate.geometry.subproblem import ClauseGraph, relabel, relabel_clause, relabel_problem
+from generate.geometry.subproblem import (
+    ClauseGraph,
+    point_names,
+    relabel,
+    relabel_clause,
+    relabel_problem,
+)
 from generate.geometry.theorems import Found
 
 
@@ -83,7 +88,7 @@ def build_record(
         problem_with_aux=with_aux.text,
         goal=str(proof.goal),
         statement=describe(problem),
-        proof=[_step_json(s) for s in proof.steps],
+        proof=[s.to_json() for s in proof.steps],
         proof_text=proof_text(proof),
         proof_length=len(proof.steps),
         points=n_statement,
@@ -104,14 +109,6 @@ def _relabel_proof(proof: Proof, names: dict[str, str]) -> Proof:
     )
     premises = tuple(relabel(p, names) for p in proof.premises)
     return Proof(relabel(proof.goal, names), premises, steps)
-
-
-def _step_json(step: ProofStep) -> dict[str, Any]:
-    return {
-        "rule": step.rule,
-        "premises": [str(p) for p in step.premises],
-        "conclusion": str(step.conclusion),
-    }
 
 
 def _step_text(proof: Proof, i: int) -> str:

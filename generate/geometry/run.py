@@ -11,6 +11,7 @@ whatever the number of workers, the executor, or how often the run was interrupt
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import time
@@ -22,7 +23,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from generate.errors import RunInterrupted
+from generate.errors import ConfigMismatch, GenerateError, RunInterrupted
 from generate.executors import Executor, make_executor
 from generate.geometry.config import IDENTITY, GeometryConfig
 from generate.geometry.pipeline import GeometryShardTask, candidates_path, index_path
@@ -33,10 +34,12 @@ from generate.shards import (
     atomic_write,
     check_config,
     is_done,
+    marker_path,
     read_jsonl_gz,
     run_once,
     stats_path,
     write_jsonl_gz,
+    write_parquet,
 )
 
 logger = logging.getLogger(__name__)
@@ -48,20 +51,6 @@ BARREN_SHARDS = 50
 def data_path(out_dir: str | Path, rank: int, fmt: str) -> Path:
     suffix = "jsonl.gz" if fmt == "jsonl" else "parquet"
     return Path(out_dir) / "data" / f"{rank:05d}.{suffix}"
-
-
-def _write_parquet(path: Path, rows: list[dict[str, Any]]) -> None:
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise RuntimeError(
-            "--format parquet needs pyarrow: pip install 'proofloom[parquet]'"
-        ) from None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(pa.Table.from_pylist(rows), tmp)
-    tmp.replace(path)
 
 
 class GeometryRun:
@@ -78,12 +67,25 @@ class GeometryRun:
         """Generate until `n` records are committed; the summary (also in summary.json)."""
         config, out = self.config, self.out
         out.mkdir(parents=True, exist_ok=True)
-        check_config(out, config.to_json(), IDENTITY)
-        index = KeyIndex(index_path(out))
-        try:
-            return self._run(index, progress)
-        finally:
-            index.close()
+        with open(out / ".lock", "a") as lock:
+            try:  # one parent per run directory: two would both commit the same shard
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ConfigMismatch(f"another run is using {out}") from None
+            check_config(out, config.to_json(), IDENTITY)
+            index = KeyIndex(index_path(out))
+            try:
+                self._drop_uncommitted_data(len(index.committed()))
+                return self._run(index, progress)
+            finally:
+                index.close()
+
+    def _drop_uncommitted_data(self, committed: int) -> None:
+        """A data file of a shard the index does not list was written by a run killed before
+        its commit: the commit, when its turn comes, writes it again."""
+        for path in (self.out / "data").glob("*"):
+            if path.name[:5].isdigit() and int(path.name[:5]) >= committed:
+                path.unlink()
 
     def _run(self, index: KeyIndex, progress: bool | None) -> dict[str, Any]:
         config, out = self.config, self.out
@@ -92,6 +94,11 @@ class GeometryRun:
         aux = sum(c["aux"] for c in committed.values())
         next_rank = len(committed)  # commits are a prefix of the ranks
         start_total, start = total, time.monotonic()
+        barren = 0  # shards in a row, at the end of the commits, that kept nothing
+        for rank in sorted(committed, reverse=True):
+            if committed[rank]["kept"]:
+                break
+            barren += 1
         bar = tqdm(
             total=config.n,
             initial=min(total, config.n),
@@ -99,7 +106,9 @@ class GeometryRun:
             disable=None if progress is None else not progress,
             dynamic_ncols=True,
         )
-        barren = 0
+
+        def wanted() -> bool:
+            return total < config.n and barren < BARREN_SHARDS
 
         def commit(rank: int) -> int:
             nonlocal total, aux, barren
@@ -113,26 +122,26 @@ class GeometryRun:
             return info["kept"]
 
         # shards an earlier run finished but did not commit
-        while total < config.n and is_done(out, next_rank):
+        while wanted() and is_done(out, next_rank):
             commit(next_rank)
             next_rank += 1
 
         def ranks() -> Iterator[Shard]:
             rank = next_rank
-            while total < config.n and barren < BARREN_SHARDS:
+            while wanted():
                 yield Shard(rank, config.seed, str(out))
                 rank += 1
 
         finished: dict[int, ShardStats] = {}
         task = partial(run_once, GeometryShardTask(config))
         try:
-            if total < config.n:
+            if wanted():
                 for stats in self.executor.map_unordered(task, ranks()):
                     finished[stats.rank] = stats
-                    while next_rank in finished and total < config.n:
+                    while next_rank in finished and wanted():
                         commit(next_rank)
                         next_rank += 1
-                    if total >= config.n or barren >= BARREN_SHARDS:
+                    if not wanted():
                         break
         except KeyboardInterrupt:
             bar.close()
@@ -154,7 +163,12 @@ class GeometryRun:
     def _commit(self, index: KeyIndex, rank: int) -> dict[str, Any]:
         """Commit one finished shard (see `KeyIndex.commit`)."""
         source = candidates_path(self.out, rank)
-        rows = read_jsonl_gz(source) if source.exists() else []
+        if not source.exists():
+            raise GenerateError(
+                f"shard {rank} is marked complete but {source} is missing; delete "
+                f"{marker_path(self.out, rank)} to have it recomputed"
+            )
+        rows = read_jsonl_gz(source)
         keys = [bytes.fromhex(r["id"]) for r in rows]
         fmt = self.config.format
 
@@ -162,7 +176,7 @@ class GeometryRun:
             kept = [r for r, ok in zip(rows, new, strict=True) if ok]
             path = data_path(self.out, rank, fmt)
             if fmt == "parquet":
-                _write_parquet(path, kept)
+                write_parquet(path, kept)
             else:
                 write_jsonl_gz(path, kept)
             return {

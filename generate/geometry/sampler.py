@@ -27,11 +27,19 @@ from fractions import Fraction
 from pathlib import Path
 from random import Random
 
-from deduction import CONSTRUCTIONS, Clause, ConstructionCall, DeductionError, Problem, holds
-from deduction.constructions import instantiate
-from deduction.numeric import extend
-from deduction.numeric.sketches import SHAPE_SKETCHES
-from deduction.types import ConstructionDef
+from deduction import (
+    CONSTRUCTIONS,
+    Clause,
+    ConstructionCall,
+    ConstructionDef,
+    DeductionError,
+    Problem,
+    Template,
+    holds,
+    instantiate,
+)
+from deduction.numeric import SHAPE_SKETCHES, extend
+from generate.geometry.subproblem import point_names
 
 logger = logging.getLogger(__name__)
 
@@ -99,12 +107,6 @@ class Sampled:
     problem: Problem
     points: dict[str, Point]
     failures: dict[str, int] = field(default_factory=dict)
-
-
-def point_names() -> list[str]:
-    """a..z, then a1..z1, a2..: AlphaGeometry's single-letter names while they last."""
-    letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
-    return letters + [f"{x}{i}" for i in range(1, 10) for x in letters]
 
 
 class Sampler:
@@ -212,10 +214,10 @@ class Sampler:
         return ConstructionCall(cdef.name, tuple(mapping[a] for a in cdef.args))
 
 
-def _precondition(template: object, mapping: dict[str, str], coords: dict, budget: list) -> bool:
+def _precondition(template: Template, mapping: dict[str, str], coords: dict, budget: list) -> bool:
     budget[0] -= 1
     try:
-        return holds(instantiate(template, mapping), coords)  # type: ignore[arg-type]
+        return holds(instantiate(template, mapping), coords)
     except (ValueError, ZeroDivisionError):
         return False  # a degenerate binding: repeated points where two are needed
 

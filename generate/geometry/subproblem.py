@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from deduction import Clause, ConstructionCall, Problem, Statement
-from deduction.constructions import CONSTRUCTIONS
-from deduction.problem import clause_statements
-from generate.geometry.sampler import point_names
+from deduction import CONSTRUCTIONS, Clause, ConstructionCall, Problem, Statement, clause_statements
 
 Mask = int
+
+
+def point_names() -> list[str]:
+    """a..z, then a1..z1, a2..: AlphaGeometry's single-letter names while they last."""
+    letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
+    return letters + [f"{x}{i}" for i in range(1, 10) for x in letters]
 
 
 def point_args(st: Statement) -> tuple[str, ...]:

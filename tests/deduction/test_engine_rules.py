@@ -17,6 +17,7 @@ from deduction.engine.closure import Closure, conclusion_of
 from deduction.engine.factbase import FactBase
 from deduction.engine.matcher import match
 from deduction.engine.solver import Engine
+from deduction.engine.triangles import TriangleMatcher
 from deduction.numeric import holds
 from deduction.problem import parse_problem
 from deduction.proof import recheck, traceback
@@ -180,6 +181,7 @@ FIGURES = {
 # general (AR covers the rest). For them the test is that the matcher finds the rule's instance
 # and that the bare fact base proves the goal.
 SUBSUMED = {"r02", "r08", "r09", "r10", "r30", "r31"}
+TRIANGLE_RULES = {f"r{i}" for i in range(32, 41)}
 
 
 def test_every_rule_has_a_case():
@@ -187,12 +189,12 @@ def test_every_rule_has_a_case():
     assert not set(PROBLEMS) & set(FIGURES)
 
 
-def _engine_for(rule_name: str, rules: list) -> tuple[Engine, Statement]:
+def _engine_for(rule_name: str, rules: list, triangles: bool = True) -> tuple[Engine, Statement]:
     problem = parse_problem(PROBLEMS[rule_name], rule_name)
     goal = problem.goal
     assert goal is not None
     for seed in range(12):
-        engine = Engine(problem, rules, seed=seed, use_ar=False)
+        engine = Engine(problem, rules, seed=seed, use_ar=False, triangles=triangles)
         for candidate in (goal, Statement(TWINS.get(goal.predicate, goal.predicate), goal.args)):
             if engine.numeric(candidate):
                 return engine, candidate
@@ -223,10 +225,15 @@ def test_subsumed_rule_matches_its_figure(rule_name):
     assert closure.run(goal, timeout=20)
 
 
-@pytest.mark.parametrize("rule_name", sorted(set(PROBLEMS) - SUBSUMED))
-def test_rule_alone_proves_its_problem(rule_name):
+# the triangle rules through both matchers: the figure's similar pairs, and the generic join
+@pytest.mark.parametrize(
+    "rule_name, triangles",
+    [(r, True) for r in sorted(set(PROBLEMS) - SUBSUMED)]
+    + [(r, False) for r in sorted(set(PROBLEMS) & TRIANGLE_RULES)],
+)
+def test_rule_alone_proves_its_problem(rule_name, triangles):
     rule = RULES[rule_name]
-    engine, goal = _engine_for(rule_name, [rule])
+    engine, goal = _engine_for(rule_name, [rule], triangles)
     assert engine.run(goal, timeout=20), f"{rule} did not prove {goal}"
     proof = engine.proof(goal)
     assert any(step.rule == rule_name for step in proof.steps)
@@ -235,7 +242,9 @@ def test_rule_alone_proves_its_problem(rule_name):
     assert not bare.run(goal, timeout=20), f"{goal} proved without {rule_name}"
 
 
-def _figure_base(rule_name: str, rules: list) -> tuple[Closure, FactBase, Statement, dict]:
+def _figure_base(
+    rule_name: str, rules: list, triangles: bool = False
+) -> tuple[Closure, FactBase, Statement, dict]:
     points, premises, goal_text = FIGURES[rule_name]
     goal = Statement.parse(goal_text)
 
@@ -248,13 +257,18 @@ def _figure_base(rule_name: str, rules: list) -> tuple[Closure, FactBase, Statem
         assert numeric(st), f"{rule_name}: premise {st} false on the figure"
         fb.add(ProofStep(st, "premise", ()))
     assert numeric(goal), f"{rule_name}: goal {goal} false on the figure"
-    return Closure(fb, rules, numeric), fb, goal, points
+    matcher = TriangleMatcher(points) if triangles else None
+    return Closure(fb, rules, numeric, triangles=matcher), fb, goal, points
 
 
-@pytest.mark.parametrize("rule_name", sorted(set(FIGURES) - SUBSUMED))
-def test_rule_alone_proves_its_figure(rule_name):
+@pytest.mark.parametrize(
+    "rule_name, triangles",
+    [(r, False) for r in sorted(set(FIGURES) - SUBSUMED)]
+    + [(r, True) for r in sorted(set(FIGURES) & TRIANGLE_RULES)],
+)
+def test_rule_alone_proves_its_figure(rule_name, triangles):
     rule = RULES[rule_name]
-    closure, fb, goal, points = _figure_base(rule_name, [rule])
+    closure, fb, goal, points = _figure_base(rule_name, [rule], triangles)
     assert closure.run(goal, timeout=20), f"{rule} did not prove {goal}"
     fb.justify(goal)
     proof = traceback(fb.steps, goal)

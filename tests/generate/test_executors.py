@@ -4,11 +4,12 @@ import logging
 
 import pytest
 
+from generate.errors import RunInterrupted
 from generate.executors import LocalExecutor, RayExecutor, SerialExecutor, make_executor
 from generate.geometry.config import GeometryConfig
 from generate.geometry.run import GeometryRun
 from tests.generate.test_geometry_run import SMALL, shard_bytes
-from tests.generate.workers import square_and_log
+from tests.generate.workers import dies_on_two, square_and_log
 
 
 class Collect(logging.Handler):
@@ -45,6 +46,11 @@ def test_local_pool_maps_lazily_with_fixed_hash_seed_and_forwards_worker_logs():
     assert sorted(m for m in collect.messages if m.startswith("worker saw")) == [
         f"worker saw {i}" for i in range(6)
     ]
+
+
+def test_a_dead_worker_ends_the_map_with_one_clear_error():
+    with pytest.raises(RunInterrupted, match="worker process died"):
+        list(LocalExecutor(2).map_unordered(dies_on_two, range(6)))
 
 
 def test_serial_executor_and_factory():

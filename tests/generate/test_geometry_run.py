@@ -178,7 +178,7 @@ def test_a_larger_n_continues_the_same_run(tmp_path):
         (["--workers", "0"], "must be >= 1"),
         (["--points", "9-3"], "LO is greater than HI"),
         (["--points", "2-5"], "need 3 <= LO"),
-        (["--weights", "/nonexistent.toml"], "no such file"),
+        (["--weights", "/nonexistent.toml"], "cannot read construction weights"),
     ],
 )
 def test_bad_flags_are_one_line(argv, message, tmp_path, capsys):
@@ -202,3 +202,53 @@ def test_n_accepts_scientific_notation():
 
     assert parser().parse_args(["--n", "1e6"]).n == 1_000_000
     assert parser().parse_args(["--n", "1_000"]).n == 1000
+
+
+def test_a_second_parent_on_the_same_out_is_refused(tmp_path, capsys):
+    import fcntl
+
+    out = tmp_path / "busy"
+    out.mkdir()
+    with open(out / ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        code = main(["--out", str(out), "--n", "10"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and err == [f"python -m generate.geometry: error: another run is using {out}"]
+
+
+def test_resume_redoes_an_uncommitted_data_file_and_refuses_a_lost_candidates_file(tmp_path):
+    out = tmp_path / "r"
+    config = GeometryConfig(out=str(out), n=5, workers=1, **SMALL)
+    GeometryRun(config, SerialExecutor()).run(progress=False)
+    shards = len(list((out / "data").glob("*")))
+    stray = out / "data" / f"{shards + 3:05d}.jsonl.gz"  # as a run killed before its commit
+    stray.write_bytes(b"")
+    GeometryRun(config, SerialExecutor()).run(progress=False)
+    assert not stray.exists()
+    # a finished shard whose candidates vanished is an error, not a silent empty commit
+    from generate.errors import GenerateError
+    from generate.geometry.pipeline import candidates_path
+    from generate.shards import marker_path
+
+    rank = shards
+    marker_path(out, rank).parent.mkdir(exist_ok=True)
+    marker_path(out, rank).write_bytes(b"")
+    (out / "stats" / f"{rank:05d}.json").write_text(
+        json.dumps({"rank": rank, "counters": {}, "seconds": 0})
+    )
+    assert not candidates_path(out, rank).exists()
+    with pytest.raises(GenerateError, match="is missing"):
+        GeometryRun(
+            GeometryConfig(out=str(out), n=10_000, workers=1, **SMALL), SerialExecutor()
+        ).run(progress=False)
+
+
+def test_a_run_that_makes_nothing_stops_and_stays_stopped(tmp_path, monkeypatch):
+    import generate.geometry.run as run_module
+
+    monkeypatch.setattr(run_module, "BARREN_SHARDS", 3)
+    config = GeometryConfig(out=str(tmp_path / "b"), n=10, workers=1, min_steps=500, **SMALL)
+    summary = GeometryRun(config, SerialExecutor()).run(progress=False)
+    assert summary["records"] == 0 and summary["shards"] == 3
+    again = GeometryRun(config, SerialExecutor()).run(progress=False)
+    assert again["shards"] == 3  # the count of barren shards is read back from the commits

@@ -101,8 +101,11 @@ def test_index_commits_new_keys_once(tmp_path):
     index.commit(1, [b"b" * 16, b"c" * 16], write)
     assert written[-1] == [False, True]
     assert len(index) == 3 and sorted(index.committed()) == [0, 1]
-    reader = KeyIndex.reader(tmp_path / "i.sqlite")
-    assert reader.contains(b"c" * 16) and not reader.contains(b"d" * 16)
+    with pytest.raises(ValueError, match="out of order"):
+        index.commit(5, [b"d" * 16], write)
+    index.close()
+    again = KeyIndex(tmp_path / "i.sqlite")  # on disk: a resumed run sees the same
+    assert len(again) == 3 and again.committed()[1]["kept"] == 1
 
 
 def test_index_commit_is_all_or_nothing(tmp_path):
@@ -114,4 +117,3 @@ def test_index_commit_is_all_or_nothing(tmp_path):
     with pytest.raises(OSError):
         index.commit(0, [b"a" * 16], crash)
     assert len(index) == 0 and index.committed() == {}
-    assert KeyIndex.reader(tmp_path / "missing.sqlite") is None
