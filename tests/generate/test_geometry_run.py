@@ -252,3 +252,20 @@ def test_a_run_that_makes_nothing_stops_and_stays_stopped(tmp_path, monkeypatch)
     assert summary["records"] == 0 and summary["shards"] == 3
     again = GeometryRun(config, SerialExecutor()).run(progress=False)
     assert again["shards"] == 3  # the count of barren shards is read back from the commits
+
+
+def test_parquet_shards_hold_the_same_records_and_arrow_reads_both(small_run, tmp_path):
+    """`datasets.load_dataset("json"|"parquet")` reads shards through Arrow's readers."""
+    import pyarrow.json as pj
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "pq"
+    config = GeometryConfig(out=str(out), n=60, workers=2, format="parquet", **SMALL)
+    GeometryRun(config, LocalExecutor(2)).run(progress=False)
+    table = pq.read_table(sorted((out / "data").glob("*.parquet")))
+    assert table.column("id").to_pylist() == [r["id"] for r in records(small_run)]
+    first = sorted((small_run / "data").glob("*.jsonl.gz"))[0]
+    plain = tmp_path / "first.jsonl"
+    plain.write_bytes(gzip.decompress(first.read_bytes()))
+    rows = pj.read_json(plain).to_pylist()
+    assert [r["problem"] for r in rows] == [r["problem"] for r in records(small_run)][: len(rows)]
