@@ -18,6 +18,7 @@ Two spellings carry meaning beyond the predicate:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -78,13 +79,15 @@ def _pattern(text: str, where: str) -> Pattern:
     return Pattern(name, args)
 
 
+@functools.cache
 def orientation_variants(rule: Rule) -> tuple[Rule, ...]:
     """A starred rule (`=> simtri*`, `=> contri*`) as its two oriented forms.
 
     AlphaGeometry reads the `eqangle6` premises of such a rule with the triangles' orientation:
     for same-orientation triangles as written (concluding simtri / contri), for mirrored ones
     with the second angle reversed (`Q P Q R` read as `Q R Q P`, concluding simtri2 / contri2).
-    Ratio premises do not depend on orientation. Other rules are returned unchanged."""
+    Ratio premises do not depend on orientation. Other rules are returned unchanged. Cached:
+    the same rule gives the same variant objects, whose join plans the matcher keeps."""
     names = STARRED.get(rule.conclusion.predicate)
     if names is None:
         return (rule,)
@@ -146,6 +149,13 @@ def default_rules_text() -> str:
 
 
 def load_rules(path: str | Path | None = None) -> tuple[Rule, ...]:
-    """Rules from `path`, or the bundled set when `path` is None."""
-    text = default_rules_text() if path is None else Path(path).read_text()
-    return parse_rules(text)
+    """Rules from `path`, or the bundled set when `path` is None (parsed once per process:
+    the matcher caches join plans by rule identity, so every engine must share the objects)."""
+    if path is None:
+        return _bundled_rules()
+    return parse_rules(Path(path).read_text())
+
+
+@functools.cache
+def _bundled_rules() -> tuple[Rule, ...]:
+    return parse_rules(default_rules_text())

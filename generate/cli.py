@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import signal
 import sys
 from collections.abc import Callable
 from typing import TypeVar
@@ -79,8 +80,13 @@ def build(make: Callable[[], T]) -> T:
         raise UsageError(str(exc)) from None
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # a scheduler's SIGTERM stops a run as Ctrl-C does: summary, 130
+
+
 def guarded(run: Callable[[], int], prog: str) -> int:
     """Run a CLI body; turn every failure into one line on stderr and an exit status."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         return run()
     except RunInterrupted as exc:

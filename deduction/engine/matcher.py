@@ -88,6 +88,10 @@ class _Step(NamedTuple):
 
 Plan = tuple[tuple[Pattern, ...], tuple[_Step, ...]]
 _PLANS: dict[tuple[int, int | None, frozenset[str]], tuple[Rule, Plan]] = {}
+# Plans are keyed by rule identity (hashing a rule on every match costs more than planning).
+# The bundled rules and their variants are made once per process, so the table stays small; a
+# caller that builds rules afresh for every engine would fill it, hence the bound.
+_MAX_PLANS = 20_000
 
 
 def _plan(rule: Rule, driver: int | None, bound: frozenset[str]) -> Plan:
@@ -99,6 +103,8 @@ def _plan(rule: Rule, driver: int | None, bound: frozenset[str]) -> Plan:
     cached = _PLANS.get(key)
     if cached is not None and cached[0] is rule:
         return cached[1]
+    if len(_PLANS) >= _MAX_PLANS:
+        _PLANS.clear()
     todo = list(rule.premises)
     known = set(bound)
     if driver is not None:

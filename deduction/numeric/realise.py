@@ -157,7 +157,7 @@ def _compile(clause: Clause, table: Mapping[str, ConstructionDef]) -> _Plan:
     return _Plan(tuple(preconditions), statements, tuple(steps), clause.pinned)
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 12)
 def _default_plan(clause: Clause) -> _Plan:
     # Generated problems reuse the same clauses (same names, same constructions) over and over.
     return _compile(clause, CONSTRUCTIONS)
