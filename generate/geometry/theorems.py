@@ -2,8 +2,9 @@
 
 A premise set closed under DD+AR holds far more than its derived nodes: every pair of
 segments in a length class is a `cong`, every two keys of an angle class an `eqangle`, every
-three points of a line a `coll`. `candidate_goals` lists the nodes and those class facts (one
-spelling per line: its two smallest points). Each candidate then becomes a theorem:
+three points of a line a `coll`. `candidate_goals` lists the nodes and those class facts
+(`deduction.engine.implied_facts`, each class spelled by up to SPELLINGS of its lines or
+segments). Each candidate then becomes a theorem:
 
 1. its proof is traced back (`deduction.traceback`); fewer than `min_steps` steps is a
    restatement and dropped;
@@ -12,8 +13,10 @@ spelling per line: its two smallest points). Each candidate then becomes a theor
 3. the statement is canonised and looked up in the dedup filter before any costly work;
 4. auxiliary clauses are pruned greedily in reverse construction order (AlphaGeometry2): a
    clause goes when DD+AR still proves the goal without it, each test a closure of the smaller
-   premise set on the same figure (cached by clause mask, `max_subclosures` a premise set);
-   when the statement alone proves the goal, the theorem has no auxiliary point after all;
+   premise set on the same figure (goal-directed, resumed per goal, cached by clause mask,
+   `max_subclosures` a premise set); when the statement alone proves the goal, the theorem has
+   no auxiliary point after all. Only candidates shaped like a true auxiliary theorem get
+   this far (see `theorems`);
 5. every step of the final proof must hold on `checks` fresh realisations of the premise set
    (a proof that read a branch or an orientation off the one figure is dropped), and the
    proof must re-check step by step against the premises of its own clauses.
@@ -62,8 +65,8 @@ class Limits:
     min_steps: int = 2
     aux_only: bool = False
     checks: int = 3
-    max_subclosures: int = 12
-    closure_timeout: float = 10.0
+    max_subclosures: int = 8
+    closure_timeout: float = 20.0
 
 
 def trivial(st: Statement) -> bool:
