@@ -8,7 +8,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from verifiers.errors import VerifierConfigError, VerifierError
-from verifiers.types import Status, Verdict
+from verifiers.types import DOMAINS, Problem, Sample, Status, Verdict
 
 if TYPE_CHECKING:
     from verifiers.code import CallCase, CodeTests, StdioCase
@@ -36,6 +36,9 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CallCase",
     "CodeTests",
+    "DOMAINS",
+    "Problem",
+    "Sample",
     "Status",
     "StdioCase",
     "Verdict",

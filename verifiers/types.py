@@ -1,9 +1,12 @@
-"""The verdict every verifier returns, for math, code and geometry alike."""
+"""The verdict every verifier returns, for math, code and geometry alike, and the problem and
+sample it judges."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Status(StrEnum):
@@ -58,3 +61,45 @@ class Verdict:
             total=data.get("total"),  # type: ignore[arg-type]
             first_failure=data.get("first_failure"),  # type: ignore[arg-type]
         )
+
+
+DOMAINS = ("math", "code")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One verifiable problem: what a model is shown and what judges its answer.
+
+    `domain` names the verifier. Math: `answer` is the reference the completion's final answer
+    must equal. Code: `tests` is a `verifiers.code.CodeTests`, and `prefix` is prepended to the
+    completion to make the program (a model that continues a function header writes only its
+    body). `meta` holds what a generator knows besides (a reference solution, a family, a
+    difficulty); it takes no part in equality.
+    """
+
+    id: str
+    domain: str
+    prompt: str
+    answer: str = ""
+    tests: Any = None
+    prefix: str = ""
+    meta: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.domain not in DOMAINS:
+            raise ValueError(f"domain={self.domain!r} must be one of {', '.join(DOMAINS)}")
+        if not self.id:
+            raise ValueError("a problem needs an id")
+        if self.domain == "math" and not self.answer:
+            raise ValueError(f"math problem {self.id!r} has no reference answer")
+        if self.domain == "code" and self.tests is None:
+            raise ValueError(f"code problem {self.id!r} has no tests")
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One completion a policy wrote for a problem."""
+
+    problem_id: str
+    completion: str
+    meta: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
