@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from verifiers.code import verify as verify_code
     from verifiers.math import verify as verify_math
     from verifiers.math import verify_many as verify_math_many
+    from verifiers.problems import verify_completion
 
 _LAZY = {
     "CallCase": ("verifiers.code", "CallCase"),
@@ -23,6 +24,7 @@ _LAZY = {
     "verify_code": ("verifiers.code", "verify"),
     "verify_math": ("verifiers.math", "verify"),
     "verify_math_many": ("verifiers.math", "verify_many"),
+    "verify_completion": ("verifiers.problems", "verify_completion"),
 }
 
 
@@ -45,6 +47,7 @@ __all__ = [
     "VerifierConfigError",
     "VerifierError",
     "verify_code",
+    "verify_completion",
     "verify_math",
     "verify_math_many",
 ]
