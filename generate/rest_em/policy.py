@@ -1,0 +1,182 @@
+"""The policy: a transformers causal LM in a directory, its prompts, and supervised fine-tuning.
+
+- `build_tiny(path, seed)`: the built-in default, since no model can be downloaded here: a
+  Llama config of a few hundred thousand parameters and a character-level tokenizer (every
+  printable ASCII character is a token), both saved with `save_pretrained`, so every later step
+  loads it like any checkpoint.
+- `render(problem, tokenizer)`: the text the model continues. A tokenizer with a chat template
+  gets the problem as a user turn; otherwise math reads `Q: ...\\nA: ` and code is the
+  function header itself (the model writes the body).
+- `finetune(base, rows, out, ...)`: transformers' `Trainer` from the weights in `base` on
+  (prompt, completion) rows, the loss on the completion tokens only (the prompt's labels are
+  -100), the completion closed by the EOS token so the model learns to stop. ReST-EM's M-step
+  always starts from the base checkpoint, never from the previous iterate.
+
+torch and transformers are imported inside the functions (the `train` extra), so the rest of
+the package imports without them.
+"""
+
+from __future__ import annotations
+
+import logging
+import string
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from verifiers import Problem
+
+logger = logging.getLogger(__name__)
+
+SPECIALS = ("<pad>", "<bos>", "<eos>", "<unk>")
+# printable ASCII without the vertical tab, form feed and carriage return
+CHARS = [c for c in string.printable if c not in "\x0b\x0c\r"]
+
+
+def _require() -> tuple[Any, Any]:
+    try:
+        import torch
+        import transformers
+    except ImportError:
+        raise RuntimeError(
+            "ReST-EM needs torch and transformers: pip install 'proofloom[train]'"
+        ) from None
+    return torch, transformers
+
+
+def char_tokenizer() -> Any:
+    """A character-level `PreTrainedTokenizerFast` (decoding joins the characters back)."""
+    _require()
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = {token: i for i, token in enumerate(list(SPECIALS) + CHARS)}
+    core = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    core.pre_tokenizer = pre_tokenizers.Split(pattern="", behavior="isolated")
+    core.decoder = decoders.Fuse()
+    return PreTrainedTokenizerFast(
+        tokenizer_object=core,
+        pad_token="<pad>",
+        bos_token="<bos>",
+        eos_token="<eos>",
+        unk_token="<unk>",
+    )
+
+
+def build_tiny(path: str | Path, seed: int = 0, hidden: int = 128, layers: int = 4) -> Path:
+    """Save a freshly initialised tiny Llama and its character tokenizer to `path`."""
+    torch, transformers = _require()
+    tokenizer = char_tokenizer()
+    config = transformers.LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=hidden,
+        intermediate_size=2 * hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=4,
+        num_key_value_heads=4,
+        max_position_embeddings=512,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        tie_word_embeddings=True,
+    )
+    torch.manual_seed(seed)
+    model = transformers.LlamaForCausalLM(config)
+    path = Path(path)
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    logger.info("tiny model: %d parameters in %s", model.num_parameters(), path)
+    return path
+
+
+def load(path: str | Path) -> tuple[Any, Any]:
+    """(model, tokenizer) from a checkpoint directory, on the CPU unless a GPU is there."""
+    torch, transformers = _require()
+    path = Path(path)
+    if not (path / "config.json").is_file():
+        raise ValueError(f"--model {path}: not a transformers checkpoint (no config.json)")
+    tokenizer = transformers.AutoTokenizer.from_pretrained(path)
+    model = transformers.AutoModelForCausalLM.from_pretrained(path)
+    if torch.cuda.is_available():
+        model = model.to("cuda")
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return model, tokenizer
+
+
+def render(problem: Problem, tokenizer: Any) -> str:
+    """The prompt text for `problem` (see the module docstring)."""
+    if getattr(tokenizer, "chat_template", None):
+        messages = [{"role": "user", "content": problem.prompt}]
+        return str(
+            tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        )
+    if problem.domain == "code":
+        return problem.prompt
+    return f"Q: {problem.prompt}\nA: "
+
+
+def encode_pair(tokenizer: Any, prompt: str, completion: str, limit: int) -> dict[str, list[int]]:
+    """input_ids and labels for one (prompt, completion): labels -100 on the prompt."""
+    prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    completion_ids = tokenizer(completion, add_special_tokens=False)["input_ids"]
+    ids = (prompt_ids + completion_ids + [tokenizer.eos_token_id])[:limit]
+    labels = ([-100] * len(prompt_ids) + completion_ids + [tokenizer.eos_token_id])[:limit]
+    return {"input_ids": ids, "labels": labels}
+
+
+def finetune(
+    base: str | Path,
+    rows: Sequence[tuple[str, str]],
+    out: str | Path,
+    *,
+    epochs: float = 3.0,
+    batch_size: int = 16,
+    learning_rate: float = 1e-3,
+    seed: int = 0,
+    max_length: int = 512,
+) -> Path:
+    """Fine-tune the checkpoint `base` on (prompt, completion) rows; save to `out`."""
+    torch, transformers = _require()
+    if not rows:
+        raise ValueError("nothing to fine-tune on: no rows")
+    model, tokenizer = load(base)
+    data = [encode_pair(tokenizer, p, c, max_length) for p, c in rows]
+    pad = tokenizer.pad_token_id
+
+    def collate(batch: list[dict[str, list[int]]]) -> dict[str, Any]:
+        width = max(len(b["input_ids"]) for b in batch)
+        ids = [b["input_ids"] + [pad] * (width - len(b["input_ids"])) for b in batch]
+        labels = [b["labels"] + [-100] * (width - len(b["labels"])) for b in batch]
+        mask = [[1] * len(b["input_ids"]) + [0] * (width - len(b["input_ids"])) for b in batch]
+        return {
+            "input_ids": torch.tensor(ids),
+            "labels": torch.tensor(labels),
+            "attention_mask": torch.tensor(mask),
+        }
+
+    args = transformers.TrainingArguments(
+        output_dir=str(Path(out) / "trainer"),
+        num_train_epochs=epochs,
+        per_device_train_batch_size=batch_size,
+        learning_rate=learning_rate,
+        lr_scheduler_type="cosine",
+        warmup_steps=0.05,  # a ratio of the total steps (transformers 5)
+        logging_steps=50,
+        save_strategy="no",
+        report_to=[],
+        seed=seed,
+        disable_tqdm=True,
+        dataloader_pin_memory=torch.cuda.is_available(),
+    )
+    trainer = transformers.Trainer(
+        model=model,
+        args=args,
+        train_dataset=data,
+        data_collator=collate,  # type: ignore[arg-type]
+    )
+    trainer.train()
+    out = Path(out)
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out
