@@ -41,6 +41,9 @@ def _require() -> tuple[Any, Any]:
         raise RuntimeError(
             "ReST-EM needs torch and transformers: pip install 'proofloom[train]'"
         ) from None
+    # their per-file progress bars and notices would drown the run's own progress
+    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.set_verbosity_error()
     return torch, transformers
 
 
@@ -175,7 +178,9 @@ def finetune(
         train_dataset=data,
         data_collator=collate,  # type: ignore[arg-type]
     )
-    trainer.train()
+    trainer.remove_callback(transformers.trainer_callback.PrinterCallback)  # prints to stdout
+    result = trainer.train()
+    logger.info("fine-tuned %s on %d rows: loss %.4f", base, len(rows), result.training_loss)
     out = Path(out)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)

@@ -1,0 +1,101 @@
+"""`RestEMConfig`: everything that decides what a ReST-EM run does, checked once."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from verifiers.types import DOMAINS
+
+# Fields that change the run's data: a resumed run must agree on them.
+IDENTITY = (
+    "domain",
+    "model",
+    "problems",
+    "difficulty",
+    "held_out",
+    "seed",
+    "seed_problems",
+    "seed_epochs",
+    "k",
+    "temperature",
+    "top_k",
+    "top_p",
+    "cap",
+    "max_new_tokens",
+    "eval_k",
+    "epochs",
+    "learning_rate",
+    "batch_size",
+    "shard_size",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RestEMConfig:
+    """A ReST-EM run (`python -m generate.rest_em`).
+
+    Defaults follow the paper where a CPU allows: temperature 0.7 and top-k 40 in the E-step,
+    greedy pass@1 and temperature 1.0 / top-p 0.95 for pass@k; K and the cap are smaller
+    (16 and 10 against 32 and 10) to fit the built-in run into minutes. `model=None` builds the
+    tiny default model and gives it a starting skill by supervised training on `seed_problems`
+    built-in problems: that checkpoint is the "base" every M-step restarts from.
+    """
+
+    domain: str
+    out: str
+    model: str | None = None
+    problems: int = 1200
+    difficulty: int = 1
+    held_out: float = 0.25
+    seed: int = 0
+    iterations: int = 3
+    seed_problems: int = 300
+    seed_epochs: float = 15.0
+    k: int = 16
+    temperature: float = 0.7
+    top_k: int = 40
+    top_p: float = 1.0
+    cap: int = 10
+    max_new_tokens: int = 48
+    eval_k: int = 16
+    epochs: float = 8.0
+    learning_rate: float = 1e-3
+    batch_size: int = 16
+    shard_size: int = 100
+    workers: int = 2
+    executor: str = "local"
+    ray_address: str | None = None
+    patience: int = 1
+
+    def __post_init__(self) -> None:
+        if self.domain not in DOMAINS:
+            raise ValueError(f"unknown domain {self.domain!r} (choose from {', '.join(DOMAINS)})")
+        checks = {
+            "problems": self.problems >= 10,
+            "difficulty": self.difficulty >= 1,
+            "held_out": 0 < self.held_out < 1,
+            "iterations": self.iterations >= 1,
+            "seed_problems": self.seed_problems >= 1,
+            "k": self.k >= 1,
+            "eval_k": self.eval_k >= 1,
+            "cap": self.cap >= 1,
+            "max_new_tokens": self.max_new_tokens >= 1,
+            "epochs": self.epochs > 0,
+            "seed_epochs": self.seed_epochs > 0,
+            "learning_rate": self.learning_rate > 0,
+            "batch_size": self.batch_size >= 1,
+            "shard_size": self.shard_size >= 1,
+            "workers": self.workers >= 1,
+            "patience": self.patience >= 1,
+            "temperature": self.temperature > 0,
+            "top_p": 0 < self.top_p <= 1,
+        }
+        for name, ok in checks.items():
+            if not ok:
+                raise ValueError(
+                    f"--{name.replace('_', '-')} {getattr(self, name)!r} is out of range"
+                )
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)

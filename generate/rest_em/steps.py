@@ -1,0 +1,82 @@
+"""The ReST-EM shard task: sample K completions per problem from a checkpoint and judge them.
+
+The E-step and the evaluation are the same work on different problems and settings, so they
+are one task: shard `rank` takes its slice of the problems, samples with its own seed (run
+seed, rank; the step's name in the seed too), judges every completion with the project's
+verifier (`verifiers.verify_completion`: math in-process, code in the sandbox) and writes
+`judged/{rank:05d}.jsonl.gz`. `generate.shards.run_once` adds the stats and the completion
+marker, so a killed step resumes shard by shard on the same executor seam as the geometry
+generator (local pool, Ray).
+
+Problems travel as their specs (domain, family, seed, difficulty) and are rebuilt in the worker
+(`families.make_problem`): code tests hold Python values that JSON would not keep exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from generate.rest_em.estep import Judged, tally
+from generate.rest_em.families import make_problem
+from generate.rest_em.policy import render
+from generate.rest_em.samplers import SamplingSettings, TransformersSampler
+from generate.shards import Shard, read_jsonl_gz, write_jsonl_gz
+from verifiers import Problem, Sample, verify_completion
+
+logger = logging.getLogger(__name__)
+
+Spec = tuple[str, str, int, int]  # (domain, family, seed, difficulty)
+
+
+def spec_of(problem: Problem) -> Spec:
+    meta = problem.meta
+    return (problem.domain, str(meta["family"]), int(meta["seed"]), int(meta["difficulty"]))
+
+
+def judged_path(step_dir: str | Path, rank: int) -> Path:
+    return Path(step_dir) / "judged" / f"{rank:05d}.jsonl.gz"
+
+
+def read_judged(step_dir: str | Path, shards: int) -> list[Judged]:
+    """Every judged sample of a finished step, in shard and sample order."""
+    return [
+        Judged.from_json(row)
+        for rank in range(shards)
+        for row in read_jsonl_gz(judged_path(step_dir, rank))
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class SampleAndJudge:
+    """Shard task: `specs[rank * size : (rank + 1) * size]`, K samples each, judged."""
+
+    model: str
+    specs: tuple[Spec, ...]
+    size: int
+    settings: SamplingSettings
+    stop: tuple[str, ...] = ()
+
+    def shards(self) -> int:
+        return -(-len(self.specs) // self.size)
+
+    def __call__(self, shard: Shard) -> Counter:
+        import torch
+
+        torch.set_num_threads(1)  # one worker a core; also keeps sampling reproducible
+        problems = [make_problem(*s) for s in self.specs[shard.rank * self.size :][: self.size]]
+        sampler = TransformersSampler(self.model)
+        prompts = [render(p, sampler.tokenizer) for p in problems]
+        settings = replace(self.settings, seed=shard.rng_seed(), stop=self.stop)
+        completions = sampler.sample(prompts, settings)
+        judged = [
+            Judged(Sample(p.id, text, {"index": i}), verify_completion(p, text))
+            for p, texts in zip(problems, completions, strict=True)
+            for i, text in enumerate(texts)
+        ]
+        write_jsonl_gz(judged_path(shard.out_dir, shard.rank), (j.to_json() for j in judged))
+        counts = tally(judged)
+        logger.info("%s shard %d: %s", Path(shard.out_dir).name, shard.rank, dict(counts))
+        return counts
