@@ -156,7 +156,7 @@ class LocalExecutor:
             if not finished:
                 for process in list(getattr(pool, "_processes", {}).values()):
                     process.terminate()  # no public way to stop a running task
-            pool.shutdown(wait=finished, cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=True)  # terminated workers join at once
             for handler in root.handlers:
                 if handler not in saved_handlers:
                     handler.close()

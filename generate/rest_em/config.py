@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from verifiers.types import DOMAINS
@@ -96,6 +97,10 @@ class RestEMConfig:
                 raise ValueError(
                     f"--{name.replace('_', '-')} {getattr(self, name)!r} is out of range"
                 )
+        if self.model is not None and not (Path(self.model) / "config.json").is_file():
+            raise ValueError(
+                f"--model {self.model}: not a transformers checkpoint (no config.json)"
+            )
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

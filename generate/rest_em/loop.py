@@ -32,7 +32,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from generate.errors import ConfigMismatch, GenerateError
+from generate.errors import ConfigMismatch, UsageError
 from generate.executors import Executor, make_executor
 from generate.rest_em.config import IDENTITY, RestEMConfig
 from generate.rest_em.estep import Judged, keep, sft_rows
@@ -95,9 +95,13 @@ class RestEMRun:
             seconds["estep"] = round(time.monotonic() - start, 1)
             kept = keep(judged, config.cap)
             if not kept:
-                raise GenerateError(
-                    f"iteration {it}: no sample of {len(judged)} was correct, nothing to learn from"
+                logger.warning(
+                    "iteration %d: none of %d samples was correct, nothing to learn from: "
+                    "stopping (a stronger base, more samples or easier problems would help)",
+                    it,
+                    len(judged),
                 )
+                break
             start = time.monotonic()
             model = self._mstep(it, base, kept, pool)
             seconds["mstep"] = round(time.monotonic() - start, 1)
@@ -130,7 +134,7 @@ class RestEMRun:
         problems = builtin_problems(config.domain, config.problems, config.seed, config.difficulty)
         train, held = split(problems, [p.id for p in problems], config.held_out, config.seed)
         if len(train) <= config.seed_problems:
-            raise ValueError(
+            raise UsageError(
                 f"--seed-problems {config.seed_problems} leaves no problem for the E-step "
                 f"({len(train)} training problems)"
             )

@@ -19,6 +19,7 @@ the package imports without them.
 from __future__ import annotations
 
 import logging
+import math
 import string
 from collections.abc import Sequence
 from pathlib import Path
@@ -164,7 +165,8 @@ def finetune(
         per_device_train_batch_size=batch_size,
         learning_rate=learning_rate,
         lr_scheduler_type="cosine",
-        warmup_steps=0.05,  # a ratio of the total steps (transformers 5)
+        # 5% of the steps; none for a run of a few steps, whose first step would have no rate
+        warmup_steps=int(0.05 * math.ceil(len(rows) / batch_size) * epochs),
         logging_steps=50,
         save_strategy="no",
         report_to=[],
