@@ -38,7 +38,18 @@ def parser() -> argparse.ArgumentParser:
         help="a transformers checkpoint directory "
         "(default: build the tiny model and seed-train it)",
     )
-    p.add_argument("--problems", type=count, default=1200, help="built-in problems to make")
+    p.add_argument(
+        "--problems",
+        default="builtin",
+        help="builtin; code: humaneval, humaneval+, mbpp+ or an APPS-format JSONL file; "
+        "math: a MATH- or GSM8K-style JSONL file",
+    )
+    p.add_argument(
+        "--n-problems",
+        type=count,
+        default=None,
+        help="use this many problems (built-in: make them; default 1200, or the whole data set)",
+    )
     p.add_argument("--difficulty", type=positive_int, default=1, help="built-in difficulty")
     p.add_argument("--held-out", type=positive_float, default=0.25, help="held-out share")
     p.add_argument("--seed", type=int, default=0, help="run seed")
@@ -94,6 +105,7 @@ def _run(args: argparse.Namespace) -> int:
             out=args.out or f"runs/rest_em_{args.domain}",
             model=args.model,
             problems=args.problems,
+            n_problems=args.n_problems,
             difficulty=args.difficulty,
             held_out=args.held_out,
             seed=args.seed,

@@ -13,6 +13,7 @@ IDENTITY = (
     "domain",
     "model",
     "problems",
+    "n_problems",
     "difficulty",
     "held_out",
     "seed",
@@ -40,13 +41,15 @@ class RestEMConfig:
     greedy pass@1 and temperature 1.0 / top-p 0.95 for pass@k; K and the cap are smaller
     (16 and 10 against 32 and 10) to fit the built-in run into minutes. `model=None` builds the
     tiny default model and gives it a starting skill by supervised training on `seed_problems`
-    built-in problems: that checkpoint is the "base" every M-step restarts from.
+    problems: that checkpoint is the "base" every M-step restarts from. `problems` is a source
+    (`datasets.load_problems`); `n_problems` caps it (built-in: 1,200 by default).
     """
 
     domain: str
     out: str
     model: str | None = None
-    problems: int = 1200
+    problems: str = "builtin"
+    n_problems: int | None = None
     difficulty: int = 1
     held_out: float = 0.25
     seed: int = 0
@@ -73,7 +76,7 @@ class RestEMConfig:
         if self.domain not in DOMAINS:
             raise ValueError(f"unknown domain {self.domain!r} (choose from {', '.join(DOMAINS)})")
         checks = {
-            "problems": self.problems >= 10,
+            "n_problems": self.n_problems is None or self.n_problems >= 10,
             "difficulty": self.difficulty >= 1,
             "held_out": 0 < self.held_out < 1,
             "iterations": self.iterations >= 1,
@@ -97,6 +100,8 @@ class RestEMConfig:
                 raise ValueError(
                     f"--{name.replace('_', '-')} {getattr(self, name)!r} is out of range"
                 )
+        if not isinstance(self.problems, str) or not self.problems:
+            raise ValueError(f"--problems {self.problems!r}: name a data set or a file")
         if self.model is not None and not (Path(self.model) / "config.json").is_file():
             raise ValueError(
                 f"--model {self.model}: not a transformers checkpoint (no config.json)"

@@ -35,12 +35,12 @@ from tqdm import tqdm
 from generate.errors import ConfigMismatch, UsageError
 from generate.executors import Executor, make_executor
 from generate.rest_em.config import IDENTITY, RestEMConfig
+from generate.rest_em.datasets import load_problems, spec_of
 from generate.rest_em.estep import Judged, keep, sft_rows
-from generate.rest_em.families import builtin_problems
 from generate.rest_em.metrics import mean_pass_at_k, split
 from generate.rest_em.policy import build_tiny, finetune, load, render
 from generate.rest_em.samplers import SamplingSettings
-from generate.rest_em.steps import SampleAndJudge, read_judged, spec_of
+from generate.rest_em.steps import SampleAndJudge, read_judged
 from generate.shards import Shard, atomic_write, check_config, run_once
 from verifiers import Problem
 
@@ -131,7 +131,9 @@ class RestEMRun:
     # ------------------------------------------------------------------ pieces
     def _problems(self) -> tuple[list[Problem], list[Problem], list[Problem]]:
         config = self.config
-        problems = builtin_problems(config.domain, config.problems, config.seed, config.difficulty)
+        problems = load_problems(
+            config.domain, config.problems, config.n_problems, config.seed, config.difficulty
+        )
         train, held = split(problems, [p.id for p in problems], config.held_out, config.seed)
         if len(train) <= config.seed_problems:
             raise UsageError(

@@ -8,8 +8,7 @@ verifier (`verifiers.verify_completion`: math in-process, code in the sandbox) a
 marker, so a killed step resumes shard by shard on the same executor seam as the geometry
 generator (local pool, Ray).
 
-Problems travel as their specs (domain, family, seed, difficulty) and are rebuilt in the worker
-(`families.make_problem`): code tests hold Python values that JSON would not keep exactly.
+Problems travel as their specs and are rebuilt in the worker (`datasets.problem_of`).
 """
 
 from __future__ import annotations
@@ -19,21 +18,14 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from generate.rest_em.datasets import Spec, problem_of
 from generate.rest_em.estep import Judged, tally
-from generate.rest_em.families import make_problem
 from generate.rest_em.policy import render
 from generate.rest_em.samplers import SamplingSettings, TransformersSampler
 from generate.shards import Shard, read_jsonl_gz, write_jsonl_gz
-from verifiers import Problem, Sample, verify_completion
+from verifiers import Sample, verify_completion
 
 logger = logging.getLogger(__name__)
-
-Spec = tuple[str, str, int, int]  # (domain, family, seed, difficulty)
-
-
-def spec_of(problem: Problem) -> Spec:
-    meta = problem.meta
-    return (problem.domain, str(meta["family"]), int(meta["seed"]), int(meta["difficulty"]))
 
 
 def judged_path(step_dir: str | Path, rank: int) -> Path:
@@ -66,7 +58,7 @@ class SampleAndJudge:
         import torch
 
         torch.set_num_threads(1)  # one worker a core; also keeps sampling reproducible
-        problems = [make_problem(*s) for s in self.specs[shard.rank * self.size :][: self.size]]
+        problems = [problem_of(s) for s in self.specs[shard.rank * self.size :][: self.size]]
         sampler = TransformersSampler(self.model)
         prompts = [render(p, sampler.tokenizer) for p in problems]
         settings = replace(self.settings, seed=shard.rng_seed(), stop=self.stop)

@@ -22,7 +22,7 @@ from verifiers import Status, verify_completion  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 SMALL = dict(
-    problems=120,
+    n_problems=120,
     seed_problems=40,
     seed_epochs=3,
     iterations=1,
@@ -138,7 +138,7 @@ def test_kill_9_mid_run_then_rerun_finishes(tmp_path):
     [
         (["--domain", "chess"], "unknown domain 'chess'"),
         (["--domain", "math", "--model", "/nonexistent"], "not a transformers checkpoint"),
-        (["--domain", "math", "--problems", "100", "--seed-problems", "90"], "leaves no problem"),
+        (["--domain", "math", "--n-problems", "100", "--seed-problems", "90"], "leaves no problem"),
     ],
 )
 def test_bad_settings_are_one_line(argv, message, tmp_path, capsys):
@@ -149,7 +149,7 @@ def test_bad_settings_are_one_line(argv, message, tmp_path, capsys):
 
 def test_code_domain_is_judged_in_the_sandbox(tmp_path):
     out = tmp_path / "code"
-    settings = {**SMALL, "problems": 60, "seed_problems": 20, "shard_size": 20}
+    settings = {**SMALL, "n_problems": 60, "seed_problems": 20, "shard_size": 20}
     RestEMRun(RestEMConfig("code", str(out), **settings), LocalExecutor(2)).run(progress=False)
     rows = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
     assert [r["iteration"] for r in rows] == [0, 1] or [r["iteration"] for r in rows] == [0]

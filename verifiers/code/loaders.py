@@ -282,6 +282,8 @@ def load_apps(path: Path | str, *, per_test_s: float = 4.0) -> list[CodeProblem]
     """APPS-format JSONL; rows without usable tests are skipped with a log line."""
     problems = []
     for n, row in enumerate(_read_jsonl(path)):
+        if not isinstance(row, dict):
+            raise VerifierConfigError(f"{path}: row {n + 1} is not a JSON object")
         task_id = str(row.get("problem_id", row.get("id", n)))
         io = row.get("input_output") or {}
         try:
