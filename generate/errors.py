@@ -3,6 +3,7 @@
 GenerateError                 a run failed (exit status 1)
 ├── UsageError                a bad flag or setting (exit status 2)
 │   └── ConfigMismatch        --out holds another run, is not a run directory, or is in use
+├── SamplerError              a policy sampler cannot answer (a server down, no vLLM)
 └── RunInterrupted            the run stopped early: Ctrl-C, a worker died (exit status 130)
 """
 
@@ -20,4 +21,8 @@ class ConfigMismatch(UsageError):
 
 
 class RunInterrupted(GenerateError):
+    pass
+
+
+class SamplerError(GenerateError):
     pass

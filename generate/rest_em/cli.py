@@ -17,6 +17,7 @@ from pathlib import Path
 from generate.cli import build, count, guarded, positive_float, positive_int, setup_logging
 from generate.executors import EXECUTORS
 from generate.rest_em.config import RestEMConfig
+from generate.rest_em.samplers import SAMPLERS
 
 PROG = "python -m generate.rest_em"
 logger = logging.getLogger(__name__)
@@ -77,6 +78,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=positive_float, default=8.0, help="M-step epochs")
     p.add_argument("--learning-rate", type=positive_float, default=1e-3, help="M-step rate")
     p.add_argument("--batch-size", type=positive_int, default=16, help="M-step batch size")
+    p.add_argument(
+        "--sampler",
+        choices=SAMPLERS,
+        default="transformers",
+        help="who writes the samples: transformers in each worker, vLLM's offline engine "
+        "(GPU), or an OpenAI-compatible server at --base-url (key: $OPENAI_API_KEY)",
+    )
+    p.add_argument("--base-url", default=None, help="e.g. http://127.0.0.1:8000/v1")
+    p.add_argument(
+        "--served-model",
+        default=None,
+        help="the server's model name (default: the policy's checkpoint directory)",
+    )
     p.add_argument("--shard-size", type=positive_int, default=100, help="problems per shard")
     p.add_argument("--workers", type=positive_int, default=2, help="sampling/verifying workers")
     p.add_argument("--executor", choices=EXECUTORS, default="local", help="where shards run")
@@ -127,6 +141,9 @@ def _run(args: argparse.Namespace) -> int:
             workers=args.workers,
             executor=args.executor,
             ray_address=args.ray_address,
+            sampler=args.sampler,
+            base_url=args.base_url,
+            served_model=args.served_model,
         )
     )
     summary = RestEMRun(config).run()

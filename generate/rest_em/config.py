@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from generate.rest_em.samplers import SamplerSpec
 from verifiers.types import DOMAINS
 
 # Fields that change the run's data: a resumed run must agree on them.
@@ -30,6 +31,8 @@ IDENTITY = (
     "learning_rate",
     "batch_size",
     "shard_size",
+    "sampler",
+    "served_model",
 )
 
 
@@ -71,6 +74,9 @@ class RestEMConfig:
     executor: str = "local"
     ray_address: str | None = None
     patience: int = 1
+    sampler: str = "transformers"
+    base_url: str | None = None
+    served_model: str | None = None
 
     def __post_init__(self) -> None:
         if self.domain not in DOMAINS:
@@ -100,6 +106,7 @@ class RestEMConfig:
                 raise ValueError(
                     f"--{name.replace('_', '-')} {getattr(self, name)!r} is out of range"
                 )
+        SamplerSpec(self.sampler, self.base_url, self.served_model)  # checks them
         if not isinstance(self.problems, str) or not self.problems:
             raise ValueError(f"--problems {self.problems!r}: name a data set or a file")
         if self.model is not None and not (Path(self.model) / "config.json").is_file():

@@ -39,7 +39,7 @@ from generate.rest_em.datasets import load_problems, spec_of
 from generate.rest_em.estep import Judged, keep, sft_rows
 from generate.rest_em.metrics import mean_pass_at_k, split
 from generate.rest_em.policy import build_tiny, finetune, load, render
-from generate.rest_em.samplers import SamplingSettings
+from generate.rest_em.samplers import SamplerSpec, SamplingSettings
 from generate.rest_em.steps import SampleAndJudge, read_judged
 from generate.shards import Shard, atomic_write, check_config, run_once
 from verifiers import Problem
@@ -254,6 +254,7 @@ class RestEMRun:
             self.config.shard_size,
             settings,
             self.stop,
+            SamplerSpec(self.config.sampler, self.config.base_url, self.config.served_model),
         )
         step_seed = int.from_bytes(
             hashlib.blake2b(f"{self.config.seed}/{name}".encode(), digest_size=8).digest(), "big"

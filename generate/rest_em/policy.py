@@ -108,6 +108,15 @@ def load(path: str | Path) -> tuple[Any, Any]:
     return model, tokenizer
 
 
+def load_tokenizer(path: str | Path) -> Any:
+    """The tokenizer of a local checkpoint, or None (a served model known only by name): the
+    prompt is then rendered without a chat template."""
+    if not (Path(path) / "config.json").is_file():
+        return None
+    _, transformers = _require()
+    return transformers.AutoTokenizer.from_pretrained(path)
+
+
 def render(problem: Problem, tokenizer: Any) -> str:
     """The prompt text for `problem` (see the module docstring)."""
     if getattr(tokenizer, "chat_template", None):

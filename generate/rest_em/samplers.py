@@ -1,7 +1,13 @@
 """Samplers: K completions per prompt from a policy.
 
 One seam, `Sampler.sample(prompts, settings) -> list[list[str]]` (K completions per prompt, in
-order). Built so far: `TransformersSampler`, batched `generate` with `num_return_sequences`.
+order), three samplers (`--sampler`):
+- `transformers`: batched `generate` with `num_return_sequences`, on the worker's CPU or GPU;
+- `vllm`: vLLM's offline engine, `LLM.generate(prompts, SamplingParams(n=K, ...))` (GPU only);
+- `openai`: any OpenAI-compatible `/v1/completions` server (vLLM's, SGLang's, TGI's, ...);
+  the request's `model` is the policy's checkpoint directory unless `--served-model` names it,
+  so a server that cannot load the M-step's new checkpoint serves the base model's samples
+  only for the first iteration (say `--iterations 1`, or restart the server per iteration).
 Settings follow ReST-EM: sampling at temperature 0.7 / top-k 40 for the E-step, greedy for
 pass@1 (`SamplingSettings.greedy()`), temperature 1.0 / top-p 0.95 for pass@k. A completion is
 cut at the first stop string and at the EOS token.
@@ -9,12 +15,15 @@ cut at the first stop string and at the EOS token.
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from generate.rest_em.policy import load
+from generate.errors import SamplerError
+from generate.rest_em.policy import load, load_tokenizer
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +51,8 @@ class SamplingSettings:
 
 
 class Sampler(Protocol):
+    tokenizer: Any  # renders prompts (a chat template); None: plain text
+
     def sample(self, prompts: Sequence[str], settings: SamplingSettings) -> list[list[str]]: ...
 
 
@@ -100,3 +111,159 @@ class TransformersSampler:
                     [cut(t, settings.stop) for t in texts[i * settings.k : (i + 1) * settings.k]]
                 )
         return out
+
+
+def _vllm_top_k(top_k: int) -> int:
+    return top_k if top_k > 0 else -1  # vLLM's "off" (0 is also accepted by newer releases)
+
+
+def vllm_params(settings: SamplingSettings) -> dict[str, Any]:
+    """Keyword arguments of vLLM's `SamplingParams` for `settings`."""
+    greedy = settings.temperature == 0
+    return {
+        "n": settings.k,
+        "temperature": settings.temperature,
+        "top_k": -1 if greedy else _vllm_top_k(settings.top_k),
+        "top_p": 1.0 if greedy else settings.top_p,
+        "max_tokens": settings.max_new_tokens,
+        "stop": list(settings.stop) or None,
+        "seed": settings.seed,
+    }
+
+
+class VLLMSampler:
+    """vLLM's offline engine (`pip install vllm`, a GPU). One engine per sampler: run the E-step
+    with `--workers 1` per GPU, or vLLM's own tensor parallelism."""
+
+    def __init__(self, path: str | Path, **engine: Any) -> None:
+        try:
+            from vllm import LLM
+        except ImportError as exc:
+            raise SamplerError(f"--sampler vllm needs vLLM (pip install vllm): {exc}") from None
+        self.llm = LLM(model=str(path), seed=0, **engine)
+        self.tokenizer = self.llm.get_tokenizer()
+
+    def sample(self, prompts: Sequence[str], settings: SamplingSettings) -> list[list[str]]:
+        from vllm import SamplingParams
+
+        outputs = self.llm.generate(list(prompts), SamplingParams(**vllm_params(settings)))
+        return [[cut(c.text, settings.stop) for c in out.outputs] for out in outputs]
+
+
+def completions_request(
+    model: str, prompts: Sequence[str], settings: SamplingSettings
+) -> dict[str, Any]:
+    """The JSON body of one OpenAI `/v1/completions` request for `prompts` (a batch)."""
+    body: dict[str, Any] = {
+        "model": model,
+        "prompt": list(prompts),
+        "n": settings.k,
+        "max_tokens": settings.max_new_tokens,
+        "temperature": settings.temperature,
+        "seed": settings.seed,
+    }
+    if settings.temperature > 0:
+        body["top_p"] = settings.top_p
+        if settings.top_k > 0:
+            body["top_k"] = settings.top_k  # an extension vLLM and SGLang accept
+    if settings.stop:
+        body["stop"] = list(settings.stop)[:4]  # OpenAI's limit; cut() applies them all
+    return body
+
+
+class OpenAISampler:
+    """An OpenAI-compatible completions server. Batches of prompts go in one request each;
+    429 and 5xx answers are retried with backoff; anything else is a `SamplerError` naming the
+    server and its answer in one line."""
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        *,
+        api_key: str | None = None,
+        timeout_s: float = 600.0,
+        batch_size: int = 8,
+        retries: int = 4,
+    ) -> None:
+        import httpx
+
+        self.url = base_url.rstrip("/") + "/completions"
+        self.model = model
+        self.batch_size = batch_size
+        self.retries = retries
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.client = httpx.Client(timeout=timeout_s, headers=headers)
+        self.tokenizer = load_tokenizer(model)  # the chat template, when the path is local
+
+    def sample(self, prompts: Sequence[str], settings: SamplingSettings) -> list[list[str]]:
+        out: list[list[str]] = []
+        for start in range(0, len(prompts), self.batch_size):
+            chunk = prompts[start : start + self.batch_size]
+            body = completions_request(self.model, chunk, settings)
+            choices = self._post(body)["choices"]
+            texts: list[list[str]] = [[] for _ in chunk]
+            try:
+                for c in sorted(choices, key=lambda c: c["index"]):
+                    texts[c["index"] // settings.k].append(cut(c["text"], settings.stop))
+            except (KeyError, TypeError, IndexError) as exc:
+                raise SamplerError(f"{self.url}: malformed choices ({exc!r})") from None
+            if any(len(t) != settings.k for t in texts):
+                raise SamplerError(
+                    f"{self.url}: expected {settings.k} choices per prompt, got "
+                    f"{[len(t) for t in texts]}"
+                )
+            out.extend(texts)
+        return out
+
+    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        import httpx
+
+        delay = 0.5
+        for attempt in range(self.retries + 1):
+            try:
+                answer = self.client.post(self.url, json=body)
+            except httpx.HTTPError as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+            else:
+                if answer.status_code == 200:
+                    try:
+                        return dict(answer.json())
+                    except ValueError:
+                        raise SamplerError(f"{self.url}: the answer is not JSON") from None
+                problem = f"HTTP {answer.status_code}: {answer.text[:200]}"
+                if answer.status_code != 429 and answer.status_code < 500:
+                    raise SamplerError(f"{self.url}: {problem}")
+                delay = max(delay, float(answer.headers.get("Retry-After", 0) or 0))
+            if attempt < self.retries:
+                time.sleep(delay)
+                delay *= 2
+        raise SamplerError(f"{self.url}: {problem} (after {self.retries + 1} attempts)")
+
+
+SAMPLERS = ("transformers", "vllm", "openai")
+
+
+@dataclass(frozen=True, slots=True)
+class SamplerSpec:
+    """Which sampler a worker builds (it travels to workers; the API key stays in the
+    environment, `OPENAI_API_KEY`, and never reaches config.json)."""
+
+    kind: str = "transformers"
+    base_url: str | None = None
+    served_model: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in SAMPLERS:
+            raise ValueError(f"unknown sampler {self.kind!r} (choose from {', '.join(SAMPLERS)})")
+        if self.kind == "openai" and not self.base_url:
+            raise ValueError("--sampler openai needs --base-url (e.g. http://127.0.0.1:8000/v1)")
+
+    def build(self, model: str | Path) -> Sampler:
+        if self.kind == "vllm":
+            return VLLMSampler(model)
+        if self.kind == "openai":
+            assert self.base_url is not None
+            api_key = os.environ.get("OPENAI_API_KEY")
+            return OpenAISampler(self.base_url, self.served_model or str(model), api_key=api_key)
+        return TransformersSampler(model)

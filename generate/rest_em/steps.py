@@ -21,7 +21,7 @@ from pathlib import Path
 from generate.rest_em.datasets import Spec, problem_of
 from generate.rest_em.estep import Judged, tally
 from generate.rest_em.policy import render
-from generate.rest_em.samplers import SamplingSettings, TransformersSampler
+from generate.rest_em.samplers import SamplerSpec, SamplingSettings
 from generate.shards import Shard, read_jsonl_gz, write_jsonl_gz
 from verifiers import Sample, verify_completion
 
@@ -50,16 +50,18 @@ class SampleAndJudge:
     size: int
     settings: SamplingSettings
     stop: tuple[str, ...] = ()
+    sampler: SamplerSpec = SamplerSpec()
 
     def shards(self) -> int:
         return -(-len(self.specs) // self.size)
 
     def __call__(self, shard: Shard) -> Counter:
-        import torch
+        if self.sampler.kind == "transformers":
+            import torch
 
-        torch.set_num_threads(1)  # one worker a core; also keeps sampling reproducible
+            torch.set_num_threads(1)  # one worker a core; also keeps sampling reproducible
         problems = [problem_of(s) for s in self.specs[shard.rank * self.size :][: self.size]]
-        sampler = TransformersSampler(self.model)
+        sampler = self.sampler.build(self.model)
         prompts = [render(p, sampler.tokenizer) for p in problems]
         settings = replace(self.settings, seed=shard.rng_seed(), stop=self.stop)
         completions = sampler.sample(prompts, settings)
