@@ -13,6 +13,10 @@ import pytest
 
 pytest.importorskip("torch")
 
+# End to end with subprocesses and training: ~40 s on an idle 2-core machine, and these
+# machines vary twice over in speed; the limit is there to catch a hang, not to time them.
+pytestmark = pytest.mark.timeout(240)
+
 from generate.executors import LocalExecutor, SerialExecutor  # noqa: E402
 from generate.rest_em.cli import main  # noqa: E402
 from generate.rest_em.config import RestEMConfig  # noqa: E402
