@@ -21,6 +21,16 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 T = TypeVar("T")
 
 
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each default, except where there is none to show (a required flag, or None,
+    whose meaning the help text says in words)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.required or action.default is None:
+            return action.help
+        return super()._get_help_string(action)
+
+
 def count(text: str) -> int:
     """A count written `1000`, `1_000`, `1e6` or `2.5e4`: a positive whole number."""
     try:

@@ -73,10 +73,16 @@ def is_done(out_dir: str | Path, rank: int) -> bool:
     return marker_path(out_dir, rank).exists()
 
 
+TEMP_PREFIX = ".tmp."  # atomic_write's temporaries: hidden, so `data/*.jsonl.gz` matches none
+
+
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same directory, fsync, rename over `path`."""
+    """Write to a temporary file in the same directory, fsync, rename over `path`.
+
+    A process killed between the write and the rename leaves its temporary behind;
+    `remove_temporaries` clears them when the run resumes."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{path.name}.")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -86,6 +92,16 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_temporaries(folder: Path) -> int:
+    """Delete what killed `atomic_write`s left in `folder` and below; how many there were.
+    Only safe while nothing else writes there: a run calls it holding its directory's lock,
+    before its workers start."""
+    stale = [p for p in folder.rglob(f"{TEMP_PREFIX}*") if p.is_file()]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
 
 
 def write_jsonl_gz(path: Path, rows: Iterable[Mapping[str, Any]]) -> int:

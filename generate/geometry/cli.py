@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from generate.cli import (
+    HelpFormatter,
     build,
     count,
     guarded,
@@ -36,7 +37,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG,
         description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
         epilog="Exit status: 0 done, 2 bad flags or settings, 130 interrupted (rerun to "
         "resume), 1 unexpected failure.",
     )

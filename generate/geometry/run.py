@@ -36,6 +36,7 @@ from generate.shards import (
     is_done,
     marker_path,
     read_jsonl_gz,
+    remove_temporaries,
     run_once,
     stats_path,
     write_jsonl_gz,
@@ -82,7 +83,9 @@ class GeometryRun:
 
     def _drop_uncommitted_data(self, committed: int) -> None:
         """A data file of a shard the index does not list was written by a run killed before
-        its commit: the commit, when its turn comes, writes it again."""
+        its commit: the commit, when its turn comes, writes it again. So do the temporaries
+        of writes killed before their rename."""
+        remove_temporaries(self.out)
         for path in (self.out / "data").glob("*"):
             if path.name[:5].isdigit() and int(path.name[:5]) >= committed:
                 path.unlink()

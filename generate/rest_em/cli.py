@@ -14,7 +14,15 @@ import logging
 import sys
 from pathlib import Path
 
-from generate.cli import build, count, guarded, positive_float, positive_int, setup_logging
+from generate.cli import (
+    HelpFormatter,
+    build,
+    count,
+    guarded,
+    positive_float,
+    positive_int,
+    setup_logging,
+)
 from generate.executors import EXECUTORS
 from generate.rest_em.config import RestEMConfig
 from generate.rest_em.samplers import SAMPLERS
@@ -27,7 +35,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG,
         description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
         epilog="Exit status: 0 done, 2 bad flags or settings, 130 interrupted (rerun to "
         "resume), 1 failure.",
     )

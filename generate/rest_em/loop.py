@@ -41,7 +41,7 @@ from generate.rest_em.metrics import mean_pass_at_k, split
 from generate.rest_em.policy import build_tiny, finetune, load, render
 from generate.rest_em.samplers import SamplerSpec, SamplingSettings
 from generate.rest_em.steps import SampleAndJudge, read_judged
-from generate.shards import Shard, atomic_write, check_config, run_once
+from generate.shards import Shard, atomic_write, check_config, remove_temporaries, run_once
 from verifiers import Problem
 
 logger = logging.getLogger(__name__)
@@ -69,6 +69,7 @@ class RestEMRun:
             except BlockingIOError:
                 raise ConfigMismatch(f"another run is using {self.out}") from None
             check_config(self.out, self.config.to_json(), IDENTITY)
+            remove_temporaries(self.out)  # of writes a killed run did not finish
             self.progress = progress
             return self._run()
 

@@ -223,8 +223,12 @@ def test_resume_redoes_an_uncommitted_data_file_and_refuses_a_lost_candidates_fi
     shards = len(list((out / "data").glob("*")))
     stray = out / "data" / f"{shards + 3:05d}.jsonl.gz"  # as a run killed before its commit
     stray.write_bytes(b"")
+    # as a run killed between a write and its rename (CI once caught this in the kill test)
+    half = out / "data" / f".tmp.{shards:05d}.jsonl.gz.k1ll3d"
+    half.write_bytes(b"")
     GeometryRun(config, SerialExecutor()).run(progress=False)
-    assert not stray.exists()
+    assert not stray.exists() and not half.exists()
+    assert (out / ".lock").exists()  # hidden, but not a temporary
     # a finished shard whose candidates vanished is an error, not a silent empty commit
     from generate.errors import GenerateError
     from generate.geometry.pipeline import candidates_path

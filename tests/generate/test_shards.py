@@ -73,6 +73,31 @@ def test_jsonl_gz_round_trip_is_byte_stable(tmp_path):
     assert read_jsonl_gz(tmp_path / "x.jsonl.gz") == rows
 
 
+def test_a_killed_atomic_write_leaves_only_a_temporary_that_resume_removes(tmp_path, monkeypatch):
+    import os
+
+    import generate.shards as shards
+
+    target = tmp_path / "data" / "00000.jsonl.gz"
+
+    def killed(src, dst):
+        raise KeyboardInterrupt  # stands in for a kill between fsync and rename
+
+    monkeypatch.setattr(os, "replace", killed)
+    monkeypatch.setattr(shards.Path, "unlink", lambda self, missing_ok=False: None)
+    try:
+        write_jsonl_gz(target, [{"id": "a"}])
+    except KeyboardInterrupt:
+        pass
+    monkeypatch.undo()
+    left = list(target.parent.iterdir())
+    assert not target.exists() and len(left) == 1
+    assert not list(target.parent.glob("*.jsonl.gz"))  # what readers glob never sees it
+    (tmp_path / ".lock").write_text("")
+    assert shards.remove_temporaries(tmp_path) == 1
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [".lock"]
+
+
 def test_config_guard(tmp_path):
     run = tmp_path / "run"
     run.mkdir()
