@@ -219,7 +219,20 @@ def test_former_crashers_are_judged(gold: str, pred: str) -> None:
     assert verify(pred, gold).ok
 
 
-@pytest.mark.parametrize("gold, pred, expected", REGRESSIONS)
+# Free-form output of the ReST-EM loop's tiny model (`generate.rest_em --domain math`, E-step
+# samples), where Math-Verify 0.9.0 and this verifier disagreed; labels by the policy.
+LOOP_OUTPUTS = [
+    ("3", "3x = 15, so x = 1. The answer is 0 ans 3.", False),  # was paid: last number taken
+    ("0, 3", "The answer is 0 and 3.", True),  # two numbers joined by "and": a list
+    ("3", "The answer is 0 and 3.", False),
+    ("-5/3", "3/2 - 0 = -1/8. The answer is -5/3.", True),  # the answer cue, not the last "="
+    ("5/3", "1 + 8/7 = 3/4. The answer is 5/3.", True),
+    ("5/3", "1 + 5/4 = 13/2. The answer is 10/6.", True),  # equal value (rule 2)
+    ("1", "3x = 13, so x = 1. The answer is ans is Ther ans", False),  # the cue names nothing
+]
+
+
+@pytest.mark.parametrize("gold, pred, expected", REGRESSIONS + LOOP_OUTPUTS)
 def test_regression(gold: str, pred: str, expected: bool) -> None:
     verdict = verify(pred, gold)
     assert bool(verdict.reward) is expected, verdict.reason

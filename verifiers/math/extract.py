@@ -58,6 +58,8 @@ _BREAK = re.compile(
     r"\b(?:thus|but|so|therefore|hence|however|no|not|wrong|instead|actually|correct\w*)\b", re.I
 )
 _WORD = re.compile(r"[^\W\d_]{2,}")
+# Only words between two numbers: "0 and 3" (a two-part answer) or "0 ans 3" (no answer).
+_WORDS_GAP = re.compile(r"\s+[^\W\d_]+(?:\s+[^\W\d_]+)*\s+")
 # Arabic-Indic, Persian, Devanagari and full-width digits read as ASCII digits.
 _DIGITS = {base + i: ord("0") + i for base in (0x0660, 0x06F0, 0x0966, 0xFF10) for i in range(10)}
 _UNIT_WORDS = set(UNITS) | {"square", "pct", "percent", "percentage"}
@@ -212,6 +214,13 @@ def _from_segment(seg: str) -> str:
     if segments and segments[0][0] == 0:
         return segments[0][2]
     if is_bare(seg):
+        return seg
+    numbers = [] if segments else list(_NUMBER.finditer(seg))
+    gaps = [seg[a.end() : b.start()] for a, b in zip(numbers, numbers[1:])]
+    if gaps and all(_WORDS_GAP.fullmatch(g) for g in gaps):
+        # the last number alone would pay "The answer is 0 ans 3" (a sampled model wrote it)
+        if all(not _JOINERS.sub("", g).strip() for g in gaps):
+            return ", ".join(m.group(0) for m in numbers)
         return seg
     found = last_math_or_number(seg)
     return found if found is not None else seg
