@@ -76,7 +76,10 @@ class TransformersSampler:
         torch.manual_seed(settings.seed)
         tok = self.tokenizer
         out: list[list[str]] = []
-        per_batch = max(1, self.batch_size // settings.k)
+        greedy = settings.temperature <= 0
+        # greedy decoding gives one answer per prompt: made once, repeated k times
+        n = 1 if greedy else settings.k
+        per_batch = max(1, self.batch_size // n)
         for start in range(0, len(prompts), per_batch):
             chunk = list(prompts[start : start + per_batch])
             encoded = [tok(p, add_special_tokens=False)["input_ids"] for p in chunk]
@@ -86,11 +89,11 @@ class TransformersSampler:
             mask = [[0] * (width - len(e)) + [1] * len(e) for e in encoded]
             kwargs: dict[str, Any] = {
                 "max_new_tokens": settings.max_new_tokens,
-                "num_return_sequences": settings.k,
+                "num_return_sequences": n,
                 "pad_token_id": tok.pad_token_id,
                 "eos_token_id": tok.eos_token_id,
             }
-            if settings.temperature > 0:
+            if not greedy:
                 kwargs.update(
                     do_sample=True,
                     temperature=settings.temperature,
@@ -107,9 +110,8 @@ class TransformersSampler:
                 )
             texts = tok.batch_decode(generated[:, width:], skip_special_tokens=True)
             for i in range(len(chunk)):
-                out.append(
-                    [cut(t, settings.stop) for t in texts[i * settings.k : (i + 1) * settings.k]]
-                )
+                mine = [cut(t, settings.stop) for t in texts[i * n : (i + 1) * n]]
+                out.append(mine * (settings.k // n))
         return out
 
 

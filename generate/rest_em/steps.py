@@ -23,7 +23,7 @@ from generate.rest_em.estep import Judged, tally
 from generate.rest_em.policy import render
 from generate.rest_em.samplers import SamplerSpec, SamplingSettings
 from generate.shards import Shard, read_jsonl_gz, write_jsonl_gz
-from verifiers import Sample, verify_completion
+from verifiers import Sample, Verdict, verify_completion
 
 logger = logging.getLogger(__name__)
 
@@ -65,12 +65,18 @@ class SampleAndJudge:
         prompts = [render(p, sampler.tokenizer) for p in problems]
         settings = replace(self.settings, seed=shard.rng_seed(), stop=self.stop)
         completions = sampler.sample(prompts, settings)
-        judged = [
-            Judged(Sample(p.id, text, {"index": i}), verify_completion(p, text))
-            for p, texts in zip(problems, completions, strict=True)
-            for i, text in enumerate(texts)
-        ]
+        # A trained policy repeats itself: in the tiny code model's held-out samples 1,304 of
+        # 4,400 were distinct. The tests are deterministic, so a repeat takes its verdict.
+        verdicts: dict[tuple[str, str], Verdict] = {}
+        judged = []
+        for p, texts in zip(problems, completions, strict=True):
+            for i, text in enumerate(texts):
+                verdict = verdicts.get((p.id, text))
+                if verdict is None:
+                    verdict = verdicts[p.id, text] = verify_completion(p, text)
+                judged.append(Judged(Sample(p.id, text, {"index": i}), verdict))
         write_jsonl_gz(judged_path(shard.out_dir, shard.rank), (j.to_json() for j in judged))
         counts = tally(judged)
+        counts["distinct"] = len(verdicts)
         logger.info("%s shard %d: %s", Path(shard.out_dir).name, shard.rank, dict(counts))
         return counts

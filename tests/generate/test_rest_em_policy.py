@@ -81,6 +81,9 @@ def test_sampler_gives_k_completions_greedy_is_deterministic(tiny):
         1,
         1,
     ]
+    # k greedy samples are the greedy answer k times (transformers refuses n > 1 greedily)
+    three = sampler.sample(prompts, SamplingSettings(k=3, max_new_tokens=8, temperature=0.0))
+    assert three == [[g[0]] * 3 for g in greedy]
 
 
 def test_cut_and_settings_checks():
