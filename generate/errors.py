@@ -4,6 +4,7 @@ GenerateError                 a run failed (exit status 1)
 ├── UsageError                a bad flag or setting (exit status 2)
 │   └── ConfigMismatch        --out holds another run, is not a run directory, or is in use
 ├── SamplerError              a policy sampler cannot answer (a server down, no vLLM)
+├── VerifierUnavailable       the verifier or its sandbox cannot judge on this machine
 └── RunInterrupted            the run stopped early: Ctrl-C, a worker died (exit status 130)
 """
 
@@ -25,4 +26,8 @@ class RunInterrupted(GenerateError):
 
 
 class SamplerError(GenerateError):
+    pass
+
+
+class VerifierUnavailable(GenerateError):
     pass

@@ -32,7 +32,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from generate.errors import ConfigMismatch, UsageError
+from generate.errors import ConfigMismatch, UsageError, VerifierUnavailable
 from generate.executors import Executor, make_executor
 from generate.rest_em.config import IDENTITY, RestEMConfig
 from generate.rest_em.datasets import load_problems, spec_of
@@ -42,11 +42,30 @@ from generate.rest_em.policy import build_tiny, finetune, load, render
 from generate.rest_em.samplers import SamplerSpec, SamplingSettings
 from generate.rest_em.steps import SampleAndJudge, read_judged
 from generate.shards import Shard, atomic_write, check_config, remove_temporaries, run_once
-from verifiers import Problem
+from sandbox import BwrapRunner, SandboxError
+from verifiers import Problem, Status, verify_completion
 
 logger = logging.getLogger(__name__)
 
 DONE = ".complete"
+
+
+def check_verifier(problem: Problem) -> None:
+    """Judge one sample before any work: a sandbox or verifier that cannot start here is one
+    clear error now, not a traceback from every worker or a run of ERROR verdicts."""
+    options = {}
+    try:
+        if problem.domain == "code":
+            # one per-run sandbox, which probes itself; no zygote kept in this process
+            options["runner"] = BwrapRunner()
+        solution = problem.meta.get("solution")
+        verdict = verify_completion(problem, "" if solution is None else str(solution), **options)
+    except SandboxError as exc:
+        raise VerifierUnavailable(f"the sandbox cannot run code here: {exc}") from None
+    if verdict.status is Status.ERROR:
+        raise VerifierUnavailable(
+            f"the {problem.domain} verifier cannot judge here: {verdict.reason}"
+        )
 
 
 class RestEMRun:
@@ -76,6 +95,7 @@ class RestEMRun:
     def _run(self) -> dict[str, Any]:
         config = self.config
         seed_set, pool, held = self._problems()
+        check_verifier(held[0])
         base = self._base(seed_set)
         rows = self._metrics()
         if 0 not in rows:

@@ -161,3 +161,23 @@ def test_code_domain_is_judged_in_the_sandbox(tmp_path):
 
     judged = read_judged(out / "eval_000" / "sampled", 1)
     assert judged and {j.verdict.status for j in judged} <= {Status.CORRECT, Status.WRONG}
+
+
+def test_a_sandbox_that_cannot_start_is_one_line_before_any_work(tmp_path):
+    empty = tmp_path / "bin"  # a PATH without bwrap, as on a machine where setup never ran
+    empty.mkdir()
+    out = tmp_path / "nobwrap"
+    cmd = [sys.executable, "-m", "generate.rest_em", "--domain", "code", "--out", str(out)]
+    done = subprocess.run(
+        cmd,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PATH": str(empty)},
+    )
+    err = done.stderr.strip().splitlines()
+    assert done.returncode == 1, done.stderr
+    assert "sandbox cannot run code here" in err[-1] and "bwrap" in err[-1]
+    assert "Traceback" not in done.stderr
+    assert not (out / "base").exists()  # nothing was trained first
