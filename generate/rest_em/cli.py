@@ -25,6 +25,7 @@ from generate.cli import (
 )
 from generate.executors import EXECUTORS
 from generate.rest_em.config import RestEMConfig
+from generate.rest_em.policy import TRAINERS
 from generate.rest_em.samplers import SAMPLERS
 
 PROG = "python -m generate.rest_em"
@@ -86,6 +87,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=positive_float, default=8.0, help="M-step epochs")
     p.add_argument("--learning-rate", type=positive_float, default=1e-3, help="M-step rate")
     p.add_argument("--batch-size", type=positive_int, default=16, help="M-step batch size")
+    p.add_argument(
+        "--trainer",
+        choices=TRAINERS,
+        default="transformers",
+        help="fine-tuning with transformers' Trainer or TRL's SFTTrainer (the trl extra); "
+        "both put the loss on the completion only",
+    )
     p.add_argument(
         "--sampler",
         choices=SAMPLERS,
@@ -152,6 +160,7 @@ def _run(args: argparse.Namespace) -> int:
             sampler=args.sampler,
             base_url=args.base_url,
             served_model=args.served_model,
+            trainer=args.trainer,
         )
     )
     summary = RestEMRun(config).run()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from generate.rest_em.policy import TRAINERS
 from generate.rest_em.samplers import SamplerSpec
 from verifiers.types import DOMAINS
 
@@ -33,6 +35,7 @@ IDENTITY = (
     "shard_size",
     "sampler",
     "served_model",
+    "trainer",
 )
 
 
@@ -77,6 +80,7 @@ class RestEMConfig:
     sampler: str = "transformers"
     base_url: str | None = None
     served_model: str | None = None
+    trainer: str = "transformers"
 
     def __post_init__(self) -> None:
         if self.domain not in DOMAINS:
@@ -107,6 +111,10 @@ class RestEMConfig:
                     f"--{name.replace('_', '-')} {getattr(self, name)!r} is out of range"
                 )
         SamplerSpec(self.sampler, self.base_url, self.served_model)  # checks them
+        if self.trainer not in TRAINERS:
+            raise ValueError(f"--trainer {self.trainer!r}: choose from {', '.join(TRAINERS)}")
+        if self.trainer == "trl" and importlib.util.find_spec("trl") is None:
+            raise ValueError("--trainer trl needs TRL: pip install 'proofloom[trl]'")
         if not isinstance(self.problems, str) or not self.problems:
             raise ValueError(f"--problems {self.problems!r}: name a data set or a file")
         if self.model is not None and not (Path(self.model) / "config.json").is_file():

@@ -182,7 +182,14 @@ class RestEMRun:
         _, tokenizer = load(init)
         rows = [(render(p, tokenizer), str(p.meta["solution"])) for p in seed_set]
         logger.info("training the tiny base model on %d seed problems", len(rows))
-        finetune(init, rows, base, epochs=self.config.seed_epochs, seed=self.config.seed)
+        finetune(
+            init,
+            rows,
+            base,
+            epochs=self.config.seed_epochs,
+            seed=self.config.seed,
+            trainer=self.config.trainer,
+        )
         (base / DONE).write_text("")
         return base
 
@@ -211,6 +218,7 @@ class RestEMRun:
             learning_rate=config.learning_rate,
             batch_size=config.batch_size,
             seed=config.seed + it,
+            trainer=config.trainer,
         )
         (model / DONE).write_text("")
         return model

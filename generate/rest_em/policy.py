@@ -129,6 +129,35 @@ def render(problem: Problem, tokenizer: Any) -> str:
     return f"Q: {problem.prompt}\nA: "
 
 
+TRAINERS = ("transformers", "trl")
+
+
+def _trl_trainer(
+    model: Any, tokenizer: Any, rows: Sequence[tuple[str, str]], common: dict, max_length: int
+) -> Any:
+    """TRL's SFTTrainer on prompt-completion rows: it masks the prompt (completion-only loss)
+    and closes each completion with the EOS token, as `encode_pair` does."""
+    try:
+        import datasets
+        from trl import SFTConfig, SFTTrainer
+    except ImportError:
+        raise RuntimeError("--trainer trl needs TRL: pip install 'proofloom[trl]'") from None
+    datasets.disable_progress_bars()  # one bar per preprocessing pass, on every M-step
+    import torch
+
+    data = datasets.Dataset.from_list([{"prompt": p, "completion": c} for p, c in rows])
+    config = SFTConfig(
+        **common,
+        # TRL defaults to bf16, which a CPU refuses
+        bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
+        completion_only_loss=True,
+        max_length=max_length,
+        eos_token=tokenizer.eos_token,
+        dataset_num_proc=None,
+    )
+    return SFTTrainer(model=model, args=config, train_dataset=data, processing_class=tokenizer)
+
+
 def encode_pair(tokenizer: Any, prompt: str, completion: str, limit: int) -> dict[str, list[int]]:
     """input_ids and labels for one (prompt, completion): labels -100 on the prompt."""
     prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
@@ -148,11 +177,17 @@ def finetune(
     learning_rate: float = 1e-3,
     seed: int = 0,
     max_length: int = 512,
+    trainer: str = "transformers",
 ) -> Path:
-    """Fine-tune the checkpoint `base` on (prompt, completion) rows; save to `out`."""
+    """Fine-tune the checkpoint `base` on (prompt, completion) rows; save to `out`.
+
+    `trainer="trl"` hands the same rows and schedule to TRL's `SFTTrainer` (prompt-completion
+    rows, `completion_only_loss`) instead of transformers' `Trainer` with our own collator."""
     torch, transformers = _require()
     if not rows:
         raise ValueError("nothing to fine-tune on: no rows")
+    if trainer not in TRAINERS:
+        raise ValueError(f"trainer={trainer!r} must be one of {', '.join(TRAINERS)}")
     model, tokenizer = load(base)
     data = [encode_pair(tokenizer, p, c, max_length) for p, c in rows]
     pad = tokenizer.pad_token_id
@@ -168,7 +203,7 @@ def finetune(
             "attention_mask": torch.tensor(mask),
         }
 
-    args = transformers.TrainingArguments(
+    common: dict[str, Any] = dict(
         output_dir=str(Path(out) / "trainer"),
         num_train_epochs=epochs,
         per_device_train_batch_size=batch_size,
@@ -183,14 +218,17 @@ def finetune(
         disable_tqdm=True,
         dataloader_pin_memory=torch.cuda.is_available(),
     )
-    trainer = transformers.Trainer(
-        model=model,
-        args=args,
-        train_dataset=data,
-        data_collator=collate,  # type: ignore[arg-type]
-    )
-    trainer.remove_callback(transformers.trainer_callback.PrinterCallback)  # prints to stdout
-    result = trainer.train()
+    if trainer == "trl":
+        job = _trl_trainer(model, tokenizer, rows, common, max_length)
+    else:
+        job = transformers.Trainer(
+            model=model,
+            args=transformers.TrainingArguments(**common),
+            train_dataset=data,
+            data_collator=collate,  # type: ignore[arg-type]
+        )
+    job.remove_callback(transformers.trainer_callback.PrinterCallback)  # prints to stdout
+    result = job.train()
     logger.info("fine-tuned %s on %d rows: loss %.4f", base, len(rows), result.training_loss)
     out = Path(out)
     model.save_pretrained(out)

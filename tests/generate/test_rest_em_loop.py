@@ -153,8 +153,10 @@ def test_bad_settings_are_one_line(argv, message, tmp_path, capsys):
 
 def test_code_domain_is_judged_in_the_sandbox(tmp_path):
     out = tmp_path / "code"
-    settings = {**SMALL, "n_problems": 60, "seed_problems": 20, "shard_size": 20}
+    # with TRL's SFTTrainer for both trainings, so `--trainer trl` is run end to end once
+    settings = {**SMALL, "n_problems": 60, "seed_problems": 20, "shard_size": 20, "trainer": "trl"}
     RestEMRun(RestEMConfig("code", str(out), **settings), LocalExecutor(2)).run(progress=False)
+    assert json.loads((out / "config.json").read_text())["trainer"] == "trl"
     rows = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
     assert [r["iteration"] for r in rows] == [0, 1] or [r["iteration"] for r in rows] == [0]
     from generate.rest_em.steps import read_judged

@@ -69,6 +69,26 @@ def test_finetune_starts_from_the_base_and_leaves_it_untouched(tiny, tmp_path):
         finetune(tiny, [], tmp_path / "none")
 
 
+def test_trl_sft_trainer_sees_the_same_tokens_and_masks_and_trains_from_the_base(tiny, tmp_path):
+    from generate.rest_em.policy import _trl_trainer  # TRL is in the dev extra
+
+    model, tok = load(tiny)
+    problems = builtin_problems("math", 4, seed=2) + builtin_problems("code", 4, seed=2)
+    rows = [(render(p, tok), p.meta["solution"]) for p in problems]
+    job = _trl_trainer(model, tok, rows, {"output_dir": str(tmp_path / "t"), "report_to": []}, 512)
+    for (prompt, completion), seen in zip(rows, job.train_dataset, strict=True):
+        ours = encode_pair(tok, prompt, completion, 512)
+        assert seen["input_ids"] == ours["input_ids"]
+        # TRL's completion mask is where our labels are not -100 (prompt masked, EOS learned)
+        mask = seen.get("completion_mask") or [int(x != -100) for x in seen["labels"]]
+        assert mask == [int(x != -100) for x in ours["labels"]]
+    before = weights_digest(tiny)
+    out = finetune(tiny, rows, tmp_path / "trl", epochs=1, batch_size=4, trainer="trl")
+    assert weights_digest(tiny) == before and weights_digest(out) != before
+    with pytest.raises(ValueError, match="trainer='sgd'"):
+        finetune(tiny, rows, tmp_path / "x", trainer="sgd")
+
+
 def test_sampler_gives_k_completions_greedy_is_deterministic(tiny):
     sampler = TransformersSampler(tiny)
     prompts = ["Q: Compute 1 + 2.\nA: ", "def f(x):\n"]
