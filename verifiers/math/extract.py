@@ -12,6 +12,7 @@ chat-template tails are ignored; only the last 60k characters are read.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 
 from verifiers.math.normalize import UNITS
@@ -216,7 +217,7 @@ def _from_segment(seg: str) -> str:
     if is_bare(seg):
         return seg
     numbers = [] if segments else list(_NUMBER.finditer(seg))
-    gaps = [seg[a.end() : b.start()] for a, b in zip(numbers, numbers[1:])]
+    gaps = [seg[a.end() : b.start()] for a, b in itertools.pairwise(numbers)]
     if gaps and all(_WORDS_GAP.fullmatch(g) for g in gaps):
         # the last number alone would pay "The answer is 0 ans 3" (a sampled model wrote it)
         if all(not _JOINERS.sub("", g).strip() for g in gaps):
