@@ -9,12 +9,14 @@ program error):
 - `ZygoteRunner`: the fast path for Python: pre-forked, already-isolated workers (`sandbox.zygote`
   states exactly what is and is not shared between runs); other languages go to a `BwrapRunner`.
 - `DockerRunner`: one container per run, for hosts with a Docker daemon.
+- `HttpRunner`: a remote sandbox verification service's `POST /run` (`python -m service`).
 
 `default_runner()` is the shared runner the rest of the project uses: the zygote fast path when it
 starts here, else per-run bubblewrap.
 """
 
 from sandbox.bwrap import BwrapRunner
+from sandbox.client import HttpRunner
 from sandbox.docker import DockerRunner
 from sandbox.errors import SandboxConfigError, SandboxError, SandboxUnavailable
 from sandbox.languages import LANGUAGES, get_language
@@ -25,6 +27,7 @@ from sandbox.zygote import ZygoteRunner
 __all__ = [
     "BwrapRunner",
     "DockerRunner",
+    "HttpRunner",
     "LANGUAGES",
     "Limits",
     "RunRequest",

@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("sandbox", "deduction", "verifiers", "generate")
+PACKAGES = ("sandbox", "deduction", "verifiers", "service", "generate")
 ALLOWED = {
     "sandbox": set(),
     "deduction": set(),
     "verifiers": {"sandbox"},
+    "service": {"sandbox", "verifiers"},
     "generate": {"sandbox", "deduction", "verifiers"},
 }
 

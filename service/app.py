@@ -1,0 +1,224 @@
+"""The FastAPI application: routes, access, size limits, admission, metrics.
+
+Every route that runs code or a verifier takes an admission ticket first (`admission`), runs
+the blocking work on a thread (the sandbox's runner and the verifiers are synchronous), and
+answers; a refusal is a 4xx/5xx with a one-line `detail`, never a dropped connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+import anyio
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+from sandbox import Runner, RunRequest, RunResult, default_runner
+from service.admission import Admission
+from service.errors import RequestRefused
+from service.fusion import RunCodeRequest, RunCodeResponse, to_response, to_run_request
+from service.requests import BatchRequest, CodeVerifyRequest, MathVerifyRequest
+from service.settings import ServiceSettings
+from verifiers import Verdict
+from verifiers.code import verify as verify_code
+from verifiers.math import verify as verify_math
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Metrics:
+    """The service's Prometheus metrics, in a registry of its own (one per app)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "proofloom_requests", "Requests by route and HTTP status", ["route", "status"],
+            registry=self.registry,
+        )  # fmt: skip
+        self.seconds = Histogram(
+            "proofloom_request_seconds", "Time to answer, by route", ["route"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+            registry=self.registry,
+        )  # fmt: skip
+        self.running = Gauge("proofloom_running", "Runs in progress", registry=self.registry)
+        self.waiting = Gauge("proofloom_waiting", "Requests queued", registry=self.registry)
+        self.runs = Counter(
+            "proofloom_runs", "Sandbox runs by status", ["status"], registry=self.registry
+        )
+
+
+def check_text(**fields: str) -> None:
+    """A lone surrogate cannot reach a program as UTF-8: refuse it as a request error."""
+    for name, text in fields.items():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise RequestRefused(400, f"{name}: not valid Unicode text ({exc.reason})") from None
+
+
+def _run_texts(req: RunRequest) -> dict[str, str]:
+    texts = {"code": req.code, "stdin": req.stdin}
+    texts.update({f"files[{k!r}]": v for k, v in req.files.items()})
+    texts.update({f"files[{k!r}] (name)": k for k in req.files})
+    return texts
+
+
+def create_app(settings: ServiceSettings, runner: Runner | None = None) -> FastAPI:
+    """The app; `runner` defaults to the project's shared sandbox runner, started with the app."""
+    metrics = Metrics()
+    state: dict[str, Any] = {"runner": runner}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state["admission"] = Admission(settings.workers, settings.queue, settings.queue_timeout_s)
+        if state["runner"] is None:  # start the sandbox before the first request, not on it
+            state["runner"] = await anyio.to_thread.run_sync(default_runner, settings.workers)
+        yield
+
+    app = FastAPI(title="proofloom sandbox verification service", lifespan=lifespan)
+
+    async def authorised(request: Request) -> None:
+        if settings.token is None:
+            return
+        given = request.headers.get("authorization", "")
+        scheme, _, token = given.partition(" ")
+        if scheme.lower() != "bearer" or not secrets.compare_digest(token, settings.token):
+            raise RequestRefused(401, "missing or wrong bearer token")
+
+    async def admitted(route: str, work: Callable[[], T]) -> T:
+        admission: Admission = state["admission"]
+        metrics.waiting.set(admission.waiting + 1)
+        async with admission.ticket():
+            metrics.waiting.set(admission.waiting)
+            metrics.running.set(admission.running)
+            try:
+                return await anyio.to_thread.run_sync(work)
+            finally:
+                metrics.running.set(admission.running - 1)
+
+    def run(req: RunRequest) -> RunResult:
+        result: RunResult = state["runner"].run(req)
+        metrics.runs.labels(result.status.value).inc()
+        return result
+
+    @app.middleware("http")
+    async def limit_and_measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        start = time.perf_counter()
+        route = request.url.path
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
+            response: Response = _refusal(
+                RequestRefused(413, f"body over {settings.max_body_bytes} bytes")
+            )
+        elif length is None and request.method == "POST":
+            response = _refusal(RequestRefused(411, "a POST needs a Content-Length"))
+        else:
+            response = await call_next(request)
+        metrics.requests.labels(route, str(response.status_code)).inc()
+        metrics.seconds.labels(route).observe(time.perf_counter() - start)
+        return response
+
+    @app.exception_handler(RequestRefused)
+    async def refused(_: Request, exc: RequestRefused) -> JSONResponse:
+        return _refusal(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
+        return JSONResponse({"detail": f"{where}: {first['msg']}" if where else first["msg"]}, 422)
+
+    guard = [Depends(authorised)]
+
+    @app.get("/health")
+    async def health() -> dict[str, Any]:
+        admission: Admission = state["admission"]
+        return {
+            "status": "ok",
+            "workers": settings.workers,
+            "running": admission.running,
+            "waiting": admission.waiting,
+        }
+
+    @app.get("/metrics", dependencies=guard)
+    async def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.post("/run_code", dependencies=guard)
+    async def run_code(body: RunCodeRequest) -> RunCodeResponse:
+        req = to_run_request(body)
+        check_text(**_run_texts(req))
+        result = await admitted("/run_code", lambda: run(req))
+        return to_response(req, result)
+
+    @app.post("/run", dependencies=guard)
+    async def run_one(body: RunRequest) -> RunResult:
+        check_text(**_run_texts(body))
+        return await admitted("/run", lambda: run(body))
+
+    def judge(item: CodeVerifyRequest | MathVerifyRequest) -> Verdict:
+        if isinstance(item, MathVerifyRequest):
+            return verify_math(item.prediction, item.reference, timeout=item.timeout)
+        try:
+            tests = item.tests.to_tests()
+        except ValueError as exc:
+            raise RequestRefused(400, f"tests: {exc}") from None
+        return verify_code(item.code, tests, language=item.language, runner=state["runner"])
+
+    def checked(item: CodeVerifyRequest | MathVerifyRequest) -> None:
+        if isinstance(item, MathVerifyRequest):
+            check_text(prediction=item.prediction, reference=item.reference)
+        else:
+            check_text(code=item.code)
+
+    @app.post("/verify/code", dependencies=guard)
+    async def verify_code_route(body: CodeVerifyRequest) -> dict[str, object]:
+        checked(body)
+        return (await admitted("/verify/code", lambda: judge(body))).to_json()
+
+    @app.post("/verify/math", dependencies=guard)
+    async def verify_math_route(body: MathVerifyRequest) -> dict[str, object]:
+        checked(body)
+        return (await admitted("/verify/math", lambda: judge(body))).to_json()
+
+    @app.post("/verify/batch", dependencies=guard)
+    async def verify_batch(body: BatchRequest) -> dict[str, list[dict[str, object]]]:
+        if len(body.items) > settings.max_batch:
+            raise RequestRefused(413, f"{len(body.items)} items: at most {settings.max_batch}")
+        for item in body.items:
+            checked(item)
+
+        # one ticket for the batch; its items run `workers` at a time, as the sandbox's slots allow
+        def judge_all() -> list[Verdict]:
+            with ThreadPoolExecutor(min(settings.workers, len(body.items))) as pool:
+                return list(pool.map(judge, body.items))
+
+        verdicts = await admitted("/verify/batch", judge_all)
+        return {"verdicts": [v.to_json() for v in verdicts]}
+
+    app.state.metrics = metrics
+    app.state.service = state
+    return app
+
+
+def _refusal(exc: RequestRefused) -> JSONResponse:
+    headers = {} if exc.retry_after is None else {"Retry-After": str(exc.retry_after)}
+    return JSONResponse({"detail": exc.message}, exc.status, headers=headers)
