@@ -107,6 +107,12 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="the server's model name (default: the policy's checkpoint directory)",
     )
+    p.add_argument(
+        "--sandbox-url",
+        default=None,
+        help="judge code on a sandbox service (python -m service) at this URL, token from "
+        "$SANDBOX_TOKEN (default: the sandbox in each worker)",
+    )
     p.add_argument("--shard-size", type=positive_int, default=100, help="problems per shard")
     p.add_argument("--workers", type=positive_int, default=2, help="sampling/verifying workers")
     p.add_argument("--executor", choices=EXECUTORS, default="local", help="where shards run")
@@ -161,6 +167,7 @@ def _run(args: argparse.Namespace) -> int:
             base_url=args.base_url,
             served_model=args.served_model,
             trainer=args.trainer,
+            sandbox_url=args.sandbox_url,
         )
     )
     summary = RestEMRun(config).run()

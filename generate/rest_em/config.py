@@ -81,6 +81,7 @@ class RestEMConfig:
     base_url: str | None = None
     served_model: str | None = None
     trainer: str = "transformers"
+    sandbox_url: str | None = None  # where code is judged; not identity: verdicts are the same
 
     def __post_init__(self) -> None:
         if self.domain not in DOMAINS:
@@ -111,6 +112,10 @@ class RestEMConfig:
                     f"--{name.replace('_', '-')} {getattr(self, name)!r} is out of range"
                 )
         SamplerSpec(self.sampler, self.base_url, self.served_model)  # checks them
+        if self.sandbox_url is not None and not self.sandbox_url.startswith(
+            ("http://", "https://")
+        ):
+            raise ValueError(f"--sandbox-url {self.sandbox_url!r}: give an http:// or https:// URL")
         if self.trainer not in TRAINERS:
             raise ValueError(f"--trainer {self.trainer!r}: choose from {', '.join(TRAINERS)}")
         if self.trainer == "trl" and importlib.util.find_spec("trl") is None:

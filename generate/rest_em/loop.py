@@ -40,7 +40,7 @@ from generate.rest_em.estep import Judged, keep, sft_rows
 from generate.rest_em.metrics import mean_pass_at_k, split
 from generate.rest_em.policy import build_tiny, finetune, load, render
 from generate.rest_em.samplers import SamplerSpec, SamplingSettings
-from generate.rest_em.steps import SampleAndJudge, read_judged
+from generate.rest_em.steps import SampleAndJudge, judge_options, read_judged
 from generate.shards import Shard, atomic_write, check_config, remove_temporaries, run_once
 from sandbox import BwrapRunner, SandboxError
 from verifiers import Problem, Status, verify_completion
@@ -50,12 +50,12 @@ logger = logging.getLogger(__name__)
 DONE = ".complete"
 
 
-def check_verifier(problem: Problem) -> None:
+def check_verifier(problem: Problem, sandbox_url: str | None = None) -> None:
     """Judge one sample before any work: a sandbox or verifier that cannot start here is one
     clear error now, not a traceback from every worker or a run of ERROR verdicts."""
-    options = {}
+    options = judge_options(problem.domain, sandbox_url)
     try:
-        if problem.domain == "code":
+        if problem.domain == "code" and not options:
             # one per-run sandbox, which probes itself; no zygote kept in this process
             options["runner"] = BwrapRunner()
         solution = problem.meta.get("solution")
@@ -95,7 +95,7 @@ class RestEMRun:
     def _run(self) -> dict[str, Any]:
         config = self.config
         seed_set, pool, held = self._problems()
-        check_verifier(held[0])
+        check_verifier(held[0], config.sandbox_url)
         base = self._base(seed_set)
         rows = self._metrics()
         if 0 not in rows:
@@ -284,6 +284,7 @@ class RestEMRun:
             settings,
             self.stop,
             SamplerSpec(self.config.sampler, self.config.base_url, self.config.served_model),
+            self.config.sandbox_url,
         )
         step_seed = int.from_bytes(
             hashlib.blake2b(f"{self.config.seed}/{name}".encode(), digest_size=8).digest(), "big"

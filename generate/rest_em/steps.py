@@ -14,18 +14,29 @@ Problems travel as their specs and are rebuilt in the worker (`datasets.problem_
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from generate.rest_em.datasets import Spec, problem_of
 from generate.rest_em.estep import Judged, tally
 from generate.rest_em.policy import render
 from generate.rest_em.samplers import SamplerSpec, SamplingSettings
 from generate.shards import Shard, read_jsonl_gz, write_jsonl_gz
+from sandbox import HttpRunner
 from verifiers import Sample, Verdict, verify_completion
 
 logger = logging.getLogger(__name__)
+
+
+def judge_options(domain: str, sandbox_url: str | None) -> dict[str, Any]:
+    """The code verifier's runner: a remote service's (`--sandbox-url`, token from
+    $SANDBOX_TOKEN) or, by default, the sandbox in this process."""
+    if domain != "code" or sandbox_url is None:
+        return {}
+    return {"runner": HttpRunner(sandbox_url, token=os.environ.get("SANDBOX_TOKEN") or None)}
 
 
 def judged_path(step_dir: str | Path, rank: int) -> Path:
@@ -51,6 +62,7 @@ class SampleAndJudge:
     settings: SamplingSettings
     stop: tuple[str, ...] = ()
     sampler: SamplerSpec = SamplerSpec()
+    sandbox_url: str | None = None  # code judged by a sandbox service instead of in the worker
 
     def shards(self) -> int:
         return -(-len(self.specs) // self.size)
@@ -65,6 +77,7 @@ class SampleAndJudge:
         prompts = [render(p, sampler.tokenizer) for p in problems]
         settings = replace(self.settings, seed=shard.rng_seed(), stop=self.stop)
         completions = sampler.sample(prompts, settings)
+        remote = judge_options("code", self.sandbox_url)
         # A trained policy repeats itself: in the tiny code model's held-out samples 1,304 of
         # 4,400 were distinct. The tests are deterministic, so a repeat takes its verdict.
         verdicts: dict[tuple[str, str], Verdict] = {}
@@ -73,7 +86,9 @@ class SampleAndJudge:
             for i, text in enumerate(texts):
                 verdict = verdicts.get((p.id, text))
                 if verdict is None:
-                    verdict = verdicts[p.id, text] = verify_completion(p, text)
+                    verdict = verdicts[p.id, text] = verify_completion(
+                        p, text, **(remote if p.domain == "code" else {})
+                    )
                 judged.append(Judged(Sample(p.id, text, {"index": i}), verdict))
         write_jsonl_gz(judged_path(shard.out_dir, shard.rank), (j.to_json() for j in judged))
         counts = tally(judged)
