@@ -145,12 +145,6 @@ def install_seccomp(program_hex: str) -> None:
     check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0), "seccomp")
 
 
-def exit_code_of(status: int) -> int:
-    if os.WIFSIGNALED(status):
-        return 128 + os.WTERMSIG(status)
-    return os.WEXITSTATUS(status)
-
-
 def launcher(ctrl: socket.socket) -> NoReturn:
     """A: takes one request, builds the run's namespaces and files, forks B and exits at once
     (B is reparented to the sandbox's init, which reaps it). Never returns."""
@@ -210,7 +204,13 @@ def run_init(
             reply["setup_ok"] = os.read(ready_r, 1) == b"1"
         except BlockingIOError:
             reply["setup_ok"] = False
-        reply.update(exit=exit_code_of(status), cpu_s=ru.ru_utime + ru.ru_stime)
+        # the real wait status: an exit(152) is not SIGXCPU (128 + 24), whatever it looks like
+        signalled = os.WIFSIGNALED(status)
+        reply.update(
+            exit=None if signalled else os.WEXITSTATUS(status),
+            signal=os.WTERMSIG(status) if signalled else None,
+            cpu_s=ru.ru_utime + ru.ru_stime,
+        )
         reply["maxrss_kb"] = ru.ru_maxrss
         try:  # as PID 1, kill(-1) reaches every other process of the run (and nothing else)
             os.kill(-1, signal.SIGKILL)

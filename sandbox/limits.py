@@ -159,7 +159,9 @@ def classify(
     if exit_code == 0:
         return RunStatus.OK, ""
     # rusage CPU time is tick-sampled and can read ~15% low under load, hence the 0.8 factor
-    if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu_s >= 0.8 * limits.cpu_s):
+    # A timeout only when the measured CPU time reached the limit: a program can exit with
+    # 152 (= 128 + SIGXCPU, bwrap's way of reporting that signal) or send SIGXCPU itself.
+    if sig in (signal.SIGXCPU, signal.SIGKILL) and cpu_s >= 0.8 * limits.cpu_s:
         return RunStatus.TIMEOUT, f"CPU time limit {limits.cpu_s:g} s"
     tail = decode(captured.stderr[-4096:])
     if any(marker in tail for marker in lang.oom_markers):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class RunStatus(StrEnum):
@@ -51,6 +51,21 @@ class RunRequest(BaseModel):
     files: dict[str, str] = Field(default_factory=dict)
     argv: tuple[str, ...] = ()
     limits: Limits = Field(default_factory=lambda: Limits.model_validate({}))
+
+    @model_validator(mode="after")
+    def _encodable(self) -> RunRequest:
+        """Everything reaches the program as UTF-8: a lone surrogate is a request error here,
+        not an exception inside a runner (or a SANDBOX_ERROR and a worker restart)."""
+        texts = {"code": self.code, "stdin": self.stdin}
+        texts.update({f"files[{name!r}]": body for name, body in self.files.items()})
+        texts.update({f"file name {name!r}": name for name in self.files})
+        texts.update({f"argv[{i}]": arg for i, arg in enumerate(self.argv)})
+        for where, text in texts.items():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise ValueError(f"{where}: not valid Unicode ({exc.reason})") from None
+        return self
 
 
 class RunResult(BaseModel):

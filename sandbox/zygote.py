@@ -55,7 +55,6 @@ from sandbox.bwrap import (
 from sandbox.errors import SandboxConfigError, SandboxError, SandboxUnavailable
 from sandbox.languages import get_language
 from sandbox.limits import Captured, capture, classify, result, rlimits, sandbox_error
-from sandbox.limits import split_wait_status as _split
 from sandbox.types import Limits, RunRequest, RunResult, RunStatus
 
 logger = logging.getLogger(__name__)
@@ -241,7 +240,7 @@ class Zygote:
             self.close()
             return sandbox_error(f"zygote supervisor failed: {reply['error']}", wall)
         captured.timed_out = bool(reply["timed_out"]) and not captured.overflow
-        exit_code, sig = _split(reply["exit"] << 8)
+        exit_code, sig = reply["exit"], reply["signal"]
         if not reply["setup_ok"]:  # the program never started: the sandbox failed, not it
             detail = captured.stderr[-500:].decode(errors="replace")
             return sandbox_error(f"run setup failed: {detail}", wall)

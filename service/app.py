@@ -64,19 +64,12 @@ class Metrics:
 
 
 def check_text(**fields: str) -> None:
-    """A lone surrogate cannot reach a program as UTF-8: refuse it as a request error."""
+    """A lone surrogate cannot reach a program or a checker as UTF-8: a request error."""
     for name, text in fields.items():
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as exc:
             raise RequestRefused(400, f"{name}: not valid Unicode text ({exc.reason})") from None
-
-
-def _run_texts(req: RunRequest) -> dict[str, str]:
-    texts = {"code": req.code, "stdin": req.stdin}
-    texts.update({f"files[{k!r}]": v for k, v in req.files.items()})
-    texts.update({f"files[{k!r}] (name)": k for k in req.files})
-    return texts
 
 
 def create_app(settings: ServiceSettings, runner: Runner | None = None) -> FastAPI:
@@ -144,7 +137,8 @@ def create_app(settings: ServiceSettings, runner: Runner | None = None) -> FastA
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
-        return JSONResponse({"detail": f"{where}: {first['msg']}" if where else first["msg"]}, 422)
+        msg = str(first["msg"]).removeprefix("Value error, ")
+        return JSONResponse({"detail": f"{where}: {msg}" if where else msg}, 422)
 
     guard = [Depends(authorised)]
 
@@ -165,13 +159,11 @@ def create_app(settings: ServiceSettings, runner: Runner | None = None) -> FastA
     @app.post("/run_code", dependencies=guard)
     async def run_code(body: RunCodeRequest) -> RunCodeResponse:
         req = to_run_request(body)
-        check_text(**_run_texts(req))
         result = await admitted("/run_code", lambda: run(req))
         return to_response(req, result)
 
     @app.post("/run", dependencies=guard)
-    async def run_one(body: RunRequest) -> RunResult:
-        check_text(**_run_texts(body))
+    async def run_one(body: RunRequest) -> RunResult:  # RunRequest refuses lone surrogates
         return await admitted("/run", lambda: run(body))
 
     def judge(item: CodeVerifyRequest | MathVerifyRequest) -> Verdict:

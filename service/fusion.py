@@ -13,7 +13,7 @@ import base64
 import binascii
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sandbox import Limits, RunRequest, RunResult, RunStatus, SandboxConfigError, get_language
 from service.errors import RequestRefused
@@ -99,8 +99,10 @@ def to_run_request(req: RunCodeRequest) -> RunRequest:
             files=files,
             limits=Limits.model_validate(limits),
         )
-    except (SandboxConfigError, ValueError) as exc:
-        raise RequestRefused(400, str(exc).splitlines()[0]) from None
+    except ValidationError as exc:
+        raise RequestRefused(400, exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
+    except SandboxConfigError as exc:
+        raise RequestRefused(400, str(exc)) from None
 
 
 def to_response(req: RunRequest, result: RunResult) -> RunCodeResponse:

@@ -137,7 +137,17 @@ def test_malformed_oversized_and_lone_surrogates_are_refused(url):
     assert big.status_code == 413 and "body over" in big.json()["detail"]
     lone = b'{"code": "print(1)", "stdin": "\\ud800"}'
     bad = httpx.post(f"{url}/run", content=lone, headers={"content-type": "application/json"})
-    assert bad.status_code == 400 and "stdin" in bad.json()["detail"]
+    assert bad.status_code == 422 and "stdin: not valid Unicode" in bad.json()["detail"]
+    fusion_lone = b'{"code": "print(1)", "language": "python", "stdin": "\\ud800"}'
+    bad = httpx.post(
+        f"{url}/run_code", content=fusion_lone, headers={"content-type": "application/json"}
+    )
+    assert bad.status_code == 400 and "stdin: not valid Unicode" in bad.json()["detail"]
+    math_lone = b'{"prediction": "\\udfff", "reference": "1"}'
+    bad = httpx.post(
+        f"{url}/verify/math", content=math_lone, headers={"content-type": "application/json"}
+    )
+    assert bad.status_code == 400 and "prediction" in bad.json()["detail"]
     run = httpx.post(f"{url}/run", json={"code": "print('still fine')"})
     assert run.json()["status"] == RunStatus.OK.value
 
