@@ -17,8 +17,9 @@ run's namespace); its mounts and IPC objects vanish with the namespaces when B e
 *before* the request arrives, so that fork is off the critical path and the zygote's memory never
 holds request data; B (not A) supervises so that the end of a run wakes one process fewer.
 
-Protocol on the control socket (fd in argv[1]): the host sends one byte plus five fds
-[request memfd (JSON), stdin memfd, stdout pipe, stderr pipe, kill pipe]; B answers one JSON line
+Protocol on the control socket (fd in argv[1]): the host sends one byte plus six fds
+[request memfd (JSON: settings, file names and sizes), files memfd (their bytes, in order), stdin
+memfd, stdout pipe, stderr pipe, kill pipe]; B answers one JSON line
 (A does, with "error", if the set-up fails). A byte or EOF on the kill pipe makes B kill the run
 (output flood, host gone). The zygote writes b"R" once at start-up when it is ready.
 """
@@ -52,6 +53,14 @@ import typing  # noqa: F401
 from typing import Any, NoReturn
 
 libc = ctypes.CDLL(None, use_errno=True)
+
+# what `python main.py` starts with, to give back to the program (B drops them, see run_init)
+PYTHON_HANDLERS = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ)}
+CATCHABLE = [
+    s
+    for s in signal.valid_signals()
+    if s not in (signal.SIGKILL, signal.SIGSTOP) and signal.getsignal(s) is not None
+]
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
@@ -97,6 +106,21 @@ def mount(
 def write_file(path: str, text: str) -> None:
     with open(path, "w") as f:
         f.write(text)
+
+
+def copy_in_kernel(src_fd: int, path: str, offset: int, size: int) -> None:
+    """`size` bytes of `src_fd` from `offset` into a new file, by sendfile: they never pass
+    through this process's memory, which every later process of the run inherits."""
+    dst = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        while size > 0:
+            sent = os.sendfile(dst, src_fd, offset, size)
+            if sent == 0:
+                raise OSError("request files ended early")
+            offset += sent
+            size -= sent
+    finally:
+        os.close(dst)
 
 
 def read_all(fd: int) -> bytes:
@@ -155,19 +179,22 @@ def launcher(ctrl: socket.socket) -> NoReturn:
             os._exit(3)
         if not msg:
             os._exit(3)  # the host went away: the zygote exits too
-        if len(fds) == 5:
+        if len(fds) == 6:
             break
         for fd in fds:
             os.close(fd)
-    req_fd, stdin_fd, out_fd, err_fd, kill_fd = fds
+    req_fd, files_fd, stdin_fd, out_fd, err_fd, kill_fd = fds
     try:
         req = json.loads(read_all(req_fd))
         os.close(req_fd)
         new_namespaces(req["scratch_mb"], req["shm_mb"])
-        for name, text in req["files"].items():
+        offset = 0
+        for name, size in req["files"]:
             path = os.path.join(SCRATCH, name)
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            write_file(path, text)
+            copy_in_kernel(files_fd, path, offset, size)
+            offset += size
+        os.close(files_fd)
         if os.fork() == 0:
             run_init(req, ctrl, stdin_fd, out_fd, err_fd, kill_fd)
     except BaseException as exc:  # report, never hang the host
@@ -181,6 +208,11 @@ def run_init(
     """B: PID 1 of the run and its supervisor: forks C, enforces the wall clock, obeys the host's
     kill pipe, and replies only once every process of the run is gone. Never returns."""
     reply: dict[str, Any] = {"timed_out": False, "killed": False}
+    # Every catchable signal to its default: the kernel then drops what the run's processes
+    # send to their PID 1 (Python's SIGINT handler let a program end B with KeyboardInterrupt,
+    # forging a SANDBOX_ERROR). C restores Python's handlers for the program.
+    for sig in CATCHABLE:
+        signal.signal(sig, signal.SIG_DFL)
     try:
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         # Not dumpable: C (same uid) cannot ptrace B or read /proc/1/mem.
@@ -231,6 +263,8 @@ def run_program(req: dict, stdin_fd: int, out_fd: int, err_fd: int, ready_w: int
     """C: becomes the program. Ends with os._exit, after the interpreter-exit steps a fresh
     `python main.py` would take (excepthook, non-daemon threads, atexit, flush)."""
     try:
+        for sig, handler in PYTHON_HANDLERS.items():
+            signal.signal(sig, handler)
         for target, fd in ((0, stdin_fd), (1, out_fd), (2, err_fd)):
             os.dup2(fd, target)
         libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)

@@ -191,15 +191,18 @@ class Zygote:
         sock = self.sock
         limits = request.limits
         lang = get_language(request.language)
-        files = {lang.source_file: request.code}
+        files = {lang.source_file: request.code.encode()}
         for name, text in request.files.items():
             check_file_name(name)
             if name == lang.source_file:
                 raise SandboxConfigError(f"request file {name!r} would shadow the source")
-            files[name] = text
+            files[name] = text.encode()
         req = {
             "source_file": lang.source_file,
-            "files": files,
+            # names and sizes only: the bytes go in their own memfd, which the launcher copies
+            # into the run's files in the kernel, so no process of the run ever holds them in
+            # memory (the harness's nonce file is read only by its supervisor)
+            "files": [[name, len(body)] for name, body in files.items()],
             "argv": list(request.argv),
             "wall_s": limits.wall_s,
             "scratch_mb": limits.scratch_mb,
@@ -208,6 +211,7 @@ class Zygote:
             "seccomp": self.base.seccomp.hex() if self.base.seccomp else None,
         }
         req_fd = memfd("request", json.dumps(req).encode())
+        files_fd = memfd("files", b"".join(files.values()))
         stdin_fd = memfd("stdin", request.stdin.encode())
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
@@ -215,12 +219,12 @@ class Zygote:
         start = time.monotonic()
         try:
             try:
-                socket.send_fds(sock, [b"Q"], [req_fd, stdin_fd, out_w, err_w, kill_r])
+                socket.send_fds(sock, [b"Q"], [req_fd, files_fd, stdin_fd, out_w, err_w, kill_r])
             except OSError as exc:
                 self.close()
                 return sandbox_error(f"zygote unreachable: {exc}")
             finally:
-                for fd in (req_fd, stdin_fd, out_w, err_w, kill_r):
+                for fd in (req_fd, files_fd, stdin_fd, out_w, err_w, kill_r):
                     os.close(fd)
             deadline = start + limits.wall_s + REPLY_GRACE_S
             captured = capture(out_r, err_r, sock.fileno(), limits, deadline)

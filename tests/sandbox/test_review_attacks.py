@@ -1,6 +1,8 @@
 """Regression programs from the security review of both runners (issue 10): each was a way for
 a program to beat a limit or forge a verdict. One test per closed finding, on both runners."""
 
+import secrets
+
 import pydantic
 import pytest
 
@@ -43,6 +45,69 @@ def test_the_real_signal_is_reported(zygote_runner):
         RunRequest(code="import os, signal; os.kill(os.getpid(), signal.SIGTERM)", limits=FAST)
     )
     assert res.signal == 15 and res.exit_code is None
+
+
+SIGNALS_TO_PID_1 = """
+import os, signal, time
+for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGPIPE):
+    try:
+        os.kill(1, s)
+    except OSError:
+        pass
+time.sleep(0.3)
+raise SystemExit(3)
+"""
+
+
+def test_signals_to_the_runs_pid_1_cannot_forge_a_sandbox_error(runner):
+    # SIGINT to the zygote run's supervisor raised KeyboardInterrupt in it: SANDBOX_ERROR, so a
+    # wrong solution was judged ERROR (dropped) instead of WRONG
+    res = runner.run(RunRequest(code=SIGNALS_TO_PID_1, limits=FAST))
+    assert res.status is RunStatus.RUNTIME_ERROR and res.exit_code == 3, res
+
+
+def test_the_program_keeps_pythons_own_signal_handlers(runner):
+    code = (
+        "import signal, os\n"
+        "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)\n"
+        "print(signal.getsignal(signal.SIGPIPE) == signal.SIG_IGN)\n"
+        "try:\n    os.kill(os.getpid(), signal.SIGINT)\nexcept KeyboardInterrupt:\n"
+        "    print('interrupted')\n"
+    )
+    res = runner.run(RunRequest(code=code, limits=FAST))
+    assert res.stdout == "True\nTrue\ninterrupted\n", res
+
+
+MEMORY_SCAN = """
+import os, re
+os.unlink("secret.txt")
+pattern = re.compile(rb"SECRET-[0-9a-f]{32}")
+hits = 0
+with open("/proc/self/maps") as maps, open("/proc/self/mem", "rb", 0) as mem:
+    for line in maps:
+        addr, perms = line.split()[:2]
+        if not perms.startswith("r") or "[v" in line:
+            continue
+        lo, hi = (int(x, 16) for x in addr.split("-"))
+        try:
+            mem.seek(lo)
+            hits += len(pattern.findall(mem.read(hi - lo)))
+        except (OSError, ValueError, OverflowError):
+            pass
+print("hits", hits)
+"""
+
+
+def test_a_request_file_never_sits_in_the_programs_memory(runner):
+    # The harness keeps its nonce in a file that only its supervisor reads: on the zygote path
+    # the whole request (files included) used to be in memory every run process inherits.
+    secret = "SECRET-" + secrets.token_hex(16)
+    res = runner.run(
+        RunRequest(
+            code=MEMORY_SCAN, files={"secret.txt": secret}, limits=Limits(wall_s=30, cpu_s=30)
+        )
+    )
+    assert res.status is RunStatus.OK and res.stdout == "hits 0\n", res
 
 
 @pytest.mark.parametrize(
