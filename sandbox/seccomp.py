@@ -5,7 +5,9 @@ Namespaces, rlimits and dropped capabilities already contain a program; the filt
 exploits or of cross-process reach. They fail with EPERM (never kill: a program that probes them
 gets an error it can handle):
 
-- debugging and memory access of other processes: ptrace, process_vm_readv/writev;
+- debugging and memory access of other processes: ptrace, process_vm_readv/writev, and the fd
+  reach of pidfd_getfd and kcmp (with pidfd_getfd a program took bwrap's exit-status eventfd
+  from its PID 1 and forged a clean exit);
 - namespace and mount machinery: unshare/clone with CLONE_NEWUSER (new user namespaces, a large
   kernel surface), setns, mount and the new mount API, pivot_root;
 - kernel keyrings (their user keyring outlives a run), bpf, perf_event_open, userfaultfd,
@@ -71,6 +73,7 @@ DENIED_X86_64 = {
     "setns": 308,
     "process_vm_readv": 310,
     "process_vm_writev": 311,
+    "kcmp": 312,
     "finit_module": 313,
     "kexec_file_load": 320,
     "bpf": 321,
@@ -84,6 +87,7 @@ DENIED_X86_64 = {
     "fsconfig": 431,
     "fsmount": 432,
     "fspick": 433,
+    "pidfd_getfd": 438,
     "mount_setattr": 442,
 }
 _CLONE, _UNSHARE, _CLONE3 = 56, 272, 435

@@ -47,6 +47,24 @@ def test_the_real_signal_is_reported(zygote_runner):
     assert res.signal == 15 and res.exit_code is None
 
 
+FD_THEFT = """
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+pidfd = libc.syscall(434, 1, 0)  # pidfd_open(PID 1)
+print(438, libc.syscall(438, pidfd, 0, 0), ctypes.get_errno())  # pidfd_getfd: PID 1's fd 0
+print(312, libc.syscall(312, 1, 2, 0, 0, 0), ctypes.get_errno())  # kcmp(1, 2, KCMP_FILE)
+raise SystemExit(3)
+"""
+
+
+def test_fds_of_other_processes_are_out_of_reach(runner):
+    # with pidfd_getfd a program took bwrap's exit-status eventfd from its PID 1 and ended the
+    # run "ok, exit 0" while it would have exited 3
+    res = runner.run(RunRequest(code=FD_THEFT, limits=FAST))
+    assert res.status is RunStatus.RUNTIME_ERROR and res.exit_code == 3, res
+    assert res.stdout.splitlines() == ["438 -1 1", "312 -1 1"]  # EPERM from the filter
+
+
 SIGNALS_TO_PID_1 = """
 import os, signal, time
 for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGPIPE):
