@@ -6,16 +6,16 @@ and started by the sandbox's own Python. The host side is `sandbox.zygote`.
 Process tree per run (pids as seen in the zygote's sandbox):
 
     zygote (never sees a request)
-      └─ A  launcher: reads one request, makes a fresh user+mount+PID+IPC namespace with a new
-         │  tmpfs at /tmp and /dev/shm, writes the files, forks B and exits at once
+      └─ A  launcher: makes a fresh user+mount+PID+IPC+network namespace (loopback up), reads
+         │  one request, mounts new tmpfs at /tmp and /dev/shm, writes the files, forks B, exits
          └─ B  PID 1 of the run's namespace and its supervisor: mounts a fresh /proc, forks C,
             │  enforces the wall clock, kills on the host's request, reaps everything, replies
             └─ C  the program: rlimits, no capabilities, no_new_privs, then exec() of the code
 
 B replies only after every process of the run is dead (kill(-1) from PID 1 reaches exactly the
 run's namespace); its mounts and IPC objects vanish with the namespaces when B exits. A is forked
-*before* the request arrives, so that fork is off the critical path and the zygote's memory never
-holds request data; B (not A) supervises so that the end of a run wakes one process fewer.
+*before* the request arrives and makes the namespaces then, so that work is off the critical path,
+and the zygote's memory never holds request data; B (not A) supervises so that the end of a run wakes one process fewer.
 
 Protocol on the control socket (fd in argv[1]): the host sends one byte plus six fds
 [request memfd (JSON: settings, file names and sizes), files memfd (their bytes, in order), stdin
@@ -33,6 +33,7 @@ import atexit
 import bisect  # noqa: F401
 import collections  # noqa: F401
 import ctypes
+import fcntl
 import functools  # noqa: F401
 import gc
 import heapq  # noqa: F401
@@ -47,6 +48,7 @@ import select
 import signal
 import socket
 import string  # noqa: F401
+import struct
 import sys
 import time
 import typing  # noqa: F401
@@ -66,6 +68,8 @@ CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
 PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP = 4, 24, 38, 22
 SECCOMP_MODE_FILTER = 2
@@ -123,6 +127,18 @@ def copy_in_kernel(src_fd: int, path: str, offset: int, size: int) -> None:
         os.close(dst)
 
 
+def loopback_up() -> None:
+    """Bring up `lo` in the run's new network namespace, as bwrap --unshare-net does: programs
+    that talk to themselves over 127.0.0.1 work; nothing else is reachable."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        req = struct.pack("16sH14x", b"lo", 0)
+        flags = struct.unpack("16sH14x", fcntl.ioctl(s, SIOCGIFFLAGS, req))[1]
+        fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack("16sH14x", b"lo", flags | IFF_UP))
+    finally:
+        s.close()
+
+
 def read_all(fd: int) -> bytes:
     os.lseek(fd, 0, os.SEEK_SET)
     chunks: list[bytes] = []
@@ -133,13 +149,22 @@ def read_all(fd: int) -> bytes:
         chunks.append(chunk)
 
 
-def new_namespaces(scratch_mb: int, shm_mb: int) -> None:
+def new_namespaces() -> None:
+    """The run's user, mount, PID, IPC and network namespaces, made by A before its request
+    arrives (off the critical path: the previous run is still going on)."""
     uid, gid = os.getuid(), os.getgid()
-    check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
+    # a network namespace per run: runs of one worker shared the zygote's, and one run left
+    # its stdin in loopback TCP TIME_WAIT state for a later run to read back
+    namespaces = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET
+    check(libc.unshare(namespaces), "unshare")
     write_file("/proc/self/setgroups", "deny")
     write_file("/proc/self/uid_map", f"{uid} {uid} 1\n")
     write_file("/proc/self/gid_map", f"{gid} {gid} 1\n")
+    loopback_up()
     mount(None, "/", None, MS_REC | MS_PRIVATE)
+
+
+def mount_scratch(scratch_mb: int, shm_mb: int) -> None:
     flags = MS_NOSUID | MS_NODEV
     # nr_inodes bounds inode-fill attacks (kernel memory that no rlimit counts)
     mount("tmpfs", SCRATCH, "tmpfs", flags, f"size={scratch_mb}m,nr_inodes=16384,mode=0755")
@@ -170,8 +195,14 @@ def install_seccomp(program_hex: str) -> None:
 
 
 def launcher(ctrl: socket.socket) -> NoReturn:
-    """A: takes one request, builds the run's namespaces and files, forks B and exits at once
-    (B is reparented to the sandbox's init, which reaps it). Never returns."""
+    """A: makes the run's namespaces, takes one request, mounts its scratch and writes its
+    files, forks B and exits at once (B is reparented to the sandbox's init, which reaps it).
+    Never returns."""
+    try:
+        new_namespaces()
+        failed = None
+    except BaseException as exc:  # said in the reply to the request this A takes
+        failed = f"{type(exc).__name__}: {exc}"
     while True:
         try:
             msg, fds, _, _ = socket.recv_fds(ctrl, 16, 8)
@@ -185,9 +216,11 @@ def launcher(ctrl: socket.socket) -> NoReturn:
             os.close(fd)
     req_fd, files_fd, stdin_fd, out_fd, err_fd, kill_fd = fds
     try:
+        if failed is not None:
+            raise RuntimeError(f"namespaces: {failed}")
         req = json.loads(read_all(req_fd))
         os.close(req_fd)
-        new_namespaces(req["scratch_mb"], req["shm_mb"])
+        mount_scratch(req["scratch_mb"], req["shm_mb"])
         offset = 0
         for name, size in req["files"]:
             path = os.path.join(SCRATCH, name)

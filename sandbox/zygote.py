@@ -1,27 +1,29 @@
 """The fast path for Python: pre-forked, already-isolated workers (host side).
 
-Each worker is one long-lived bubblewrap sandbox (same root, namespaces and unprivileged slot uid
-as `BwrapRunner`, but nested user namespaces allowed) running `_zygote_main.py` with common modules
-pre-imported. Per run, a launcher forked ahead of time makes a *fresh* user, mount, PID and IPC
-namespace with new tmpfs mounts on /tmp and /dev/shm, and forks the run's PID 1, which mounts a
-fresh /proc and forks the program. The program applies the same rlimits and seccomp filter as
-`BwrapRunner`, drops every capability, sets no_new_privs and runs the source with Python's
-`exec` in a fresh `__main__`: no binary is executed, so a run costs forks and a few mounts instead
-of bwrap's set-up plus an interpreter start-up.
+Each worker is one long-lived bubblewrap sandbox (same root, namespaces and unprivileged slot uid as
+`BwrapRunner`, but nested user namespaces allowed) running `_zygote_main.py` with common modules
+pre-imported. Per run, a launcher forked ahead of time makes a *fresh* user, mount, PID, IPC and
+network namespace (loopback only) with new tmpfs mounts on /tmp and /dev/shm, and forks the run's
+PID 1, which mounts a fresh /proc and forks the program. The program applies the same rlimits and
+seccomp filter as `BwrapRunner`, drops every capability, sets no_new_privs and runs the source with
+Python's `exec` in a fresh `__main__`: no binary is executed, so a run costs forks and a few mounts
+instead of bwrap's set-up plus an interpreter start-up.
 
 What is NOT shared between runs: files (each run's /tmp and /dev/shm are new tmpfs mounts that die
 with it; the rest of the root is read-only), processes (the run's PID namespace is torn down when it
 ends: daemons, orphans and zombies go with it; the program cannot even name the zygote), SysV/POSIX
-IPC (new IPC namespace), Python state (the program runs in a copy-on-write fork; patching a module
-or a builtin changes only its own copy), `random` (not pre-imported: each run seeds its own from
-os.urandom), capabilities (none), kernel keyrings (refused by seccomp).
+IPC (new IPC namespace), sockets and their TIME_WAIT state (new network namespace), Python state
+(the program runs in a copy-on-write fork; patching a module or a builtin changes only its own
+copy), `random` (not pre-imported: each run seeds its own from os.urandom), capabilities (none),
+kernel keyrings (refused by seccomp), request files (copied into the run by sendfile, never held in
+a run process's memory).
 
 What IS shared between runs of one worker: the read-only root; the zygote's memory image as of its
 start-up (readable by every run, so it must hold no secrets -- the zygote never receives request
 data, the pre-forked supervisor does); the hash seed of str/bytes (fixed per zygote, unlike a fresh
-interpreter); the sandbox's empty network namespace and hostname; the slot uid (runs of one worker
-never overlap). Known differences from `python main.py`: `sys.flags` and `sys.orig_argv` are the
-zygote's, `__main__` is a fresh module (so pickling works as usual), `-E -s -B` semantics apply.
+interpreter); the hostname; the slot uid (runs of one worker never overlap). Known differences from
+`python main.py`: `sys.flags` and `sys.orig_argv` are the zygote's, `__main__` is a fresh module (so
+pickling works as usual), `-E -s -B` semantics apply.
 
 A zygote that dies (or stops answering) is restarted on the next run; the run that found it dead
 gets SANDBOX_ERROR (an infrastructure failure, never a wrong answer).

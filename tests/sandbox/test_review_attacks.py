@@ -96,6 +96,40 @@ def test_the_program_keeps_pythons_own_signal_handlers(runner):
     assert res.stdout == "True\nTrue\ninterrupted\n", res
 
 
+LEAVE_TIME_WAIT = """
+import socket
+server = socket.socket()
+server.bind(("127.0.0.1", 41234))
+server.listen(1)
+client = socket.create_connection(("127.0.0.1", 41234))
+accepted, _ = server.accept()
+client.close()  # the active close leaves the connection in TIME_WAIT for a minute
+accepted.close()
+server.close()
+"""
+READ_TIME_WAIT = """
+lines = open("/proc/net/tcp").read().splitlines()[1:]
+print(sum(":A112 " in line for line in lines))  # 41234
+"""
+
+
+def test_a_run_sees_no_network_state_of_an_earlier_run(bwrap_runner):
+    # runs of one zygote worker shared a network namespace: a run encoded its stdin in loopback
+    # TCP TIME_WAIT state and a later run (another user's, on a service) read it back
+    from sandbox.zygote import ZygoteRunner
+
+    one = ZygoteRunner(workers=1, base=bwrap_runner)
+    try:
+        assert one.run(RunRequest(code=LEAVE_TIME_WAIT, limits=FAST)).status is RunStatus.OK
+        assert one.run(RunRequest(code=READ_TIME_WAIT, limits=FAST)).stdout == "0\n"
+        # within one run, loopback works as under bwrap --unshare-net
+        assert (
+            one.run(RunRequest(code=LEAVE_TIME_WAIT + READ_TIME_WAIT, limits=FAST)).stdout != "0\n"
+        )
+    finally:
+        one.close()
+
+
 MEMORY_SCAN = """
 import os, re
 os.unlink("secret.txt")
