@@ -15,7 +15,8 @@ Process tree per run (pids as seen in the zygote's sandbox):
 B replies only after every process of the run is dead (kill(-1) from PID 1 reaches exactly the
 run's namespace); its mounts and IPC objects vanish with the namespaces when B exits. A is forked
 *before* the request arrives and makes the namespaces then, so that work is off the critical path,
-and the zygote's memory never holds request data; B (not A) supervises so that the end of a run wakes one process fewer.
+and the zygote's memory never holds request data; B (not A) supervises so that the end of a run
+wakes one process fewer.
 
 Protocol on the control socket (fd in argv[1]): the host sends one byte plus six fds
 [request memfd (JSON: settings, file names and sizes), files memfd (their bytes, in order), stdin
