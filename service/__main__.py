@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 
 PROG = "python -m service"
@@ -71,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     from sandbox import SandboxError
     from service.app import create_app
 
+    # uvicorn stops on SIGINT/SIGTERM after the requests in flight, then raises the signal again
+    # for the handler it found: a clean stop is exit status 0, not death by signal
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
     try:
         uvicorn.run(
             create_app(settings),

@@ -26,10 +26,16 @@ class Admission:
         backlog = (self.running + self.waiting + 1) / self.slots
         return max(1, math.ceil(backlog * self._mean_s))
 
+    def full(self) -> bool:
+        return self.waiting >= self.queue and self.running >= self.slots
+
+    def refusal(self) -> Overloaded:
+        return Overloaded(429, "the queue is full", self.retry_after())
+
     @asynccontextmanager
     async def ticket(self) -> AsyncIterator[None]:
-        if self.waiting >= self.queue and self.running >= self.slots:
-            raise Overloaded(429, "the queue is full", self.retry_after())
+        if self.full():
+            raise self.refusal()
         self.waiting += 1
         try:
             await asyncio.wait_for(self._free.acquire(), self.wait_s)

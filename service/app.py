@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -27,6 +27,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox import Runner, RunRequest, RunResult, default_runner
 from service.admission import Admission
@@ -52,7 +53,7 @@ class Metrics:
             registry=self.registry,
         )  # fmt: skip
         self.seconds = Histogram(
-            "proofloom_request_seconds", "Time to answer, by route", ["route"],
+            "proofloom_request_seconds", "Time to answer, by route and status", ["route", "status"],
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
             registry=self.registry,
         )  # fmt: skip
@@ -110,24 +111,7 @@ def create_app(settings: ServiceSettings, runner: Runner | None = None) -> FastA
         metrics.runs.labels(result.status.value).inc()
         return result
 
-    @app.middleware("http")
-    async def limit_and_measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        start = time.perf_counter()
-        route = request.url.path
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
-            response: Response = _refusal(
-                RequestRefused(413, f"body over {settings.max_body_bytes} bytes")
-            )
-        elif length is None and request.method == "POST":
-            response = _refusal(RequestRefused(411, "a POST needs a Content-Length"))
-        else:
-            response = await call_next(request)
-        metrics.requests.labels(route, str(response.status_code)).inc()
-        metrics.seconds.labels(route).observe(time.perf_counter() - start)
-        return response
+    app.add_middleware(Gate, settings=settings, metrics=metrics, state=state)
 
     @app.exception_handler(RequestRefused)
     async def refused(_: Request, exc: RequestRefused) -> JSONResponse:
@@ -209,6 +193,52 @@ def create_app(settings: ServiceSettings, runner: Runner | None = None) -> FastA
     app.state.metrics = metrics
     app.state.service = state
     return app
+
+
+class Gate:
+    """Pure ASGI middleware (Starlette's BaseHTTPMiddleware costs a stream copy per request):
+    refuses what is too big or comes without a length, refuses at once when the queue is full
+    (before the body is read or parsed: under overload that is most requests), and counts and
+    times every answer by route and status."""
+
+    def __init__(
+        self, app: ASGIApp, settings: ServiceSettings, metrics: Metrics, state: dict[str, Any]
+    ) -> None:
+        self.app, self.settings, self.metrics, self.state = app, settings, metrics, state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = [500]
+
+        async def sent(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        refused = self._refusal(scope)
+        if refused is not None:
+            await _refusal(refused)(scope, receive, sent)
+        else:
+            await self.app(scope, receive, sent)
+        route, code = scope["path"], str(status[0])
+        self.metrics.requests.labels(route, code).inc()
+        self.metrics.seconds.labels(route, code).observe(time.perf_counter() - start)
+
+    def _refusal(self, scope: Scope) -> RequestRefused | None:
+        if scope["method"] != "POST":
+            return None
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is None:
+            return RequestRefused(411, "a POST needs a Content-Length")
+        if not length.isdigit() or int(length) > self.settings.max_body_bytes:
+            return RequestRefused(413, f"body over {self.settings.max_body_bytes} bytes")
+        admission: Admission | None = self.state.get("admission")
+        if admission is not None and admission.full():
+            return admission.refusal()
+        return None
 
 
 def _refusal(exc: RequestRefused) -> JSONResponse:

@@ -188,3 +188,77 @@ def test_serving_a_remote_address_without_a_token_is_refused(capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "without a token" in err[0]
     assert main(["--workers", "0"]) == 2
+
+
+def test_zygotes_that_die_are_restarted_without_failing_later_requests():
+    from sandbox.zygote import ZygoteRunner
+
+    runner = ZygoteRunner(workers=2)
+    try:
+        with serving(ServiceSettings(workers=2), runner) as base:
+            body = {"code": "print('up')", "language": "python"}
+            assert httpx.post(f"{base}/run_code", json=body).json()["status"] == "Success"
+            for zygote in runner._all:  # both workers die while idle (OOM killer, a crash)
+                zygote.proc.kill()
+                zygote.proc.wait()
+            with ThreadPoolExecutor(4) as pool:
+                answers = list(
+                    pool.map(
+                        lambda _: httpx.post(f"{base}/run_code", json=body, timeout=60).json(),
+                        range(8),
+                    )
+                )
+            assert [a["status"] for a in answers] == ["Success"] * 8
+            assert all(z.alive() for z in runner._all)
+    finally:
+        runner.close()
+
+
+def test_sigterm_finishes_the_runs_in_flight_then_exits_cleanly(tmp_path):
+    import signal
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    repo = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "service",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+        ],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline and proc.poll() is None, "no service"
+                time.sleep(0.1)
+        body = {"code": "import time; time.sleep(1.5); print('finished')", "language": "python"}
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(httpx.post, f"{base}/run_code", json=body, timeout=30)
+            time.sleep(0.5)  # the run is in flight
+            proc.send_signal(signal.SIGTERM)
+            answer = pending.result()
+        assert answer.status_code == 200 and answer.json()["run_result"]["stdout"] == "finished\n"
+        assert proc.wait(30) == 0
+    finally:
+        proc.kill()
+        proc.wait()
