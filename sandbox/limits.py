@@ -6,16 +6,18 @@ fills one pipe never blocks on it, keeps at most `Limits.output_bytes` per strea
 holds more than ~2x the cap). A pidfd in the same selector tells when the process has exited, so a
 program that closes its stdout and keeps spinning is still timed out.
 
-Memory: RLIMIT_AS bounds the program's address space; files it writes live in its tmpfs scratch
-(`scratch_mb`) and /dev/shm (16 MB), which no rlimit counts, so a run can hold at most about
-memory_mb + scratch_mb + 16 MB of RAM.
+Memory: RLIMIT_AS bounds each process's address space, and a run may have `processes` of them;
+files it writes live in its tmpfs scratch (`scratch_mb`) and /dev/shm (16 MB), which no rlimit
+counts; SysV shared memory, message queues and memfds, which no rlimit counts either, are refused
+by seccomp. So a run can hold at most about processes x memory_mb + scratch_mb + 16 MB of RAM
+(one process is the usual case; a per-run cgroup would make the bound memory_mb).
 
 Classification rules (first match wins), stated here because the verifier relies on them:
 1. the sandbox itself failed before the program started          -> SANDBOX_ERROR
 2. the wall clock ran out (we killed the run)                      -> TIMEOUT
 3. a stream went over `output_bytes` (we killed the run)           -> OUTPUT_LIMIT
 4. exit code 0                                                     -> OK
-5. SIGXCPU, or SIGKILL with CPU time >= 80% of the CPU limit       -> TIMEOUT
+5. SIGXCPU or SIGKILL, with CPU time >= 80% of the CPU limit       -> TIMEOUT
 6. a language OOM marker (e.g. `MemoryError`) in the last 4 KiB of
    stderr, or death by SIGSEGV/SIGABRT/SIGKILL/SIGBUS with peak
    memory >= 90% of the limit                                       -> MEMORY_LIMIT

@@ -10,6 +10,8 @@ gets an error it can handle):
   from its PID 1 and forged a clean exit);
 - namespace and mount machinery: unshare/clone with CLONE_NEWUSER (new user namespaces, a large
   kernel surface), setns, mount and the new mount API, pivot_root;
+- memory no rlimit counts: SysV shared memory and message queues (a fresh IPC namespace allows
+  gigabytes of detached segments), memfds (written, never mapped: outside RLIMIT_AS);
 - kernel keyrings (their user keyring outlives a run), bpf, perf_event_open, userfaultfd,
   io_uring, kernel modules, kexec, reboot, swap, clock setting, iopl/ioperm, syslog, acct.
 
@@ -43,6 +45,8 @@ RET_ENOSYS = 0x00050000 | errno.ENOSYS
 _NR, _ARCH, _ARG0_LO = 0, 4, 16
 
 DENIED_X86_64 = {
+    "shmget": 29,
+    "msgget": 68,
     "ptrace": 101,
     "syslog": 103,
     "uselib": 134,
@@ -75,6 +79,7 @@ DENIED_X86_64 = {
     "process_vm_writev": 311,
     "kcmp": 312,
     "finit_module": 313,
+    "memfd_create": 319,
     "kexec_file_load": 320,
     "bpf": 321,
     "userfaultfd": 323,

@@ -176,3 +176,22 @@ def test_a_lone_surrogate_is_a_request_error(fields):
     # it used to raise UnicodeEncodeError in BwrapRunner and restart a zygote worker
     with pytest.raises(pydantic.ValidationError, match="not valid Unicode"):
         RunRequest(**fields)
+
+
+UNCOUNTED_MEMORY = """
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+print("shmget", libc.shmget(0, 1 << 20, 0o1600), ctypes.get_errno())  # IPC_PRIVATE | IPC_CREAT
+print("msgget", libc.msgget(0, 0o1600), ctypes.get_errno())
+try:
+    os.memfd_create("x")
+    print("memfd ok")
+except OSError as e:
+    print("memfd", e.errno)
+"""
+
+
+def test_memory_outside_rlimit_as_is_refused(runner):
+    # detached SysV segments (~1 GB under memory_mb=256), memfds written but never mapped (800 MB)
+    res = runner.run(RunRequest(code=UNCOUNTED_MEMORY, limits=FAST))
+    assert res.stdout.splitlines() == ["shmget -1 1", "msgget -1 1", "memfd 1"], res
