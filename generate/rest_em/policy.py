@@ -189,7 +189,6 @@ def finetune(
     if trainer not in TRAINERS:
         raise ValueError(f"trainer={trainer!r} must be one of {', '.join(TRAINERS)}")
     model, tokenizer = load(base)
-    data = [encode_pair(tokenizer, p, c, max_length) for p, c in rows]
     pad = tokenizer.pad_token_id
 
     def collate(batch: list[dict[str, list[int]]]) -> dict[str, Any]:
@@ -224,7 +223,7 @@ def finetune(
         job = transformers.Trainer(
             model=model,
             args=transformers.TrainingArguments(**common),
-            train_dataset=data,
+            train_dataset=[encode_pair(tokenizer, p, c, max_length) for p, c in rows],
             data_collator=collate,  # type: ignore[arg-type]
         )
     job.remove_callback(transformers.trainer_callback.PrinterCallback)  # prints to stdout

@@ -82,14 +82,18 @@ class SampleAndJudge:
         # 4,400 were distinct. The tests are deterministic, so a repeat takes its verdict.
         verdicts: dict[tuple[str, str], Verdict] = {}
         judged = []
-        for p, texts in zip(problems, completions, strict=True):
-            for i, text in enumerate(texts):
-                verdict = verdicts.get((p.id, text))
-                if verdict is None:
-                    verdict = verdicts[p.id, text] = verify_completion(
-                        p, text, **(remote if p.domain == "code" else {})
-                    )
-                judged.append(Judged(Sample(p.id, text, {"index": i}), verdict))
+        try:
+            for p, texts in zip(problems, completions, strict=True):
+                for i, text in enumerate(texts):
+                    verdict = verdicts.get((p.id, text))
+                    if verdict is None:
+                        verdict = verdicts[p.id, text] = verify_completion(
+                            p, text, **(remote if p.domain == "code" else {})
+                        )
+                    judged.append(Judged(Sample(p.id, text, {"index": i}), verdict))
+        finally:
+            if "runner" in remote:
+                remote["runner"].close()  # the shard's HTTP connections
         write_jsonl_gz(judged_path(shard.out_dir, shard.rank), (j.to_json() for j in judged))
         counts = tally(judged)
         counts["distinct"] = len(verdicts)
