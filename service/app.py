@@ -41,6 +41,9 @@ from verifiers.math import verify as verify_math
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+ROUTES = frozenset(
+    ("/run_code", "/run", "/verify/code", "/verify/math", "/verify/batch", "/health", "/metrics")
+)
 
 
 class Metrics:
@@ -223,7 +226,9 @@ class Gate:
             await _refusal(refused)(scope, receive, sent)
         else:
             await self.app(scope, receive, sent)
-        route, code = scope["path"], str(status[0])
+        # unknown paths share one label: a client must not grow the metrics without bound
+        route = scope["path"] if scope["path"] in ROUTES else "other"
+        code = str(status[0])
         self.metrics.requests.labels(route, code).inc()
         self.metrics.seconds.labels(route, code).observe(time.perf_counter() - start)
 

@@ -89,8 +89,11 @@ def test_run_and_the_verifiers(url):
     assert verify(good, CodeTests("stdio", [StdioCase("4 5\n", "9\n")]), runner=remote).reward == 1
     health = httpx.get(f"{url}/health").json()
     assert health["status"] == "ok" and health["workers"] == 2
+    for i in range(3):
+        assert httpx.get(f"{url}/no/such/path/{i}").status_code == 404
     metrics = httpx.get(f"{url}/metrics").text
     assert 'proofloom_requests_total{route="/verify/batch",status="200"}' in metrics
+    assert "/no/such" not in metrics and 'route="other",status="404"' in metrics
 
 
 def test_untrusted_code_reaches_neither_the_network_nor_the_service(url):
