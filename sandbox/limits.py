@@ -9,19 +9,22 @@ program that closes its stdout and keeps spinning is still timed out.
 Memory: RLIMIT_AS bounds each process's address space, and a run may have `processes` of them;
 files it writes live in its tmpfs scratch (`scratch_mb`) and /dev/shm (16 MB), which no rlimit
 counts; SysV shared memory, message queues and memfds, which no rlimit counts either, are refused
-by seccomp. So a run can hold at most about processes x memory_mb + scratch_mb + 16 MB of RAM
-(one process is the usual case; a per-run cgroup would make the bound memory_mb).
+by seccomp. On the zygote path a cgroup per worker (`sandbox.cgroups`, where cgroups are
+writable) bounds the whole run to memory_mb + scratch_mb + 16 MB (+ 32 MB for its launcher) and
+counts its CPU time across processes; per-run bwrap (other languages) and machines without
+writable cgroups have the per-process bound: processes x memory_mb + scratch_mb + 16 MB.
 
 Classification rules (first match wins), stated here because the verifier relies on them:
 1. the sandbox itself failed before the program started          -> SANDBOX_ERROR
 2. the wall clock ran out (we killed the run)                      -> TIMEOUT
 3. a stream went over `output_bytes` (we killed the run)           -> OUTPUT_LIMIT
-4. exit code 0                                                     -> OK
-5. SIGXCPU or SIGKILL, with CPU time >= 80% of the CPU limit       -> TIMEOUT
-6. a language OOM marker (e.g. `MemoryError`) in the last 4 KiB of
+4. CPU time of the run's processes together >= the CPU limit       -> TIMEOUT
+5. exit code 0                                                     -> OK
+6. SIGXCPU or SIGKILL, with CPU time >= 80% of the CPU limit       -> TIMEOUT
+7. a language OOM marker (e.g. `MemoryError`) in the last 4 KiB of
    stderr, or death by SIGSEGV/SIGABRT/SIGKILL/SIGBUS with peak
    memory >= 90% of the limit                                       -> MEMORY_LIMIT
-7. anything else                                                   -> RUNTIME_ERROR
+8. anything else                                                   -> RUNTIME_ERROR
 """
 
 from __future__ import annotations
@@ -158,6 +161,11 @@ def classify(
         return RunStatus.TIMEOUT, f"wall clock limit {limits.wall_s:g} s"
     if captured.overflow:
         return RunStatus.OUTPUT_LIMIT, f"output over {limits.output_bytes} bytes"
+    if cpu_s >= limits.cpu_s:  # the whole run's CPU, where a backend can count it (cgroups)
+        return (
+            RunStatus.TIMEOUT,
+            f"CPU time limit {limits.cpu_s:g} s (the run's processes together)",
+        )
     if exit_code == 0:
         return RunStatus.OK, ""
     # rusage CPU time is tick-sampled and can read ~15% low under load, hence the 0.8 factor

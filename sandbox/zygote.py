@@ -25,6 +25,11 @@ interpreter); the hostname; the slot uid (runs of one worker never overlap). Kno
 `python main.py`: `sys.flags` and `sys.orig_argv` are the zygote's, `__main__` is a fresh module (so
 pickling works as usual), `-E -s -B` semantics apply.
 
+Each worker runs in a cgroup of its own where cgroups are writable (`sandbox.cgroups`): its runs
+never overlap, so the host sets the group's memory and process limits before each run and reads
+the CPU time the whole run spent after it, and a quota of one core keeps a run from starving
+another worker's.
+
 A zygote that dies (or stops answering) is restarted on the next run; the run that found it dead
 gets SANDBOX_ERROR (an infrastructure failure, never a wrong answer).
 """
@@ -32,6 +37,7 @@ gets SANDBOX_ERROR (an infrastructure failure, never a wrong answer).
 from __future__ import annotations
 
 import atexit
+import errno
 import json
 import logging
 import os
@@ -54,6 +60,7 @@ from sandbox.bwrap import (
     reap_sandbox,
     root_binds,
 )
+from sandbox.cgroups import WorkerGroup
 from sandbox.errors import SandboxConfigError, SandboxError, SandboxUnavailable
 from sandbox.languages import get_language
 from sandbox.limits import Captured, capture, classify, result, rlimits, sandbox_error
@@ -65,6 +72,7 @@ T = TypeVar("T")
 ZYGOTE_PATH = "/opt/proofloom/zygote.py"
 START_TIMEOUT_S = 20.0
 REPLY_GRACE_S = 2.0
+GROUP_SLACK_MB = 32  # the run's launcher and init, page tables, kernel memory
 
 
 class _Keeper:
@@ -117,6 +125,8 @@ class Zygote:
         self.uid, self._uid_fd = base.uids.lock()
         self._init_pid: int | None = None
         self.runs = 0
+        self.group: WorkerGroup | None = None
+        self._idle = (0, 0)  # the idle worker's (memory bytes, pids) in its cgroup
 
     def start(self) -> None:
         script = resources.files("sandbox").joinpath("_zygote_main.py").read_bytes()
@@ -133,6 +143,11 @@ class Zygote:
         ids: dict[str, Any] = {}
         if self.base.uids.privileged:
             ids = {"user": self.uid, "group": self.uid, "extra_groups": []}
+        if self.group is None:
+            owner = self.uid if self.base.uids.privileged else None
+            self.group = WorkerGroup.create(f"uid{self.uid}", owner)
+        if self.group is not None:
+            argv = self.group.wrap(argv)
 
         def spawn() -> subprocess.Popen:
             return subprocess.Popen(
@@ -164,6 +179,8 @@ class Zygote:
             host_sock.settimeout(None)
             self.sock = host_sock
             self._init_pid = _read_init_pid(status_r)
+            if self.group is not None:
+                self._idle = self.group.usage()
         finally:
             for fd in (script_fd, err_fd, status_r, status_w):
                 if fd >= 0:
@@ -185,6 +202,8 @@ class Zygote:
 
     def release(self) -> None:
         self.close()
+        if self.group is not None:
+            self.group.remove()
         os.close(self._uid_fd)
 
     def run(self, request: RunRequest) -> RunResult:
@@ -218,6 +237,7 @@ class Zygote:
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         kill_r, kill_w = os.pipe()  # a byte (or EOF) tells the run's init to kill the run
+        group_cpu = self._limit_group(limits)
         start = time.monotonic()
         try:
             try:
@@ -252,6 +272,10 @@ class Zygote:
             return sandbox_error(f"run setup failed: {detail}", wall)
         cpu = float(reply["cpu_s"])
         peak = reply["maxrss_kb"] / 1024.0
+        if self.group is not None and group_cpu is not None:
+            # the whole run: every process of it, setsid()'d and orphaned ones included
+            cpu = max(cpu, self.group.cpu_s() - group_cpu)
+            peak = max(peak, (self.group.peak_bytes() - self._idle[0]) / (1 << 20))
         status, detail = classify(
             lang=lang,
             limits=limits,
@@ -271,6 +295,32 @@ class Zygote:
             cpu_s=cpu,
             peak_mb=peak,
         )
+
+    def _limit_group(self, limits: Limits) -> float | None:
+        """Set the worker's cgroup for this run; the group's CPU seconds so far (None without
+        cgroups). Memory: the idle worker's, plus the program's limit, its scratch and /dev/shm."""
+        group = self.group
+        if group is None:
+            return None
+        idle_mem, idle_pids = self._idle
+        allowed = (limits.memory_mb + limits.scratch_mb + SHM_MB + GROUP_SLACK_MB) << 20
+        try:
+            try:
+                group.limit(idle_mem + allowed, idle_pids + limits.processes + 2)
+            except OSError as exc:
+                if exc.errno != errno.EBUSY:
+                    raise
+                # the last run's memory is not all given back yet (its mounts go asynchronously):
+                # the limit counts from what is still there, never unlimited
+                group.limit(group.usage()[0] + allowed, idle_pids + limits.processes + 2)
+            group.reset_peak()
+            return group.cpu_s()
+        except OSError as exc:
+            logger.warning(
+                "cgroup of zygote uid %d unusable (%s): per-process limits only", self.uid, exc
+            )
+            self.group = None
+            return None
 
     def _reply(self, deadline: float) -> dict | None:
         if self.sock is None:

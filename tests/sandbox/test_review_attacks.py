@@ -1,7 +1,9 @@
 """Regression programs from the security review of both runners (issue 10): each was a way for
 a program to beat a limit or forge a verdict. One test per closed finding, on both runners."""
 
+import os
 import secrets
+import time
 
 import pydantic
 import pytest
@@ -195,3 +197,100 @@ def test_memory_outside_rlimit_as_is_refused(runner):
     # detached SysV segments (~1 GB under memory_mb=256), memfds written but never mapped (800 MB)
     res = runner.run(RunRequest(code=UNCOUNTED_MEMORY, limits=FAST))
     assert res.stdout.splitlines() == ["shmget -1 1", "msgget -1 1", "memfd 1"], res
+
+
+CPU_IN_CHILDREN = """
+import os, time
+def spin(seconds):
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+pids = []
+for _ in range(4):
+    pid = os.fork()
+    if pid == 0:
+        spin(0.45)  # each under the 1 s limit
+        os._exit(0)
+    pids.append(pid)
+for pid in pids:
+    os.waitpid(pid, 0)
+print("spent", 4 * 0.45)
+"""
+
+MEMORY_IN_CHILDREN = """
+import os, time
+pids = []
+for _ in range(4):
+    pid = os.fork()
+    if pid == 0:
+        block = bytearray(200 << 20)  # under memory_mb=256 for this process alone
+        for i in range(0, len(block), 4096):
+            block[i] = 1
+        time.sleep(4)  # all four hold their block at once, unless some were killed
+        os._exit(0)
+    pids.append(pid)
+held = sum(os.waitpid(pid, 0)[1] == 0 for pid in pids)
+print("held", held)
+"""
+
+
+def test_cpu_is_counted_for_the_whole_run(runner):
+    # 8 processes x 0.9 s finished "ok" under cpu_s=1: CPU was limited per process only
+    res = runner.run(RunRequest(code=CPU_IN_CHILDREN, limits=Limits(wall_s=20, cpu_s=1)))
+    assert res.status is RunStatus.TIMEOUT and res.cpu_s >= 1.0, res
+
+
+def _cgroups_writable() -> bool:
+    from sandbox.cgroups import ROOT
+
+    return os.access(ROOT / "memory", os.W_OK) and os.access(ROOT / "cpuacct", os.W_OK)
+
+
+def test_memory_is_limited_for_the_whole_run(zygote_runner):
+    if not _cgroups_writable():
+        pytest.skip("cgroup v1 memory/cpuacct not writable here: per-process limits only")
+    # 4 children x 200 MB each under memory_mb=256 held ~800 MB: RLIMIT_AS is per process.
+    # A child that ended normally held its block through the others' allocations.
+    res = zygote_runner.run(
+        RunRequest(code=MEMORY_IN_CHILDREN, limits=Limits(wall_s=30, cpu_s=10, memory_mb=256))
+    )
+    held = int(res.stdout.split()[1]) if res.stdout.startswith("held") else 0
+    assert held * 200 <= 256 + 64 + 16 + 32, res  # the run's memory, scratch, shm, slack
+
+
+HOG = """
+import os, time
+for _ in range(16):
+    if os.fork() == 0:
+        os.setsid()
+        end = time.monotonic() + 5
+        while time.monotonic() < end:
+            pass
+        os._exit(0)
+time.sleep(5)
+"""
+HONEST = """
+import time
+end = time.process_time() + 0.5
+while time.process_time() < end:
+    pass
+print("done")
+"""
+
+
+def test_a_run_cannot_starve_another_workers_run(zygote_runner):
+    if not _cgroups_writable():
+        pytest.skip("cgroup v1 cpu not writable here: no per-run CPU quota")
+    # 16 spinning setsid() children starved a concurrent honest run into TIMEOUT
+    import threading
+
+    hog = threading.Thread(
+        target=zygote_runner.run, args=(RunRequest(code=HOG, limits=Limits(wall_s=4, cpu_s=30)),)
+    )
+    hog.start()
+    time.sleep(0.5)  # the hog's children are spinning
+    try:
+        res = zygote_runner.run(RunRequest(code=HONEST, limits=Limits(wall_s=3, cpu_s=2)))
+    finally:
+        hog.join()
+    assert res.status is RunStatus.OK and res.stdout == "done\n", res
