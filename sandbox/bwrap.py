@@ -34,6 +34,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sandbox import seccomp
+from sandbox.cgroups import GROUP_SLACK_MB, WorkerGroup
 from sandbox.errors import SandboxConfigError, SandboxUnavailable
 from sandbox.languages import Language, PythonInstall, find_python, get_language
 from sandbox.limits import (
@@ -134,6 +135,7 @@ class BwrapRunner:
         self.uids = uids or UidPool()
         self.seccomp = seccomp.program() if use_seccomp else None
         self._root = root_binds(self.python)
+        self._groups: dict[int, WorkerGroup | None] = {}  # per uid slot: its runs never overlap
         set_child_subreaper()
         if probe:  # fail here, clearly, rather than on every run (e.g. no user namespaces)
             res = self.run(RunRequest(code="print(6 * 7)"))
@@ -209,6 +211,9 @@ class BwrapRunner:
         ids: dict[str, Any] = {}
         if self.uids.privileged:
             ids = {"user": uid, "group": uid, "extra_groups": []}
+        group, group_cpu = self._group(uid, limits)
+        if group is not None:
+            argv = group.wrap(argv)
         start = time.monotonic()
         try:
             proc = subprocess.Popen(
@@ -250,6 +255,12 @@ class BwrapRunner:
             return sandbox_error(f"bwrap failed to set up the sandbox: {detail}", wall)
         cpu = usage.ru_utime + usage.ru_stime
         peak = usage.ru_maxrss / 1024.0
+        if group is not None and group_cpu is not None:
+            try:  # the whole run: every process of it, orphans included
+                cpu = max(cpu, group.cpu_s() - group_cpu)
+                peak = max(peak, group.peak_bytes() / (1 << 20))
+            except OSError:
+                pass
         status_, detail = classify(
             lang=lang,
             limits=limits,
@@ -269,6 +280,25 @@ class BwrapRunner:
             cpu_s=cpu,
             peak_mb=peak,
         )
+
+    def _group(self, uid: int, limits: Limits) -> tuple[WorkerGroup | None, float | None]:
+        """The uid slot's cgroup, limited for this run, and its CPU seconds so far; (None, None)
+        where cgroups are not writable."""
+        if uid not in self._groups:
+            owner = uid if self.uids.privileged else None
+            self._groups[uid] = WorkerGroup.create(f"run-uid{uid}", owner)
+        group = self._groups[uid]
+        if group is None:
+            return None, None
+        allowed = (limits.memory_mb + limits.scratch_mb + SHM_MB + GROUP_SLACK_MB) << 20
+        try:
+            group.limit(allowed, limits.processes + 4)  # bwrap, its init, the shell
+            group.reset_peak()
+            return group, group.cpu_s()
+        except OSError as exc:
+            logger.warning("cgroup of uid %d unusable (%s): per-process limits only", uid, exc)
+            self._groups[uid] = None
+            return None, None
 
 
 def reap_sandbox(proc: subprocess.Popen, init_pid: int | None, uid: int | None) -> None:

@@ -26,6 +26,7 @@ ROOT = Path("/sys/fs/cgroup")
 CONTROLLERS = ("memory", "pids", "cpu", "cpuacct")
 PARENT = "proofloom"
 CFS_PERIOD_US = 100_000
+GROUP_SLACK_MB = 32  # what a run needs beside its program: launcher, init, page tables
 _warned = False
 
 

@@ -60,7 +60,7 @@ from sandbox.bwrap import (
     reap_sandbox,
     root_binds,
 )
-from sandbox.cgroups import WorkerGroup
+from sandbox.cgroups import GROUP_SLACK_MB, WorkerGroup
 from sandbox.errors import SandboxConfigError, SandboxError, SandboxUnavailable
 from sandbox.languages import get_language
 from sandbox.limits import Captured, capture, classify, result, rlimits, sandbox_error
@@ -72,7 +72,6 @@ T = TypeVar("T")
 ZYGOTE_PATH = "/opt/proofloom/zygote.py"
 START_TIMEOUT_S = 20.0
 REPLY_GRACE_S = 2.0
-GROUP_SLACK_MB = 32  # the run's launcher and init, page tables, kernel memory
 
 
 class _Keeper:

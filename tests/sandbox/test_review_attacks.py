@@ -246,12 +246,12 @@ def _cgroups_writable() -> bool:
     return os.access(ROOT / "memory", os.W_OK) and os.access(ROOT / "cpuacct", os.W_OK)
 
 
-def test_memory_is_limited_for_the_whole_run(zygote_runner):
+def test_memory_is_limited_for_the_whole_run(runner):
     if not _cgroups_writable():
         pytest.skip("cgroup v1 memory/cpuacct not writable here: per-process limits only")
     # 4 children x 200 MB each under memory_mb=256 held ~800 MB: RLIMIT_AS is per process.
     # A child that ended normally held its block through the others' allocations.
-    res = zygote_runner.run(
+    res = runner.run(
         RunRequest(code=MEMORY_IN_CHILDREN, limits=Limits(wall_s=30, cpu_s=10, memory_mb=256))
     )
     held = int(res.stdout.split()[1]) if res.stdout.startswith("held") else 0
