@@ -34,7 +34,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sandbox import seccomp
-from sandbox.cgroups import GROUP_SLACK_MB, WorkerGroup
+from sandbox.cgroups import WorkerGroup
 from sandbox.errors import SandboxConfigError, SandboxUnavailable
 from sandbox.languages import Language, PythonInstall, find_python, get_language
 from sandbox.limits import (
@@ -290,9 +290,8 @@ class BwrapRunner:
         group = self._groups[uid]
         if group is None:
             return None, None
-        allowed = (limits.memory_mb + limits.scratch_mb + SHM_MB + GROUP_SLACK_MB) << 20
         try:
-            group.limit(allowed, limits.processes + 4)  # bwrap, its init, the shell
+            group.limit(limits, SHM_MB)
             group.reset_peak()
             return group, group.cpu_s()
         except OSError as exc:

@@ -20,6 +20,8 @@ import logging
 import os
 from pathlib import Path
 
+from sandbox.types import Limits
+
 logger = logging.getLogger(__name__)
 
 ROOT = Path("/sys/fs/cgroup")
@@ -71,10 +73,15 @@ class WorkerGroup:
         script += 'echo $$ > "$g/cgroup.procs" || exit 125; shift; done; exec "$@"'
         return ["/bin/sh", "-c", script, "sh", *map(str, self.paths.values()), "--", *argv]
 
-    def limit(self, memory_bytes: int, processes: int) -> None:
-        """Before a run: what the group may hold in all (the idle worker included)."""
-        self._write("memory", "memory.limit_in_bytes", memory_bytes)
-        self._write("pids", "pids.max", processes)
+    def limit(
+        self, limits: Limits, shm_mb: int, held: tuple[int, int] = (0, 0), helpers: int = 4
+    ) -> None:
+        """Before a run: what the group may hold in all, `held` (bytes, pids: the idle worker,
+        if any) plus the run's own memory, scratch, /dev/shm and slack, and its processes with
+        `helpers` more (launcher and init on the zygote; shell, bwrap and its init otherwise)."""
+        allowed = (limits.memory_mb + limits.scratch_mb + shm_mb + GROUP_SLACK_MB) << 20
+        self._write("memory", "memory.limit_in_bytes", held[0] + allowed)
+        self._write("pids", "pids.max", held[1] + limits.processes + helpers)
 
     def usage(self) -> tuple[int, int]:
         """(memory bytes the group cannot give back, pids in use). Page cache is left out: it is

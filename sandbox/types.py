@@ -13,6 +13,17 @@ from typing import Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
+def unencodable(texts: dict[str, str]) -> str | None:
+    """What is wrong with the first of `texts` (name -> text) that UTF-8 cannot carry (a lone
+    surrogate, which JSON allows), or None."""
+    for where, text in texts.items():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return f"{where}: not valid Unicode ({exc.reason})"
+    return None
+
+
 class RunStatus(StrEnum):
     """How a run ended. SANDBOX_ERROR is the sandbox failing, never the program."""
 
@@ -60,11 +71,9 @@ class RunRequest(BaseModel):
         texts.update({f"files[{name!r}]": body for name, body in self.files.items()})
         texts.update({f"file name {name!r}": name for name in self.files})
         texts.update({f"argv[{i}]": arg for i, arg in enumerate(self.argv)})
-        for where, text in texts.items():
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError as exc:
-                raise ValueError(f"{where}: not valid Unicode ({exc.reason})") from None
+        problem = unencodable(texts)
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
 

@@ -60,7 +60,7 @@ from sandbox.bwrap import (
     reap_sandbox,
     root_binds,
 )
-from sandbox.cgroups import GROUP_SLACK_MB, WorkerGroup
+from sandbox.cgroups import WorkerGroup
 from sandbox.errors import SandboxConfigError, SandboxError, SandboxUnavailable
 from sandbox.languages import get_language
 from sandbox.limits import Captured, capture, classify, result, rlimits, sandbox_error
@@ -301,17 +301,15 @@ class Zygote:
         group = self.group
         if group is None:
             return None
-        idle_mem, idle_pids = self._idle
-        allowed = (limits.memory_mb + limits.scratch_mb + SHM_MB + GROUP_SLACK_MB) << 20
         try:
             try:
-                group.limit(idle_mem + allowed, idle_pids + limits.processes + 2)
+                group.limit(limits, SHM_MB, self._idle, helpers=2)
             except OSError as exc:
                 if exc.errno != errno.EBUSY:
                     raise
                 # the last run's memory is not all given back yet (its mounts go asynchronously):
                 # the limit counts from what is still there, never unlimited
-                group.limit(group.usage()[0] + allowed, idle_pids + limits.processes + 2)
+                group.limit(limits, SHM_MB, (group.usage()[0], self._idle[1]), helpers=2)
             group.reset_peak()
             return group.cpu_s()
         except OSError as exc:

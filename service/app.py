@@ -30,6 +30,7 @@ from prometheus_client import (
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox import Runner, RunRequest, RunResult, default_runner
+from sandbox.types import unencodable
 from service.admission import Admission
 from service.errors import RequestRefused
 from service.fusion import RunCodeRequest, RunCodeResponse, to_response, to_run_request
@@ -69,11 +70,9 @@ class Metrics:
 
 def check_text(**fields: str) -> None:
     """A lone surrogate cannot reach a program or a checker as UTF-8: a request error."""
-    for name, text in fields.items():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise RequestRefused(400, f"{name}: not valid Unicode text ({exc.reason})") from None
+    problem = unencodable(fields)
+    if problem is not None:
+        raise RequestRefused(400, problem)
 
 
 def create_app(settings: ServiceSettings, runner: Runner | None = None) -> FastAPI:
@@ -83,7 +82,10 @@ def create_app(settings: ServiceSettings, runner: Runner | None = None) -> FastA
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state["admission"] = Admission(settings.workers, settings.queue, settings.queue_timeout_s)
+        admission = Admission(settings.workers, settings.queue, settings.queue_timeout_s)
+        state["admission"] = admission
+        metrics.running.set_function(lambda: admission.running)  # read when scraped
+        metrics.waiting.set_function(lambda: admission.waiting)
         if state["runner"] is None:  # start the sandbox before the first request, not on it
             state["runner"] = await anyio.to_thread.run_sync(default_runner, settings.workers)
         yield
@@ -98,16 +100,9 @@ def create_app(settings: ServiceSettings, runner: Runner | None = None) -> FastA
         if scheme.lower() != "bearer" or not secrets.compare_digest(token, settings.token):
             raise RequestRefused(401, "missing or wrong bearer token")
 
-    async def admitted(route: str, work: Callable[[], T]) -> T:
-        admission: Admission = state["admission"]
-        metrics.waiting.set(admission.waiting + 1)
-        async with admission.ticket():
-            metrics.waiting.set(admission.waiting)
-            metrics.running.set(admission.running)
-            try:
-                return await anyio.to_thread.run_sync(work)
-            finally:
-                metrics.running.set(admission.running - 1)
+    async def admitted(work: Callable[[], T]) -> T:
+        async with state["admission"].ticket():
+            return await anyio.to_thread.run_sync(work)
 
     def run(req: RunRequest) -> RunResult:
         result: RunResult = state["runner"].run(req)
@@ -146,12 +141,12 @@ def create_app(settings: ServiceSettings, runner: Runner | None = None) -> FastA
     @app.post("/run_code", dependencies=guard)
     async def run_code(body: RunCodeRequest) -> RunCodeResponse:
         req = to_run_request(body)
-        result = await admitted("/run_code", lambda: run(req))
+        result = await admitted(lambda: run(req))
         return to_response(req, result)
 
     @app.post("/run", dependencies=guard)
     async def run_one(body: RunRequest) -> RunResult:  # RunRequest refuses lone surrogates
-        return await admitted("/run", lambda: run(body))
+        return await admitted(lambda: run(body))
 
     def judge(item: CodeVerifyRequest | MathVerifyRequest) -> Verdict:
         if isinstance(item, MathVerifyRequest):
@@ -171,12 +166,12 @@ def create_app(settings: ServiceSettings, runner: Runner | None = None) -> FastA
     @app.post("/verify/code", dependencies=guard)
     async def verify_code_route(body: CodeVerifyRequest) -> dict[str, object]:
         checked(body)
-        return (await admitted("/verify/code", lambda: judge(body))).to_json()
+        return (await admitted(lambda: judge(body))).to_json()
 
     @app.post("/verify/math", dependencies=guard)
     async def verify_math_route(body: MathVerifyRequest) -> dict[str, object]:
         checked(body)
-        return (await admitted("/verify/math", lambda: judge(body))).to_json()
+        return (await admitted(lambda: judge(body))).to_json()
 
     @app.post("/verify/batch", dependencies=guard)
     async def verify_batch(body: BatchRequest) -> dict[str, list[dict[str, object]]]:
@@ -190,7 +185,7 @@ def create_app(settings: ServiceSettings, runner: Runner | None = None) -> FastA
             with ThreadPoolExecutor(min(settings.workers, len(body.items))) as pool:
                 return list(pool.map(judge, body.items))
 
-        verdicts = await admitted("/verify/batch", judge_all)
+        verdicts = await admitted(judge_all)
         return {"verdicts": [v.to_json() for v in verdicts]}
 
     app.state.metrics = metrics
