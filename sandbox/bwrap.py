@@ -86,6 +86,8 @@ def isolation_args(limits: Limits, *, nested_userns: bool = False) -> list[str]:
     if not nested_userns:
         args += ["--disable-userns"]
     args += ["--proc", "/proc", "--dev", "/dev"]
+    # bwrap cannot cap a tmpfs's inodes (the zygote's mounts say nr_inodes): a flood of empty
+    # files costs kernel memory, not scratch bytes, and the run's memory cgroup bounds it
     args += ["--size", str(limits.scratch_mb << 20), "--tmpfs", SCRATCH]
     args += ["--size", str(SHM_MB << 20), "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]
     args += ["--chdir", SCRATCH, "--clearenv"]
