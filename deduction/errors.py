@@ -3,7 +3,8 @@
 DeductionError
 ├── ParseError          malformed problem/definition/rule text (names the problem and token)
 ├── ConstructionError   an unknown construction, wrong arity, or undefined point
-└── DegenerateError     numeric realisation failed after its bounded retries
+├── DegenerateError     numeric realisation failed after its bounded retries
+└── UsageError          a command-line mistake of `python -m deduction.solve` (one line, exit 2)
 """
 
 
@@ -20,4 +21,8 @@ class ConstructionError(DeductionError):
 
 
 class DegenerateError(DeductionError):
+    pass
+
+
+class UsageError(DeductionError):
     pass

@@ -12,9 +12,10 @@ parse is reported as a `ProblemLoadError` and the rest still load.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import NoReturn
@@ -55,6 +56,8 @@ __all__ = [
     "parse_problem",
     "parse_problems",
     "premise_statements",
+    "problem_names",
+    "resolve_name",
 ]
 
 
@@ -207,6 +210,31 @@ def parse_problem(
     return Problem(name=name, clauses=clauses, goal=goal, text=text.strip())
 
 
+def _entries(text: str, source: str) -> Iterator[tuple[str, int, str | None]]:
+    """(name, line number, problem text) for every problem of a multi-problem text, in order; a
+    name line without a problem line after it gives None for the text."""
+    pending: tuple[str, int] | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if "=" not in line and "?" not in line:
+            if pending is not None:
+                yield pending[0], pending[1], None
+            pending = (line, number)
+            continue
+        name, line_no = pending if pending is not None else (f"{source}:{number}", number)
+        pending = None
+        yield name, line_no, line
+    if pending is not None:
+        yield pending[0], pending[1], None
+
+
+def problem_names(text: str, source: str = "<text>") -> list[str]:
+    """The names of the problems of a multi-problem text, in order, without parsing them."""
+    return [name for name, _, _ in _entries(text, source)]
+
+
 def parse_problems(
     text: str,
     source: str = "<text>",
@@ -216,27 +244,17 @@ def parse_problems(
     """Every problem of a multi-problem text (name line, then problem line); with `names`,
     only those (the others are not even parsed: a one-problem run skips the rest)."""
     out: list[Problem | ProblemLoadError] = []
-    pending: tuple[str, int] | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if "=" not in line and "?" not in line:
-            if pending is not None:
-                out.append(ProblemLoadError(pending[0], "name line without a problem", pending[1]))
-            pending = (line, number)
-            continue
-        name, line_no = pending if pending is not None else (f"{source}:{number}", number)
-        pending = None
+    for name, line_no, line in _entries(text, source):
         if names is not None and name not in names:
+            continue
+        if line is None:
+            out.append(ProblemLoadError(name, "name line without a problem", line_no))
             continue
         try:
             out.append(parse_problem(line, name, constructions))
         except DeductionError as exc:
             logger.debug("skipping %s: %s", name, exc)
             out.append(ProblemLoadError(name, str(exc), line_no))
-    if pending is not None and (names is None or pending[0] in names):
-        out.append(ProblemLoadError(pending[0], "name line without a problem", pending[1]))
     return out
 
 
@@ -278,3 +296,51 @@ def premise_statements(
                 seen.add(statement)
                 out.append((statement, clause))
     return out
+
+
+def _stem(name: str) -> str:
+    base = name.rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[0] if "." in base else base
+
+
+def _closeness(query: str, name: str) -> int | None:
+    """How well `query` names `name`: 1 its basename or stem, 2 a suffix of either at a word
+    boundary, 3 any suffix, None not at all."""
+    forms = (name, _stem(name))
+    if query in (name.rsplit("/", 1)[-1], forms[1]):
+        return 1
+    tails = [f for f in forms if f.endswith(query) and len(f) > len(query)]
+    if any(f[-len(query) - 1] in "/_-" for f in tails):
+        return 2
+    return 3 if tails else None
+
+
+def resolve_name(query: str, names: Sequence[str]) -> str:
+    """The one problem name `query` stands for: the name itself, else the unique name it best
+    abbreviates (`_closeness`); the short forms benchmarks/RESULTS.md writes (`morley`,
+    `E057-41` for `examples/complete2/unsolved/complete_014_7_Book_00EE_07_E057-41.gex`) work.
+
+    Raises ValueError naming the candidates when `query` is ambiguous, or the closest names
+    when nothing matches."""
+    if query in names:
+        return query
+    scored = [(c, n) for n in dict.fromkeys(names) if (c := _closeness(query, n)) is not None]
+    if scored:
+        best = min(c for c, _ in scored)
+        found = [n for c, n in scored if c == best]
+        if len(found) == 1:
+            return found[0]
+        shown = ", ".join(found[:4]) + (f" and {len(found) - 4} more" if len(found) > 4 else "")
+        raise ValueError(f"{query!r} matches {len(found)} problems: {shown}")
+    # a misspelt short form is compared with the short forms: each tail of each stem
+    short: dict[str, str] = {}
+    for n in names:
+        stem = _stem(n)
+        for i, char in enumerate(stem):
+            if char in "_-":
+                short.setdefault(stem[i + 1 :], n)
+        short.setdefault(stem, n)
+        short.setdefault(n, n)
+    close = difflib.get_close_matches(query, list(short), n=3, cutoff=0.75)
+    hint = "; close: " + ", ".join(dict.fromkeys(short[c] for c in close)) if close else ""
+    raise ValueError(f"no problem named {query!r}{hint}")

@@ -31,7 +31,7 @@ from deduction.engine.closure import conclusion_of
 from deduction.engine.factbase import FactBase
 from deduction.engine.folds import fold_circles
 from deduction.engine.matcher import match
-from deduction.rules import Rule, orientation_variants
+from deduction.rules import Rule, orientation_variants, rule_label
 from deduction.types import ProofStep, Statement
 
 if TYPE_CHECKING:
@@ -115,7 +115,8 @@ def traceback(steps: Mapping[Statement, ProofStep], goal: Statement) -> Proof:
 
 
 def proof_text(proof: Proof) -> str:
-    """Numbered lines: premises first, then each step with its rule and the numbers it uses."""
+    """Numbered lines: premises first, then each step with its rule (named: `r13 (isosceles
+    triangle: equal base angles)`) and the numbers of the lines it uses."""
     number: dict[Statement, int] = {}
     lines = []
     for st in proof.premises:
@@ -124,7 +125,8 @@ def proof_text(proof: Proof) -> str:
     for step in proof.steps:
         number[step.conclusion] = len(number) + 1
         refs = ", ".join(str(number[p]) for p in step.premises)
-        lines.append(f"{number[step.conclusion]:3d}. {step.conclusion}  [{step.rule}; {refs}]")
+        rule = rule_label(step.rule)
+        lines.append(f"{number[step.conclusion]:3d}. {step.conclusion}  [{rule}; {refs}]")
     lines.append(f"goal: {proof.goal} (step {number[proof.goal]})")
     return "\n".join(lines)
 

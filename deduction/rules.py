@@ -32,6 +32,64 @@ NUMERIC_ONLY = frozenset({"ncoll", "npara", "nperp", "sameside", "diff"})
 STARRED = {"simtri*": ("simtri", "simtri2"), "contri*": ("contri", "contri2")}
 
 
+# What each rule of the bundled rules.txt says, for proofs a person reads: rules.txt itself has
+# only the formulas, and AlphaGeometry's logs cite rules by number. Keyed by the r-number, so the
+# names describe the bundled file only (tests/deduction/test_rules.py checks each name against
+# its rule's conclusion, which catches a reordered or edited file).
+RULE_NAMES = {
+    "r00": "perpendiculars to one line are parallel",
+    "r01": "points equidistant from a centre are concyclic",
+    "r02": "equal angles with a transversal give parallels",
+    "r03": "inscribed angles on one chord are equal",
+    "r04": "equal angles on one segment give concyclic points",
+    "r05": "equal inscribed angles subtend congruent chords",
+    "r06": "the midline is parallel to the base",
+    "r07": "Thales: parallels cut proportional segments",
+    "r08": "two perpendicular pairs make equal angles",
+    "r09": "equal angles are transitive",
+    "r10": "equal ratios are transitive",
+    "r11": "bisector theorem, converse: ratios give equal angles",
+    "r12": "bisector theorem: equal angles give proportional sides",
+    "r13": "isosceles triangle: equal base angles",
+    "r14": "equal base angles: isosceles triangle",
+    "r15": "tangent-chord angle equals the inscribed angle",
+    "r16": "tangent-chord angle: tangent perpendicular to the radius",
+    "r17": "inscribed angle is half the central angle",
+    "r18": "half the central angle: the chord's midpoint",
+    "r19": "right triangle: the hypotenuse midpoint is equidistant",
+    "r20": "angle in a semicircle is right",
+    "r21": "cyclic trapezoid: equal base angles",
+    "r22": "a point on the perpendicular bisector is equidistant",
+    "r23": "two equidistant points give the perpendicular bisector",
+    "r24": "cyclic kite: a right angle between unequal sides",
+    "r25": "diagonals bisecting each other: parallelogram",
+    "r26": "parallelogram: diagonals bisect each other",
+    "r27": "Thales converse: proportional segments give parallels",
+    "r28": "two parallels through one point: collinear",
+    "r29": "midpoints halve segments in equal ratios",
+    "r30": "equal angles to perpendicular lines give perpendiculars",
+    "r31": "equal ratios over equal segments give congruent segments",
+    "r32": "SSS congruence",
+    "r33": "SAS congruence",
+    "r34": "AA similarity",
+    "r35": "AA similarity, mirrored",
+    "r36": "AAS congruence",
+    "r37": "AAS congruence, mirrored",
+    "r38": "SSS similarity",
+    "r39": "SAS similarity",
+    "r40": "SSS similarity with an equal side: congruence",
+    "r41": "trapezoid: proportional points give a parallel",
+    "r42": "trapezoid: a parallel cuts the legs proportionally",
+}
+
+
+def rule_label(rule: str) -> str:
+    """A step's rule as a proof shows it: `r13 (isosceles triangle: equal base angles)` for a
+    rule of rules.txt, the label itself for the others (`AR:angle`, `circle`, `def:midp`)."""
+    name = RULE_NAMES.get(rule)
+    return f"{rule} ({name})" if name else rule
+
+
 @dataclass(frozen=True, slots=True)
 class Pattern:
     """A predicate over rule variables, e.g. `Pattern("para", ("A", "B", "C", "D"))`."""

@@ -1,56 +1,84 @@
 """Solve AlphaGeometry problem files with DD+AR.
 
-    python -m deduction.solve [FILE] [--name NAME] [--timeout S] [--jobs N] [--out results.jsonl]
-                              [--no-aux] [--no-ar]
+    python -m deduction.solve [FILE|-] [--name NAME]... [--timeout S] [--jobs N]
+                              [--out results.jsonl] [--proof] [--no-aux] [--no-ar]
 
-FILE defaults to the bundled JGEX-AG-231 set. A problem DD+AR does not prove at its fixpoint is
-tried again with one auxiliary point at a time (`deduction.engine.auxiliary`) until the time
-limit; `--no-aux` turns that off, and `--out` records the auxiliary clause a proof used.
+FILE defaults to the bundled JGEX-AG-231 set; `-` reads standard input. `--name` picks problems
+by their full name or any unique short form of it (`morley`, `E057-41`). A problem DD+AR does not
+prove at its fixpoint is tried again with one auxiliary point at a time
+(`deduction.engine.auxiliary`) until the time limit; `--no-aux` turns that off.
 
 Each problem runs in its own process (forked, so start-up is paid once) with a hard time limit;
-the output is one line per problem, `NAME solved|unsolved|error SECONDS`, in input order, then
-`solved N of M`. A problem that does not parse, cannot be realised or crashes is an `error` line
-and the run goes on. Ctrl-C stops the run and prints the summary of the problems finished so
-far. `--out` writes one JSON object per problem, with the traced proof of every solved one.
+the output is one line per problem, `NAME solved|unsolved|error SECONDS [REASON]`, in input
+order, then `solved K of N`. A problem that does not parse, has no goal, has a goal false on its
+figure or crashes is an `error` line that says why, and the run goes on. `--proof` prints the
+readable proof under each solved line. While a slow problem holds back the lines after it, a
+progress bar on stderr (when stderr is a terminal) counts the problems finished. Ctrl-C stops
+the run and prints the summary of the problems finished so far. `--out` writes one JSON object
+per problem, with the traced proof of every solved one and the auxiliary clauses it used.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing as mp
+import os
 import signal
 import sys
+import textwrap
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from deduction.engine.solver import solve_problem
-from deduction.problem import DEFAULT_PROBLEMS, load_problems
+from deduction.errors import UsageError
+from deduction.problem import DEFAULT_PROBLEMS, parse_problems, problem_names, resolve_name
 from deduction.types import Problem, ProblemLoadError
 
+PROG = "python -m deduction.solve"
 # Time a child gets beyond --timeout to trace, re-check and report before it is killed.
 GRACE_SECONDS = 5.0
 
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EPILOG = f"""\
+exit status:
+  {EXIT_OK}    the run completed, whether or not every problem was solved
+  {EXIT_ERRORS}    it completed, but some problems errored (the reason is on their line)
+  {EXIT_USAGE}    bad flags or input: a missing, empty or non-UTF-8 file, an unknown --name,
+       an unwritable --out (one line on stderr)
+  {EXIT_FAILED}    the run failed: --out or stdout could not be written
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C, SIGTERM): the summary counts what finished"""
+
+Result = dict[str, Any]
+
+
+class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Shows each default except None (the help says in words what no value means), and the
+    epilog as written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or isinstance(action.default, bool):
+            return action.help
+        return super()._get_help_string(action)
+
 
 def _child(problem: Problem, timeout: float, use_ar: bool, aux: bool, conn: Any) -> None:
-    # Ctrl-C is the parent's to handle (it kills the children and prints the summary)
+    # Ctrl-C and SIGTERM are the parent's to handle (it kills the children, prints the summary)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         result = solve_problem(problem, timeout=timeout, use_ar=use_ar, auxiliary=aux).to_json()
     except Exception as exc:  # noqa: BLE001 - reported as an error line, the run goes on
-        result = {
-            "name": problem.name,
-            "status": "error",
-            "seconds": 0.0,
-            "message": f"{type(exc).__name__}: {exc}",
-        }
+        result = _error(problem.name, f"{type(exc).__name__}: {exc}")
     conn.send(result)
     conn.close()
 
 
-def _error(name: str, message: str, seconds: float = 0.0) -> dict[str, Any]:
+def _error(name: str, message: str, seconds: float = 0.0) -> Result:
     return {"name": name, "status": "error", "seconds": round(seconds, 4), "message": message}
 
 
@@ -59,23 +87,27 @@ def run_all(
     timeout: float,
     jobs: int,
     use_ar: bool = True,
-    emit: Any = None,
+    emit: Callable[[Result], None] | None = None,
     aux: bool = True,
-) -> list[dict[str, Any]]:
-    """Solve every item with at most `jobs` child processes; results in input order. `emit` is
-    called with each result as soon as it and all earlier ones are done."""
+    on_done: Callable[[Result], None] | None = None,
+) -> list[Result]:
+    """Solve every item with at most `jobs` child processes; results in input order. `on_done`
+    is called with each result as it finishes (any order), `emit` as soon as it and all earlier
+    ones are done (input order)."""
     ctx = mp.get_context("fork")
-    results: dict[int, dict[str, Any]] = {}
+    results: dict[int, Result] = {}
     running: dict[int, tuple[Any, Any, float]] = {}
     pending = list(enumerate(items))
     pending.reverse()
     shown = 0
     try:
         while pending or running:
+            finished: list[int] = []
             while pending and len(running) < jobs:
                 i, item = pending.pop()
                 if isinstance(item, ProblemLoadError):
                     results[i] = _error(item.name, item.message)
+                    finished.append(i)
                     continue
                 recv, send = ctx.Pipe(duplex=False)
                 args = (item, timeout, use_ar, aux, send)
@@ -108,6 +140,10 @@ def run_all(
                 proc.join(1)
                 recv.close()
                 del running[i]
+                finished.append(i)
+            for i in finished:
+                if on_done is not None:
+                    on_done(results[i])
             while shown in results:
                 if emit is not None:
                     emit(results[shown])
@@ -122,56 +158,238 @@ def run_all(
     return [results[i] for i in sorted(results)]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m deduction.solve",
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    # nan compares false with everything, so it would never time out; inf would never either
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number of seconds > 0")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=PROG,
         description="Solve AlphaGeometry problems with DD+AR and print one line per problem.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_Help,
+        epilog=EPILOG,
     )
-    parser.add_argument("file", nargs="?", default=str(DEFAULT_PROBLEMS), help="problem file")
-    parser.add_argument("--name", action="append", help="only this problem (repeatable)")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per problem")
-    parser.add_argument("--jobs", type=int, default=1, help="problems solved in parallel")
-    parser.add_argument("--out", help="write one JSON object per problem to this file")
-    parser.add_argument("--no-ar", action="store_true", help="DD only, all 43 rules")
-    parser.add_argument(
+    p.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="problem file (a name line, then `premises ? goal`, per problem); - reads stdin; "
+        "default: the bundled JGEX-AG-231 set",
+    )
+    p.add_argument(
+        "--name",
+        action="append",
+        metavar="NAME",
+        help="only this problem (repeatable): its full name, basename or a unique suffix",
+    )
+    p.add_argument(
+        "--timeout", type=_positive_seconds, default=60.0, metavar="S", help="seconds per problem"
+    )
+    p.add_argument(
+        "--jobs", type=_positive_int, default=1, metavar="N", help="problems solved in parallel"
+    )
+    p.add_argument("--out", metavar="FILE", help="write one JSON object per problem to this file")
+    p.add_argument("--proof", action="store_true", help="print the proof under each solved line")
+    p.add_argument(
         "--no-aux", action="store_true", help="no auxiliary points: stop at the DD+AR fixpoint"
     )
-    args = parser.parse_args(argv)
-    if args.jobs < 1 or args.timeout <= 0:
-        parser.error(f"--jobs={args.jobs} must be >= 1 and --timeout={args.timeout} > 0")
-    path = Path(args.file)
-    if not path.is_file():
-        parser.error(f"no such problem file: {path}")
-    wanted = set(args.name) if args.name else None
-    items = load_problems(path, names=wanted)
-    if wanted is not None:
-        missing = wanted - {p.name for p in items}
-        if missing:
-            parser.error(f"no problem named {sorted(missing)[0]!r} in {path}")
-    out = open(args.out, "w") if args.out else None  # noqa: SIM115 - closed in finally
-    done: list[dict[str, Any]] = []
+    p.add_argument("--no-ar", action="store_true", help="DD only, all 43 rules")
+    return p
 
-    def emit(result: dict[str, Any]) -> None:
-        done.append(result)
-        line = f"{result['name']} {result['status']} {result['seconds']:.3f}"
-        if result["status"] == "error" and result.get("message"):
-            line += f"  {result['message']}"  # the reason, not only in --out
-        print(line, flush=True)
-        if out is not None:
-            out.write(json.dumps(result) + "\n")
-            out.flush()
 
+def _read(file: str) -> tuple[str, str]:
+    """The text of the problem file (or stdin for '-') and the name to cite it by."""
+    if file == "-":
+        source = "<stdin>"
+        stream = getattr(sys.stdin, "buffer", None)
+        data: bytes | str = stream.read() if stream is not None else sys.stdin.read()
+    else:
+        path = Path(file)
+        source = path.name
+        if path.is_dir():
+            raise UsageError(f"{file} is a directory, not a problem file")
+        if not path.exists():
+            raise UsageError(f"no such problem file: {file}")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read {file}: {exc.strerror}") from None
+    if isinstance(data, str):
+        return data, source
     try:
-        run_all(items, args.timeout, args.jobs, not args.no_ar, emit, aux=not args.no_aux)
+        return data.decode("utf-8"), source
+    except UnicodeDecodeError as exc:
+        where = f"byte {data[exc.start]:#04x} at offset {exc.start}"
+        raise UsageError(f"{file} is not UTF-8 text ({where})") from None
+
+
+def _open_out(out: str | None) -> IO[str] | None:
+    if out is None:
+        return None
+    path = Path(out)
+    if path.is_dir():
+        raise UsageError(f"--out {out} is a directory; give a file name")
+    if not path.parent.is_dir():
+        raise UsageError(f"--out {out}: no such directory {path.parent}")
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--out {out}: {exc.strerror}") from None
+
+
+def _load(args: argparse.Namespace) -> list[Problem | ProblemLoadError]:
+    text, source = _read(str(DEFAULT_PROBLEMS) if args.file is None else args.file)
+    names = problem_names(text, source)
+    if not names:
+        raise UsageError(f"{source} holds no problems (a name line, then `premises ? goal`)")
+    wanted = None
+    if args.name:
+        try:
+            wanted = {resolve_name(query, names) for query in args.name}
+        except ValueError as exc:
+            raise UsageError(f"{source}: {exc}") from None
+    return parse_problems(text, source, names=wanted)
+
+
+def _reason(result: Result) -> str:
+    message = str(result.get("message") or "")
+    # a load error cites its problem, which the line already names
+    return message.removeprefix(f"problem {result['name']!r}: ")
+
+
+def format_result(result: Result, proof: bool = False) -> str:
+    """A problem's stdout line, with its reason when it is not solved and, with `proof`, the
+    readable proof of a solved one indented under it."""
+    line = f"{result['name']} {result['status']} {result['seconds']:.3f}"
+    if result["status"] != "solved" and _reason(result):
+        line += f"  {_reason(result)}"
+    if proof and result["status"] == "solved" and result.get("proof_text"):
+        if result.get("auxiliary"):
+            line += "\n    auxiliary: " + "; ".join(result["auxiliary"])
+        line += "\n" + textwrap.indent(result["proof_text"], "    ")
+    return line
+
+
+class Report:
+    """Where results go: stdout in input order, --out as JSON lines, a progress bar on stderr
+    when a person is watching it (a bar in a log file or a pipe is noise)."""
+
+    def __init__(self, total: int, proof: bool, out: IO[str] | None) -> None:
+        self.total, self.proof, self.out = total, proof, out
+        self.shown: list[Result] = []
+        self.bar: Any = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm  # here: only a terminal run pays for the import
+
+            # mininterval=0: a count that moves at each finished problem, however fast
+            self.bar = tqdm(
+                total=total, file=sys.stderr, unit="problem", leave=False, mininterval=0
+            )
+
+    def finished(self, result: Result) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def emit(self, result: Result) -> None:
+        self.shown.append(result)
+        text = format_result(result, self.proof)
+        if self.bar is not None:
+            self.bar.write(text, file=sys.stdout)  # clears the bar, prints, redraws it
+        else:
+            print(text, flush=True)
+        if self.out is not None:
+            self.out.write(json.dumps(result) + "\n")
+            self.out.flush()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        if self.out is not None:
+            self.out.close()
+
+    def summary(self, interrupted: bool) -> str:
+        solved = sum(r["status"] == "solved" for r in self.shown)
+        notes = [f"interrupted after {len(self.shown)}"] if interrupted else []
+        errors = sum(r["status"] == "error" for r in self.shown)
+        if errors:
+            notes.append(f"{errors} error{'s' * (errors != 1)}")
+        return f"solved {solved} of {self.total}" + (f" ({', '.join(notes)})" if notes else "")
+
+
+def _solve(args: argparse.Namespace) -> int:
+    items = _load(args)
+    report = Report(len(items), args.proof, _open_out(args.out))
+    interrupted = False
+    try:
+        run_all(
+            items,
+            args.timeout,
+            args.jobs,
+            not args.no_ar,
+            report.emit,
+            aux=not args.no_aux,
+            on_done=report.finished,
+        )
     except KeyboardInterrupt:
-        print(f"interrupted after {len(done)} of {len(items)} problems", file=sys.stderr)
+        interrupted = True
     finally:
-        if out is not None:
-            out.close()
-    solved = sum(r["status"] == "solved" for r in done)
-    print(f"solved {solved} of {len(done)}")
-    return 0
+        report.close()
+    print(report.summary(interrupted), flush=True)
+    if interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_ERRORS if any(r["status"] == "error" for r in report.shown) else EXIT_OK
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops a run as Ctrl-C does: children killed, summary
+
+
+def _silence_stdout() -> None:
+    # the interpreter flushes stdout once more at exit, which would fail again, loudly
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (a test's capture): nothing to flush
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
+    try:
+        return _solve(args)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:  # before the first problem started: nothing to summarise
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader left (`| head`): nothing to say, nobody to say it to
+        _silence_stdout()
+        return EXIT_FAILED
+    except OSError as exc:  # stdout or --out failed mid-run (a full disk)
+        print(f"{PROG}: failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,14 @@ import pytest
 
 from deduction.engine.matcher import line_only_pairs
 from deduction.errors import ParseError
-from deduction.rules import Pattern, load_rules, orientation_variants, parse_rules
+from deduction.rules import (
+    RULE_NAMES,
+    Pattern,
+    load_rules,
+    orientation_variants,
+    parse_rules,
+    rule_label,
+)
 
 
 def test_bundled_rules_match_the_shared_copy(shared_dir):
@@ -68,3 +75,35 @@ def test_bad_rule_text_names_the_problem(text, needle):
     with pytest.raises(ParseError, match="rule r00") as info:
         parse_rules(text)
     assert needle in str(info.value)
+
+
+# What a rule's name must say about its conclusion (after the name's last ':', if any): a name
+# keyed to the wrong r-number, after rules.txt is reordered or edited, fails here.
+CONCLUSION_WORDS = {
+    "para": ("parallel",),
+    "cyclic": ("concyclic",),
+    "eqangle": ("angle",),
+    "eqratio": ("ratio", "proportional"),
+    "cong": ("equidistant", "congruent", "isosceles"),
+    "perp": ("perpendicular", "right"),
+    "midp": ("midpoint", "bisect"),
+    "coll": ("collinear",),
+    "simtri": ("similarity",),
+    "contri": ("congruence",),
+}
+
+
+@pytest.mark.parametrize("rule", load_rules(), ids=lambda r: r.name)
+def test_every_rule_has_a_name_that_states_its_conclusion(rule):
+    name = RULE_NAMES[rule.name]
+    predicate = rule.conclusion.predicate.rstrip("*236")
+    tail = name.rsplit(":", 1)[-1]
+    assert any(word in tail for word in CONCLUSION_WORDS[predicate]), (rule.text, name)
+    assert ";" not in name and "[" not in name  # proof text uses them as separators
+    assert rule_label(rule.name) == f"{rule.name} ({name})"
+
+
+def test_only_the_bundled_rules_are_named():
+    assert set(RULE_NAMES) == {r.name for r in load_rules()}
+    for label in ("AR:angle", "circle", "def:midp", "premise"):
+        assert rule_label(label) == label
