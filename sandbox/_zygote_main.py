@@ -6,29 +6,29 @@ and started by the sandbox's own Python. The host side is `sandbox.zygote`.
 Process tree per run (pids as seen in the zygote's sandbox):
 
     zygote (never sees a request)
-      └─ A  launcher: makes a fresh user+mount+PID+IPC+network namespace (loopback up), reads
-         │  one request, mounts new tmpfs at /tmp and /dev/shm, writes the files, forks B, exits
-         └─ B  PID 1 of the run's namespace and its supervisor: mounts a fresh /proc, forks C,
-            │  enforces the wall clock, kills on the host's request, reaps everything, replies
-            └─ C  the program: rlimits, no capabilities, no_new_privs, then exec() of the code
+      └─ A  launcher, PID 1 of the run and its supervisor: cloned straight into a fresh user,
+         │  mount, PID, IPC and network namespace (loopback up), mounts a fresh /proc, then
+         │  reads one request, mounts new tmpfs at /tmp and /dev/shm, writes the files, forks C,
+         │  enforces the wall clock, kills on the host's request, reaps everything, replies
+         └─ C  the program: rlimits, no capabilities, no_new_privs, then exec() of the code
 
-B replies only after every process of the run is dead (kill(-1) from PID 1 reaches exactly the
-run's namespace); its mounts and IPC objects vanish with the namespaces when B exits. A is forked
-*before* the request arrives and makes the namespaces then, so that work is off the critical path,
-and the zygote's memory never holds request data; B (not A) supervises so that the end of a run
-wakes one process fewer.
+A replies only after every process of the run is dead (kill(-1) from PID 1 reaches exactly the
+run's namespace); its mounts and IPC objects vanish with the namespaces when A exits. A is cloned
+*before* the request arrives and makes its namespaces ready then; once it has its request it
+tells the zygote, which clones the next A while this run goes on, so that work is off the
+critical path. The zygote's memory never holds request data.
 
 Protocol on the control socket (fd in argv[1]): the host sends one byte plus six fds
 [request memfd (JSON: settings, file names and sizes), files memfd (their bytes, in order), stdin
-memfd, stdout pipe, stderr pipe, kill pipe]; B answers one JSON line
-(A does, with "error", if the set-up fails). A byte or EOF on the kill pipe makes B kill the run
-(output flood, host gone). The zygote writes b"R" once at start-up when it is ready.
+memfd, stdout pipe, stderr pipe, kill pipe]; A answers one JSON line (with "error" if the set-up
+fails). A byte or EOF on the kill pipe makes A kill the run (output flood, host gone). The zygote
+writes b"R" once at start-up when it is ready.
 """
 
 # Pre-imported so that runs do not pay for them (the point of the zygote). Each run gets its own
 # copy-on-write copy: a run that patches one of them changes nothing for the next run. Deliberately
-# NOT pre-imported: `threading` and `random`, whose at-fork hooks would run on each of the three
-# forks per run (measured: ~1 ms of CPU per fork for threading's), and large modules few programs
+# NOT pre-imported: `threading` and `random`, whose at-fork hooks would run on each
+# fork (measured: ~1 ms of CPU per fork for threading's), and large modules few programs
 # use (decimal, fractions): every pre-imported page makes each fork dearer.
 import atexit
 import bisect  # noqa: F401
@@ -56,8 +56,10 @@ import typing  # noqa: F401
 from typing import Any, NoReturn
 
 libc = ctypes.CDLL(None, use_errno=True)
+pylibc = ctypes.PyDLL(None, use_errno=True)
+pylibc.syscall.restype = ctypes.c_long
 
-# what `python main.py` starts with, to give back to the program (B drops them, see run_init)
+# what `python main.py` starts with, to give back to the program (A drops them, see launcher)
 PYTHON_HANDLERS = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ)}
 CATCHABLE = [
     s
@@ -76,6 +78,10 @@ PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP = 4, 24, 3
 SECCOMP_MODE_FILTER = 2
 SYS_CAPSET = 126  # x86_64
 SCRATCH = "/tmp"
+SYS_CLONE = 56  # x86_64
+# a network namespace per run: runs of one worker shared the zygote's, and one run left its stdin
+# in loopback TCP TIME_WAIT state for a later run to read back
+RUN_NAMESPACES = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET
 RLIMITS = {
     "cpu": resource.RLIMIT_CPU,
     "as": resource.RLIMIT_AS,
@@ -150,19 +156,26 @@ def read_all(fd: int) -> bytes:
         chunks.append(chunk)
 
 
-def new_namespaces() -> None:
-    """The run's user, mount, PID, IPC and network namespaces, made by A before its request
-    arrives (off the critical path: the previous run is still going on)."""
+def clone_run() -> int:
+    """fork(), except that the child starts in a new user, mount, PID, IPC and network namespace,
+    as PID 1 of its PID namespace: one process is then the run's launcher, init and supervisor
+    (with unshare() that took two forks, since the caller never enters the PID namespace it
+    makes). -1 with errno if the kernel refuses. PyDLL keeps the GIL across the call, so the
+    child resumes Python exactly where the parent was, as after fork(); the zygote is single
+    threaded, so the state fork() would repair in a child (locks, thread list) is already right."""
+    return int(pylibc.syscall(SYS_CLONE, RUN_NAMESPACES | signal.SIGCHLD, 0, 0, 0, 0))
+
+
+def enter_namespaces() -> None:
+    """The new launcher's first steps, before its request arrives (off the critical path: the
+    previous run is still going on): identity map, loopback, private mounts, its own /proc."""
     uid, gid = os.getuid(), os.getgid()
-    # a network namespace per run: runs of one worker shared the zygote's, and one run left
-    # its stdin in loopback TCP TIME_WAIT state for a later run to read back
-    namespaces = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET
-    check(libc.unshare(namespaces), "unshare")
     write_file("/proc/self/setgroups", "deny")
     write_file("/proc/self/uid_map", f"{uid} {uid} 1\n")
     write_file("/proc/self/gid_map", f"{gid} {gid} 1\n")
     loopback_up()
     mount(None, "/", None, MS_REC | MS_PRIVATE)
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 
 def mount_scratch(scratch_mb: int, shm_mb: int) -> None:
@@ -195,15 +208,23 @@ def install_seccomp(program_hex: str) -> None:
     check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0), "seccomp")
 
 
-def launcher(ctrl: socket.socket) -> NoReturn:
-    """A: makes the run's namespaces, takes one request, mounts its scratch and writes its
-    files, forks B and exits at once (B is reparented to the sandbox's init, which reaps it).
-    Never returns."""
-    try:
-        new_namespaces()
-        failed = None
-    except BaseException as exc:  # said in the reply to the request this A takes
-        failed = f"{type(exc).__name__}: {exc}"
+def launcher(ctrl: socket.socket, took_w: int, failed: str | None) -> NoReturn:
+    """The run's launcher, PID 1 and supervisor: makes its namespaces ready, takes one request
+    (telling the zygote on `took_w`, so that the next launcher is made while this run goes on),
+    mounts the run's scratch and writes its files, forks the program, enforces the wall clock,
+    obeys the host's kill pipe, and replies only once every process of the run is gone."""
+    # Every catchable signal to its default: the kernel then drops what the run's processes
+    # send to their PID 1 (Python's SIGINT handler let a program end its init with
+    # KeyboardInterrupt, forging a SANDBOX_ERROR). The program gets Python's handlers back.
+    for sig in CATCHABLE:
+        signal.signal(sig, signal.SIG_DFL)
+    if failed is None:
+        try:
+            enter_namespaces()
+            # not dumpable: the program (same uid) cannot ptrace its init or read /proc/1/mem
+            libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+        except BaseException as exc:  # said in the reply to the request this launcher takes
+            failed = f"namespaces: {type(exc).__name__}: {exc}"
     while True:
         try:
             msg, fds, _, _ = socket.recv_fds(ctrl, 16, 8)
@@ -215,10 +236,13 @@ def launcher(ctrl: socket.socket) -> NoReturn:
             break
         for fd in fds:
             os.close(fd)
+    os.write(took_w, b"T")
+    os.close(took_w)
     req_fd, files_fd, stdin_fd, out_fd, err_fd, kill_fd = fds
+    reply: dict[str, Any] = {"timed_out": False, "killed": False}
     try:
         if failed is not None:
-            raise RuntimeError(f"namespaces: {failed}")
+            raise RuntimeError(failed)
         req = json.loads(read_all(req_fd))
         os.close(req_fd)
         mount_scratch(req["scratch_mb"], req["shm_mb"])
@@ -229,30 +253,8 @@ def launcher(ctrl: socket.socket) -> NoReturn:
             copy_in_kernel(files_fd, path, offset, size)
             offset += size
         os.close(files_fd)
-        if os.fork() == 0:
-            run_init(req, ctrl, stdin_fd, out_fd, err_fd, kill_fd)
-    except BaseException as exc:  # report, never hang the host
-        ctrl.sendall(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode() + b"\n")
-    os._exit(0)
-
-
-def run_init(
-    req: dict, ctrl: socket.socket, stdin_fd: int, out_fd: int, err_fd: int, kill_fd: int
-) -> NoReturn:
-    """B: PID 1 of the run and its supervisor: forks C, enforces the wall clock, obeys the host's
-    kill pipe, and replies only once every process of the run is gone. Never returns."""
-    reply: dict[str, Any] = {"timed_out": False, "killed": False}
-    # Every catchable signal to its default: the kernel then drops what the run's processes
-    # send to their PID 1 (Python's SIGINT handler let a program end B with KeyboardInterrupt,
-    # forging a SANDBOX_ERROR). C restores Python's handlers for the program.
-    for sig in CATCHABLE:
-        signal.signal(sig, signal.SIG_DFL)
-    try:
-        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-        # Not dumpable: C (same uid) cannot ptrace B or read /proc/1/mem.
-        libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
         deadline = time.monotonic() + req["wall_s"]
-        ready_r, ready_w = os.pipe()  # C writes one byte once its set-up has succeeded
+        ready_r, ready_w = os.pipe()  # the program writes one byte once its set-up has succeeded
         c = os.fork()
         if c == 0:
             run_program(req, stdin_fd, out_fd, err_fd, ready_w)
@@ -287,7 +289,7 @@ def run_init(
                 os.waitpid(-1, 0)
             except ChildProcessError:
                 break
-    except BaseException as exc:
+    except BaseException as exc:  # report, never hang the host
         reply = {"error": f"init: {type(exc).__name__}: {exc}"}
     ctrl.sendall(json.dumps(reply).encode() + b"\n")
     os._exit(0)
@@ -386,11 +388,35 @@ def main() -> None:
     assert "threading" not in sys.modules and "random" not in sys.modules, "see the imports"
     ctrl.sendall(b"R")
     while True:
-        a = os.fork()
-        if a == 0:
-            launcher(ctrl)
-        _, status = os.waitpid(a, 0)
-        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 3:
+        took_r, took_w = os.pipe()
+        a = clone_run()
+        if a < 0:  # the launcher says why in its reply, once a request comes
+            failed = f"clone: {os.strerror(ctypes.get_errno())}"
+            a = os.fork()
+            if a == 0:
+                os.close(took_r)
+                launcher(ctrl, took_w, failed)
+        elif a == 0:
+            os.close(took_r)
+            launcher(ctrl, took_w, None)
+        os.close(took_w)
+        took = os.read(took_r, 1)  # b"T": the launcher has its request; b"": it ended first
+        os.close(took_r)
+        if not took:
+            _, status = os.waitpid(a, 0)
+            if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 3:
+                return
+        reap_finished()
+
+
+def reap_finished() -> None:
+    """Launchers of earlier runs that have ended (each ends when its run does)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
             return
 
 
