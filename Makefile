@@ -3,7 +3,7 @@ PY := .venv/bin/python
 
 .PHONY: setup run test check lint bench-setup
 setup:
-	bash scripts/setup.sh
+	@bash scripts/setup.sh
 
 # the geometry generator on its built-in default (40,000 unique theorems, ~2 minutes on 2 cores);
 # a second `make run` resumes the same run directory
@@ -20,4 +20,4 @@ lint: setup
 check: lint test
 
 bench-setup:
-	EXTRAS=dev,bench bash scripts/setup.sh
+	@EXTRAS=dev,bench bash scripts/setup.sh

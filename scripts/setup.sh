@@ -1,23 +1,59 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine for proofloom: system packages, then a virtualenv in .venv with the
-# project installed editable. Idempotent: a second run only checks.
+# project installed editable. Idempotent: a second run only checks, and prints nothing.
+#
+# One line per step. apt's and pip's own output (progress, index warnings, setuptools' notices
+# about editable installs) would bury that line and reads like a failure, so it goes to a log
+# that is shown only when its step fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXTRAS="${EXTRAS:-dev}"
 
+log=$(mktemp "${TMPDIR:-/tmp}/proofloom-setup.XXXXXX")
+trap 'rm -f "$log"' EXIT
+
+# step WHAT COMMAND...: runs COMMAND with its output in the log and prints "setup: WHAT ... ok";
+# on failure, "failed", the log's last lines and where the whole log is, and setup stops with
+# the command's exit status
+step() {
+    local what=$1 status=0
+    shift
+    printf 'setup: %s ... ' "$what"
+    "$@" >"$log" 2>&1 || status=$?
+    if [ "$status" -ne 0 ]; then
+        echo "failed (exit $status); the last lines of its output (all of it: $log):" >&2
+        tail -n 25 "$log" >&2
+        trap - EXIT
+        exit "$status"
+    fi
+    echo ok
+}
+
+install_bwrap() {
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    # && throughout: set -e does not apply inside a function that step() tests
+    $sudo apt-get update -qq &&
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq bubblewrap
+}
+
+install_project() {
+    .venv/bin/python -m pip install --upgrade pip &&
+        .venv/bin/python -m pip install -e ".[${EXTRAS}]"
+}
+
 if ! command -v bwrap >/dev/null 2>&1; then
-    echo "setup: installing bubblewrap (the default sandbox backend)"
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq bubblewrap >/dev/null
+    step "installing bubblewrap with apt (the default sandbox backend)" install_bwrap
 fi
 
 if [ ! -x .venv/bin/python ]; then
-    python3 -m venv .venv
+    step "creating .venv" python3 -m venv .venv
 fi
-stamp=".venv/.installed-$(cat pyproject.toml | sha1sum | cut -c1-12)-${EXTRAS//,/_}"
+# a changed pyproject.toml or extras set installs again
+stamp=".venv/.installed-$(sha1sum <pyproject.toml | cut -c1-12)-${EXTRAS//,/_}"
 if [ ! -f "$stamp" ]; then
-    .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e ".[${EXTRAS}]"
+    step "installing proofloom[$EXTRAS] into .venv (editable; minutes the first time)" \
+        install_project
+    rm -f .venv/.installed-*
     touch "$stamp"
 fi

@@ -9,10 +9,21 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests of every package read ../shared, the attack tests while they are collected (their
+    # ids come from its manifest), so without it a run fails with raw FileNotFoundErrors; one
+    # line at start-up says what is missing instead. An error, not a skip: CI always has it.
+    if not SHARED.is_dir():
+        raise pytest.UsageError(
+            f"{SHARED} is missing: the tests read reference data from ../shared, the house's "
+            "shared directory (AlphaGeometry's rules and constructions, the math verifier's "
+            "labelled cases, the sandbox attack corpus, HumanEval+/MBPP+) that every developer "
+            "checkout and CI run has beside the clone; put it (or a symlink to it) there"
+        )
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.fail(f"../shared not found at {SHARED}: tests read reference data from it")
     return SHARED
 
 

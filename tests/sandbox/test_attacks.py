@@ -7,13 +7,15 @@ import time
 import pytest
 
 from sandbox import RunRequest, RunStatus
+from tests.conftest import SHARED
 
 from . import corpus
 
 pytestmark = pytest.mark.bwrap
 
-ATTACKS = corpus.Path(__file__).resolve().parents[3] / "shared" / "code" / "attacks"
-MANIFEST = corpus.load(ATTACKS) if (ATTACKS / "manifest.json").exists() else {"entries": []}
+# ids at collection time (tests/conftest.py has checked that ../shared is there)
+ATTACKS = SHARED / "code" / "attacks"
+MANIFEST = corpus.load(ATTACKS)
 ENTRIES = {e["id"]: e for e in MANIFEST["entries"]}
 
 

@@ -10,20 +10,21 @@ checked exactly: nothing else on the machine runs under those uids.
 
 import json
 import os
-from pathlib import Path
 
 import pytest
 
 from sandbox import BwrapRunner
 from sandbox.slots import UidPool
 from sandbox.zygote import ZygoteRunner
+from tests.conftest import SHARED
 from verifiers.code.corpus import Canaries, corpus_limits, load_corpus, problem_tests, run_entry
 from verifiers.code.judge import judge
 
 pytestmark = pytest.mark.bwrap
 
-# ids at collection time; the tests themselves read the corpus through the shared_dir fixture
-_MANIFEST = Path(__file__).resolve().parents[2].parent / "shared/code/attacks/manifest.json"
+# ids at collection time (tests/conftest.py has checked that ../shared is there); the tests
+# themselves read the corpus through the shared_dir fixture
+_MANIFEST = SHARED / "code" / "attacks" / "manifest.json"
 _ENTRIES = json.loads(_MANIFEST.read_text())["entries"]
 CASES = [("bwrap", e["id"]) for e in _ENTRIES] + [
     ("zygote", e["id"]) for e in _ENTRIES if e["category"] in ("control", "cheat")
