@@ -126,6 +126,7 @@ class Zygote:
         self.runs = 0
         self.group: WorkerGroup | None = None
         self._idle = (0, 0)  # the idle worker's (memory bytes, pids) in its cgroup
+        self._limited: Limits | None = None  # what the group's limits were last set for
 
     def start(self) -> None:
         script = resources.files("sandbox").joinpath("_zygote_main.py").read_bytes()
@@ -180,6 +181,7 @@ class Zygote:
             self._init_pid = _read_init_pid(status_r)
             if self.group is not None:
                 self._idle = self.group.usage()
+                self._limited = None  # the limits count from this worker's idle usage
         finally:
             for fd in (script_fd, err_fd, status_r, status_w):
                 if fd >= 0:
@@ -302,14 +304,20 @@ class Zygote:
         if group is None:
             return None
         try:
-            try:
-                group.limit(limits, SHM_MB, self._idle, helpers=2)
-            except OSError as exc:
-                if exc.errno != errno.EBUSY:
-                    raise
-                # the last run's memory is not all given back yet (its mounts go asynchronously):
-                # the limit counts from what is still there, never unlimited
-                group.limit(limits, SHM_MB, (group.usage()[0], self._idle[1]), helpers=2)
+            # most runs repeat the last run's limits: writing them again costs each run a few
+            # cgroup file writes for nothing
+            if limits != self._limited:
+                self._limited = None
+                try:
+                    group.limit(limits, SHM_MB, self._idle, helpers=2)
+                except OSError as exc:
+                    if exc.errno != errno.EBUSY:
+                        raise
+                    # the last run's memory is not all given back yet (its mounts go
+                    # asynchronously): the limit counts from what is still there, never unlimited
+                    group.limit(limits, SHM_MB, (group.usage()[0], self._idle[1]), helpers=2)
+                else:
+                    self._limited = limits
             group.reset_peak()
             return group.cpu_s()
         except OSError as exc:
