@@ -1,12 +1,15 @@
 """verify() end to end through the real bubblewrap sandbox: stdio and function-call judging,
 the policies of judge.py, and the harness' defences against cheats written for it."""
 
+import re
+
 import pytest
 
 from sandbox import Limits, RunRequest, RunResult, RunStatus, default_runner
 from verifiers.code import CallCase, CodeTests, Failure, StdioCase, judge, verify
 from verifiers.errors import VerifierConfigError, VerifierError
-from verifiers.types import Status
+from verifiers.problems import verify_completion
+from verifiers.types import Problem, Status
 
 pytestmark = pytest.mark.bwrap
 
@@ -285,3 +288,112 @@ def test_candidate_prints_do_not_disturb_function_results(runner):
     code = "def add(a, b):\n    print('noise ' * 100_000)\n    return a + b"
     report = judge(code, ADD, runner=runner)
     assert report.verdict.status is Status.CORRECT and "noise" in report.stderr
+
+
+# --- issue 11: what a newcomer meets --------------------------------------------------------
+
+UNCLOSED = "def add(a, b:\n    return a + b\n"
+
+
+def test_a_syntax_error_reads_the_same_in_stdio_and_function_mode(runner):
+    stdio = verify(UNCLOSED, SUM, runner=runner)
+    calls = verify(UNCLOSED, ADD, runner=runner)
+    assert stdio.status is calls.status is Status.WRONG
+    said = re.search(r"(SyntaxError: .*) \(candidate\.py, line 1\)$", calls.reason)
+    assert said, calls.reason
+    assert stdio.reason == f"runtime_error: test 0: exit code 1: {said.group(1)} (main.py, line 1)"
+
+
+@pytest.mark.parametrize(
+    "code, language, words",
+    [
+        (READ + "print(a // 0)", "python", "exit code 1: ZeroDivisionError: integer division or "
+         "modulo by zero (main.py, line 2)"),
+        ("import json\njson.loads('{')", "python", "exit code 1: json.decoder.JSONDecodeError: "),
+        ("int main() { return }", "c", "compile error: main.c:1:"),
+        ("raise SystemExit(3)", "python", "runtime_error: test 0: exit code 3"),  # nothing to add
+    ],
+)  # fmt: skip
+def test_a_stdio_crash_names_its_cause(runner, code, language, words):
+    v = verify(code, SUM, language=language, runner=runner)
+    assert v.status is Status.WRONG and words in v.reason, v.reason
+
+
+class CountingRunner:
+    def __init__(self, real) -> None:
+        self.real, self.calls = real, 0
+
+    def run(self, request: RunRequest) -> RunResult:
+        self.calls += 1
+        return self.real.run(request)
+
+
+@pytest.mark.parametrize("tests", [SUM, ADD], ids=["stdio", "function"])
+def test_an_unsupported_language_raises_before_anything_runs(runner, tests, caplog):
+    counting = CountingRunner(runner)
+    with pytest.raises(VerifierConfigError) as raised:
+        verify(READ + "print(a + b)", tests, language="rust", runner=counting)
+    assert str(raised.value) == (
+        "language='rust' is not one the sandbox runs: c, cpp, javascript, python"
+    )
+    assert counting.calls == 0 and not caplog.records  # no run, no log line per sample
+    assert verify(READ + "print(a + b)", SUM, language="py", runner=counting).reward == 1
+
+
+def test_a_data_set_with_a_bad_language_fails_once_not_per_sample(runner):
+    problems = [Problem(f"p{i}", "code", "add", tests=SUM) for i in range(3)]
+    counting = CountingRunner(runner)
+    verdicts = []
+    with pytest.raises(VerifierConfigError):
+        for problem in problems:
+            verdicts.append(verify_completion(problem, READ + "print(a + b)", language="rust",
+                                              runner=counting))  # fmt: skip
+    assert verdicts == [] and counting.calls == 0
+
+
+def test_the_docstring_states_the_default_limits_that_apply(runner):
+    from verifiers.code.judge import DEFAULT_BATCH_LIMITS, DEFAULT_STDIO_LIMITS
+
+    doc = " ".join(verify.__doc__.split())
+    stdio, batch = DEFAULT_STDIO_LIMITS, DEFAULT_BATCH_LIMITS
+    assert f"DEFAULT_STDIO_LIMITS: {stdio.wall_s:g} s wall and CPU, {stdio.memory_mb} MB" in doc
+    assert f"DEFAULT_BATCH_LIMITS: {batch.wall_s:g} s wall and CPU" in doc
+    # and a stdio run really stops there (a sleep: wall time, no CPU spent)
+    one = CodeTests("stdio", [StdioCase("", "")])
+    v = verify("import time\ntime.sleep(60)", one, runner=runner)
+    assert v.status is Status.TIMEOUT and f"{stdio.wall_s:g} s" in v.reason
+    assert stdio.wall_s <= v.elapsed_s < stdio.wall_s + 3
+
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: CodeTests("stdio", []), "stdio tests have no cases: give at least one StdioCase"),
+        (lambda: CodeTests("function", [], entry_point="f", name="HumanEval/0"),
+         "tests 'HumanEval/0' have no cases: give at least one CallCase"),
+        (lambda: CodeTests("bogus", [StdioCase("", "")]), "kind='bogus' must be one of"),
+        (lambda: CodeTests("stdio", [StdioCase("", "")], per_test_s=float("nan")),
+         "per_test_s=nan must be a finite number > 0"),
+    ],
+)  # fmt: skip
+def test_bad_test_specs_name_what_is_wrong(make, words):
+    with pytest.raises(VerifierConfigError) as raised:
+        make()
+    assert words in str(raised.value) and "''" not in str(raised.value)
+    assert isinstance(raised.value, ValueError)  # callers catching ValueError keep working
+
+
+def test_the_readme_example_is_what_runs(runner, capsys):
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### Judging code") :]
+    code, after = section.split("```python\n")[1].split("```\n", 1)
+    shown = after.split("```\n", 1)[1].split("```")[0]  # the output block that follows
+    exec(compile(code, "README.md", "exec"), {})  # noqa: S102 - our own README's example
+    printed = capsys.readouterr().out
+
+    def no_timing(s: str) -> str:
+        return re.sub(r"elapsed_s=[0-9.e-]+", "elapsed_s=_", s)
+
+    assert no_timing(printed) == no_timing(shown)

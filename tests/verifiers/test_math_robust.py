@@ -1,6 +1,7 @@
 """Hang-proofing, bad input and error policy of the math verifier, with real threads/processes."""
 
 import multiprocessing
+import signal
 import threading
 import time
 
@@ -8,7 +9,7 @@ import pytest
 
 from verifiers.errors import VerifierConfigError
 from verifiers.math import verify, verify_many
-from verifiers.math.symbolic import SymbolicTimeout, shared_worker
+from verifiers.math.symbolic import SymbolicTimeout, SymbolicWorker, shared_worker
 from verifiers.types import Status
 
 # Power towers beyond every numeric guard: only the sympy worker could try, and it is too slow.
@@ -160,3 +161,36 @@ def test_verify_many_inside_a_daemonic_pool_worker() -> None:
     proc.start()
     assert queue.get(timeout=120) == [1, 0] * 4
     proc.join(10)
+
+
+def test_an_interrupted_request_is_not_answered_by_the_next() -> None:
+    # a sum sympy needs well over a minute for; Ctrl-C (here a timer's KeyboardInterrupt) lands
+    # while the worker is busy with it
+    slow_gold, slow_pred = "\\sum_{k=1}^{n} k^{60} x^k", "n"
+    worker = SymbolicWorker()
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        assert worker.check("1", "1", 60) is True  # started and warm
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with pytest.raises(KeyboardInterrupt):
+            worker.check(slow_gold, slow_pred, 120)
+        started = time.monotonic()
+        assert worker.check("2", "3", 20) is False  # not the slow request's late answer
+        assert worker.check("2", "2", 20) is True
+        assert time.monotonic() - started < 10  # a fresh worker, not a wait for the old one
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        worker.stop()
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf")])
+def test_a_timeout_must_be_finite_and_positive(timeout) -> None:
+    with pytest.raises(VerifierConfigError, match="must be a finite number > 0"):
+        verify("1", "1", timeout=timeout)
+    with pytest.raises(VerifierConfigError, match="must be a finite number > 0"):
+        verify_many([("1", "1")] * 4, workers=2, timeout=timeout)

@@ -35,9 +35,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from sandbox import Limits, Runner, RunRequest, RunResult, RunStatus
+from sandbox import (
+    LANGUAGES,
+    Limits,
+    Runner,
+    RunRequest,
+    RunResult,
+    RunStatus,
+    SandboxConfigError,
+    get_language,
+)
 from verifiers.code import harness
 from verifiers.code.compare import ORACLES, stdio_matches
+from verifiers.code.diagnose import cause
 from verifiers.code.types import (
     MISSING,
     CaseResult,
@@ -53,6 +63,8 @@ from verifiers.types import Status, Verdict
 logger = logging.getLogger(__name__)
 
 FRAME_BYTES = 32 << 20  # stdout cap of a batch run: it carries only the harness' result frame
+# each stdio run: the sandbox's defaults (5 s wall and CPU, 512 MB), those of the attack corpus
+DEFAULT_STDIO_LIMITS = Limits()
 # 4 GiB of address space as evalplus allows: some MBPP+ references need over 1 GiB (Mbpp/255)
 DEFAULT_BATCH_LIMITS = Limits(wall_s=60.0, cpu_s=60.0, memory_mb=4096, output_bytes=FRAME_BYTES)
 WALL_FACTOR = 3.0  # a call's wall limit, in multiples of its CPU limit
@@ -187,6 +199,9 @@ def _stdio_case(
         results.append(CaseResult(i, None if ok else Failure.WRONG_ANSWER, why))
     else:
         detail = res.detail or f"exit {res.exit_code}, signal {res.signal}"
+        said = cause(res.stderr) if res.status is RunStatus.RUNTIME_ERROR else None
+        if said is not None:  # the words function tests give: "SyntaxError: ... (main.py, line 1)"
+            detail = f"{detail}: {said}"
         results.append(CaseResult(i, _FAILURE_OF_RUN[res.status], detail))
     return results[-1].failure is None
 
@@ -368,6 +383,27 @@ def expected_values(tests: CodeTests, runner: Runner, limits: Limits) -> list:
     return given
 
 
+def _check_call(code: object, tests: object, language: object, limits: object) -> None:
+    """The caller's mistakes, raised before anything runs: a data set is never scored as ERROR,
+    sample by sample, for one bad setting."""
+    if not isinstance(code, str):
+        raise TypeError(f"code must be str, got {type(code).__name__}")
+    if not isinstance(tests, CodeTests):
+        raise TypeError(f"tests must be CodeTests, got {type(tests).__name__}")
+    if limits is not None and not isinstance(limits, Limits):
+        raise TypeError(f"limits must be sandbox.Limits, got {type(limits).__name__}")
+    if not isinstance(language, str):
+        raise VerifierConfigError(f"language must be a str, got {type(language).__name__}")
+    try:
+        name = get_language(language).name
+    except SandboxConfigError:
+        known = ", ".join(sorted(LANGUAGES))
+        message = f"language={language!r} is not one the sandbox runs: {known}"
+        raise VerifierConfigError(message) from None
+    if tests.kind is TestKind.FUNCTION and name != "python":
+        raise VerifierConfigError(f"function-call tests need language='python', not {language!r}")
+
+
 def judge(
     code: str,
     tests: CodeTests,
@@ -378,10 +414,7 @@ def judge(
 ) -> CodeReport:
     """`verify` with the per-test detail and the failure kind (the corpus' status)."""
     t0 = time.monotonic()
-    if not isinstance(code, str):
-        raise TypeError(f"code must be str, got {type(code).__name__}")
-    if not isinstance(tests, CodeTests):
-        raise TypeError(f"tests must be CodeTests, got {type(tests).__name__}")
+    _check_call(code, tests, language, limits)
     runner = runner if runner is not None else _default_runner()
     try:
         code.encode("utf-8")
@@ -389,10 +422,9 @@ def judge(
         bad = CaseResult(0, Failure.RUNTIME_ERROR, f"code is not valid text: {exc.reason}")
         return _report(tests, [bad], 0, t0, None, 0.0)
     if tests.kind is TestKind.STDIO:
-        cases, runs, last, wall = _judge_stdio(code, tests, language, runner, limits or Limits())
+        limits = limits or DEFAULT_STDIO_LIMITS
+        cases, runs, last, wall = _judge_stdio(code, tests, language, runner, limits)
         return _report(tests, cases, runs, t0, last, wall)
-    if language != "python":
-        raise VerifierConfigError(f"function-call tests need language='python', not {language!r}")
     limits = limits or DEFAULT_BATCH_LIMITS
     try:
         expected = expected_values(tests, runner, limits)
@@ -414,8 +446,13 @@ def verify(
 ) -> Verdict:
     """Judge `code` on `tests` in the sandbox: CORRECT (reward 1), WRONG, TIMEOUT or ERROR.
 
-    `limits` apply to each stdio run, or to the whole batch of function calls (default: 60 s wall
-    and CPU, 4 GiB; `tests.per_test_s` bounds each call's CPU time). Bad code never raises;
+    `limits` apply to each stdio run (default DEFAULT_STDIO_LIMITS: 5 s wall and CPU, 512 MB per
+    test), or to the whole batch of function calls (default DEFAULT_BATCH_LIMITS: 60 s wall and
+    CPU, 4 GiB; `tests.per_test_s` bounds each call's CPU time). `language` is one the sandbox
+    runs (python, c, cpp, javascript; function-call tests: python only).
+
+    Bad code never raises. A caller's mistake does, before anything runs: VerifierConfigError
+    for an unsupported language, TypeError for arguments of the wrong type.
     `raise_on_error=True` turns an ERROR verdict (sandbox or reference failure) into a
     VerifierError, for debugging.
     """

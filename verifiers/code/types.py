@@ -6,10 +6,12 @@ A problem's tests are one `CodeTests`: either stdio cases (stdin -> expected std
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from verifiers.errors import VerifierConfigError
 from verifiers.types import Verdict
 
 
@@ -74,23 +76,37 @@ class CodeTests:
     name: str = ""
 
     def __post_init__(self) -> None:
-        kind = TestKind(self.kind)
+        """A malformed spec raises VerifierConfigError (a ValueError) naming what is wrong."""
+        try:
+            kind = TestKind(self.kind)
+        except ValueError:
+            kinds = ", ".join(repr(k.value) for k in TestKind)
+            raise VerifierConfigError(f"kind={self.kind!r} must be one of {kinds}") from None
         object.__setattr__(self, "kind", kind)
         object.__setattr__(self, "cases", tuple(self.cases))
         want = StdioCase if kind is TestKind.STDIO else CallCase
+        what = f"tests {self.name!r}" if self.name else f"{kind.value} tests"
         bad = [c for c in self.cases if not isinstance(c, want)]
         if bad:
             got = type(bad[0]).__name__
-            raise ValueError(f"{kind.value} tests take {want.__name__}, got {got}")
+            raise VerifierConfigError(f"{what} take {want.__name__} cases, got {got}")
         if not self.cases:
-            raise ValueError(f"tests {self.name!r} have no cases")
+            raise VerifierConfigError(f"{what} have no cases: give at least one {want.__name__}")
         if kind is TestKind.FUNCTION:
             if not self.entry_point.isidentifier():
-                raise ValueError(f"entry_point={self.entry_point!r} is not an identifier")
+                raise VerifierConfigError(
+                    f"{what}: entry_point={self.entry_point!r} is not an identifier"
+                )
             if self.reference is None and any(c.expected is MISSING for c in self.cases):
-                raise ValueError("call cases without expected values need a reference solution")
-        if self.atol < 0 or self.per_test_s <= 0:
-            raise ValueError(f"atol={self.atol} must be >= 0 and per_test_s={self.per_test_s} > 0")
+                raise VerifierConfigError(
+                    f"{what}: call cases without expected values need a reference solution"
+                )
+        if not (math.isfinite(self.atol) and self.atol >= 0):
+            raise VerifierConfigError(f"{what}: atol={self.atol} must be a finite number >= 0")
+        if not (math.isfinite(self.per_test_s) and self.per_test_s > 0):
+            raise VerifierConfigError(
+                f"{what}: per_test_s={self.per_test_s} must be a finite number > 0"
+            )
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -2,6 +2,7 @@
 
     verify(prediction, reference) -> Verdict        one pair
     verify_many(pairs, workers=N) -> list[Verdict]  a batch, order preserved
+    verify_iter(pairs, workers=N) -> Iterator       the same, each verdict as it comes
     extract_answer(text) -> str                     the final answer a checker would judge
 
 `python -m verifiers.math score FILE.jsonl` scores a JSONL file of model outputs.
@@ -15,6 +16,6 @@ process with a deadline, which yields Status.TIMEOUT when late.
 """
 
 from verifiers.math.extract import extract_answer
-from verifiers.math.verifier import clear_caches, verify, verify_many
+from verifiers.math.verifier import clear_caches, verify, verify_iter, verify_many
 
-__all__ = ["clear_caches", "extract_answer", "verify", "verify_many"]
+__all__ = ["clear_caches", "extract_answer", "verify", "verify_iter", "verify_many"]

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import select
+import signal
 import subprocess
 import sys
 import threading
@@ -193,6 +194,11 @@ class SymbolicWorker:
                 self.stop()
                 self._spawn()  # a warm spare: the next request will not pay the start-up
                 raise SymbolicTimeout(str(exc)) from None
+            except BaseException:
+                # interrupted mid-request (Ctrl-C): its late answer must not be read as the
+                # answer to the next request
+                self.stop()
+                raise
             return result  # type: ignore[return-value]
         finally:
             self._lock.release()
@@ -213,4 +219,8 @@ def shared_worker() -> SymbolicWorker:
 
 
 if __name__ == "__main__":
+    # Ctrl-C at a terminal reaches this worker too. Its parent decides what an interrupt means;
+    # a worker dying first would make the answer being checked a TIMEOUT. It ends when its
+    # parent closes the pipe or kills it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     serve(sys.stdin.buffer, sys.stdout.buffer)

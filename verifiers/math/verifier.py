@@ -9,12 +9,15 @@ Results are cached by the extracted answer texts, since sampled solutions repeat
 from __future__ import annotations
 
 import logging
+import math
 import multiprocessing
 import re
+import signal
 import threading
 import time
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Generator, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from fractions import Fraction
 from functools import lru_cache
 
@@ -30,6 +33,7 @@ from verifiers.types import Status, Verdict
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 1.0
+MAX_CHUNK = 256  # pairs per pool task: an interrupted run waits for, and loses, little work
 MAX_PLAIN_DIGITS = 1000  # Python refuses int() of more than 4300 digits
 _PLAIN_NUMBER = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))")
 _LETTER_START = re.compile(r"^\(?([A-J])\)?(?![A-Za-z0-9*+\-^/=_{])")
@@ -112,6 +116,11 @@ def clear_caches() -> None:
     clean.cache_clear()
 
 
+def _shown(text: str) -> str:
+    """An answer quoted for a reason, as written: repr() would double every LaTeX backslash."""
+    return "'" + " ".join(text[:80].split()) + "'"
+
+
 def verify(
     prediction: str,
     reference: str,
@@ -133,8 +142,7 @@ def verify(
             f"prediction and reference must be str, got {type(prediction).__name__} "
             f"and {type(reference).__name__}"
         )
-    if timeout <= 0:
-        raise VerifierConfigError(f"{timeout=} must be > 0")
+    _check_timeout(timeout)
     if not cache:
         clear_caches()
     started = time.perf_counter()
@@ -144,7 +152,7 @@ def verify(
         if not clean(gold_text):
             return Verdict(Status.ERROR, "empty reference answer", time.perf_counter() - started)
         result = _judge_cached(gold_text, pred_text, cue)
-        reason = f"gold={gold_text[:80]!r} pred={pred_text[:80]!r}"
+        reason = f"gold={_shown(gold_text)} pred={_shown(pred_text)}"
         if result is None:
             remaining = timeout - (time.perf_counter() - started)
             result = shared_worker().check(gold_text, pred_text, remaining)
@@ -160,15 +168,83 @@ def verify(
         return Verdict(Status.ERROR, repr(exc)[:200], time.perf_counter() - started)
 
 
+def _check_timeout(timeout: float) -> None:
+    if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
+        raise VerifierConfigError(f"{timeout=} must be a finite number > 0")
+
+
 def _verify_chunk(args: tuple[list[tuple[str, str]], float, bool]) -> list[Verdict]:
     pairs, timeout, cache = args
     return [verify(p, r, timeout=timeout, cache=cache) for p, r in pairs]
+
+
+def _leave_ctrl_c_to_the_parent() -> None:
+    """Pool initializer. Ctrl-C at a terminal reaches every process of the foreground group: the
+    parent alone handles it, by terminating the pool, so workers print no tracebacks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
+
+
+def verify_iter(
+    pairs: Iterable[tuple[str, str]],
+    *,
+    workers: int = 1,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    cache: bool = True,
+) -> Generator[Verdict, None, None]:
+    """`verify_many` as a stream: each verdict in input order, as soon as it and all verdicts
+    before it are known, so a consumer can write results as they come and keep them when it
+    stops early. Closing the iterator early (`break`, an exception, Ctrl-C in the consumer)
+    terminates the pool's workers at once instead of letting them finish queued work.
+
+    Bad arguments raise VerifierConfigError here, before any pair is judged.
+    """
+    if not isinstance(workers, int) or workers < 1:
+        raise VerifierConfigError(f"{workers=} must be a whole number >= 1")
+    _check_timeout(timeout)
+    items: Sequence[tuple[str, str]] = list(pairs)
+    if workers > 1 and multiprocessing.current_process().daemon:
+        # A daemonic pool worker may not start processes of its own: verify here instead.
+        logger.info("verify_many inside a daemonic process: running with workers=1")
+        workers = 1
+    if workers == 1 or len(items) < 2 * workers:
+        return (verify(p, r, timeout=timeout, cache=cache) for p, r in items)
+    return _pooled(items, workers, timeout, cache)
+
+
+def _pooled(
+    items: Sequence[tuple[str, str]], workers: int, timeout: float, cache: bool
+) -> Generator[Verdict, None, None]:
+    """Contiguous chunks over a process pool, at most two per worker in flight (memory stays
+    bounded however long the input). The pool is forked when this process has a single thread
+    (fast, and no `if __name__ == "__main__"` guard needed), spawned otherwise (forking a
+    threaded process is unsafe; spawn needs the usual main guard)."""
+    size = max(1, min(MAX_CHUNK, -(-len(items) // (workers * 4))))
+    pool = ProcessPoolExecutor(
+        workers, mp_context=_pool_context(), initializer=_leave_ctrl_c_to_the_parent
+    )
+    pending: deque[Future[list[Verdict]]] = deque()
+    finished = False
+    try:
+        for start in range(0, len(items), size):
+            pending.append(
+                pool.submit(_verify_chunk, (list(items[start : start + size]), timeout, cache))
+            )
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+        finished = True
+    finally:
+        if not finished:
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()  # no public way to stop a running task before Python 3.14
+        pool.shutdown(wait=True, cancel_futures=True)  # terminated workers join at once
 
 
 def verify_many(
@@ -180,23 +256,7 @@ def verify_many(
 ) -> list[Verdict]:
     """Verify (prediction, reference) pairs; the result is in input order.
 
-    workers > 1 splits the pairs into contiguous chunks over a process pool: forked when this
-    process has a single thread (fast, and no `if __name__ == "__main__"` guard needed), spawned
-    otherwise (forking a threaded process is unsafe; spawn needs the usual main guard).
+    workers > 1 splits the pairs into contiguous chunks over a process pool (see `verify_iter`,
+    which yields the verdicts as they come).
     """
-    items: Sequence[tuple[str, str]] = list(pairs)
-    if workers < 1:
-        raise VerifierConfigError(f"{workers=} must be >= 1")
-    if workers > 1 and multiprocessing.current_process().daemon:
-        # A daemonic pool worker may not start processes of its own: verify here instead.
-        logger.info("verify_many inside a daemonic process: running with workers=1")
-        workers = 1
-    if workers == 1 or len(items) < 2 * workers:
-        return _verify_chunk((list(items), timeout, cache))
-    size = -(-len(items) // (workers * 4))
-    chunks = [(list(items[i : i + size]), timeout, cache) for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool:
-        out: list[Verdict] = []
-        for verdicts in pool.map(_verify_chunk, chunks):
-            out.extend(verdicts)
-    return out
+    return list(verify_iter(pairs, workers=workers, timeout=timeout, cache=cache))
