@@ -27,7 +27,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8080, help="port (0: any free one)")
     p.add_argument(
         "--token",
-        default=os.environ.get("SANDBOX_TOKEN"),
+        # not the environment's value as the default: --help would print the secret
+        default=argparse.SUPPRESS,
         help="bearer token every request must carry (default: $SANDBOX_TOKEN, else none)",
     )
     p.add_argument(
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = ServiceSettings(
             host=args.host,
             port=args.port,
-            token=args.token,
+            token=getattr(args, "token", None) or os.environ.get("SANDBOX_TOKEN"),
             allow_remote_without_token=args.allow_remote_without_token,
             workers=args.workers,
             queue=args.queue,

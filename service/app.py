@@ -36,7 +36,7 @@ from service.errors import RequestRefused
 from service.fusion import RunCodeRequest, RunCodeResponse, to_response, to_run_request
 from service.requests import BatchRequest, CodeVerifyRequest, MathVerifyRequest
 from service.settings import ServiceSettings
-from verifiers import Verdict
+from verifiers import Verdict, VerifierConfigError
 from verifiers.code import verify as verify_code
 from verifiers.math import verify as verify_math
 
@@ -155,7 +155,10 @@ def create_app(settings: ServiceSettings, runner: Runner | None = None) -> FastA
             tests = item.tests.to_tests()
         except ValueError as exc:
             raise RequestRefused(400, f"tests: {exc}") from None
-        return verify_code(item.code, tests, language=item.language, runner=state["runner"])
+        try:
+            return verify_code(item.code, tests, language=item.language, runner=state["runner"])
+        except VerifierConfigError as exc:  # the request's mistake (a language, a mode), not ours
+            raise RequestRefused(400, str(exc)) from None
 
     def checked(item: CodeVerifyRequest | MathVerifyRequest) -> None:
         if isinstance(item, MathVerifyRequest):

@@ -124,6 +124,12 @@ def test_untrusted_code_reaches_neither_the_network_nor_the_service(url):
         ("/run_code", {"code": "x", "language": "python", "run_timeout": -1}, 422, "run_timeout"),
         ("/verify/code", {"code": "x", "tests": {"kind": "stdio", "cases": []}}, 422, "cases"),
         ("/verify/batch", {"items": []}, 422, "items"),
+        (
+            "/verify/code",
+            {"code": "x", "language": "rust", "tests": {"kind": "stdio", "cases": [{"stdin": ""}]}},
+            400,
+            "rust",
+        ),
     ],
 )
 def test_bad_requests_get_a_clear_4xx(url, route, body, status, words):
@@ -184,6 +190,15 @@ def test_an_overload_burst_is_answered_or_refused_never_dropped():
     refusals = [(s, ra) for c, s, ra in results if c == 429]
     assert all(ra is not None and int(ra) >= 1 for _, ra in refusals)
     assert max(s for s, _ in refusals) < 2.0  # refused at once, not after waiting
+
+
+def test_help_never_prints_the_token(capsys, monkeypatch):
+    monkeypatch.setenv("SANDBOX_TOKEN", "s3cret-from-env")
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "--token" in out and "s3cret-from-env" not in out
 
 
 def test_serving_a_remote_address_without_a_token_is_refused(capsys):
