@@ -216,6 +216,8 @@ class BwrapRunner:
         group, group_cpu = self._group(uid, limits)
         if group is not None:
             argv = group.wrap(argv)
+            if group.switches_user:  # the wrapper drops to the slot uid itself
+                ids = {}
         start = time.monotonic()
         try:
             proc = subprocess.Popen(

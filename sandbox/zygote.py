@@ -148,6 +148,8 @@ class Zygote:
             self.group = WorkerGroup.create(f"uid{self.uid}", owner)
         if self.group is not None:
             argv = self.group.wrap(argv)
+            if self.group.switches_user:  # the wrapper drops to the slot uid itself
+                ids = {}
 
         def spawn() -> subprocess.Popen:
             return subprocess.Popen(
