@@ -45,7 +45,7 @@ from sandbox.limits import (
     sandbox_error,
     split_wait_status,
 )
-from sandbox.slots import UidPool, kill_uid, set_child_subreaper
+from sandbox.slots import UidPool, disown_session, kill_uid, own_session, set_child_subreaper
 from sandbox.types import Limits, RunRequest, RunResult, RunStatus
 
 logger = logging.getLogger(__name__)
@@ -232,6 +232,23 @@ class BwrapRunner:
             )
         except OSError as exc:
             return sandbox_error(f"cannot start bwrap: {exc}")
+        own_session(proc.pid)  # we reap its processes ourselves, not the adopted-orphan reaper
+        try:
+            return self._finish(proc, limits, lang, uid, group, group_cpu, status_r, start)
+        finally:
+            disown_session(proc.pid)
+
+    def _finish(
+        self,
+        proc: subprocess.Popen,
+        limits: Limits,
+        lang: Language,
+        uid: int,
+        group: WorkerGroup | None,
+        group_cpu: float | None,
+        status_r: int,
+        start: float,
+    ) -> RunResult:
         assert proc.stdout is not None and proc.stderr is not None
         pidfd = os.pidfd_open(proc.pid)
         try:
@@ -312,6 +329,7 @@ def reap_sandbox(proc: subprocess.Popen, init_pid: int | None, uid: int | None) 
         _reap_init(init_pid)
     if uid is not None:
         kill_uid(uid)
+    disown_session(proc.pid)
 
 
 def _kill(pid: int) -> None:

@@ -108,10 +108,81 @@ def set_child_subreaper() -> None:
     to the host's init (which, in containers, may never reap it) and keeps counting against the slot
     uid's process limit. As subreaper we wait for it ourselves, and get its rusage (CPU time and
     peak memory of the whole run) in the bargain. Side effect: orphans of *any* child of this
-    process are reparented to it; `kill_uid` reaps those of slot uids."""
+    process are reparented to it. Those that are sandboxes (another host process that used bwrap
+    was killed, say) are reaped by a thread here, every few seconds; other orphans are left to
+    whoever started them (`kill_uid` reaps those of slot uids)."""
+    global _reaper
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+    with _sessions_lock:
+        if _reaper is None or not _reaper.is_alive():
+            _reaper = threading.Thread(target=_reap_forever, name="sandbox-reaper", daemon=True)
+            _reaper.start()
+
+
+# Sessions (the outer bwrap's pid: every bwrap is started in a session of its own, and its
+# sandbox's PID 1 stays in it) whose processes this process waits for itself.
+_sessions: set[int] = set()
+_sessions_lock = threading.Lock()
+_reaper: threading.Thread | None = None
+REAP_EVERY_S = 2.0
+
+
+def own_session(sid: int) -> None:
+    with _sessions_lock:
+        _sessions.add(sid)
+
+
+def disown_session(sid: int) -> None:
+    with _sessions_lock:
+        _sessions.discard(sid)
+
+
+def reap_adopted() -> list[int]:
+    """Reap zombie children of this process that are bwrap processes of no session of ours: the
+    sandboxes of a host process that died, adopted by us as subreaper. Returns their pids."""
+    me = os.getpid()
+    reaped: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{me}/task")
+    except OSError:
+        return reaped
+    for tid in tasks:
+        try:
+            with open(f"/proc/{me}/task/{tid}/children") as f:
+                children = [int(pid) for pid in f.read().split()]
+        except OSError:
+            continue
+        for pid in children:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    stat_line = f.read()
+            except OSError:
+                continue
+            comm = stat_line[stat_line.find("(") + 1 : stat_line.rfind(")")]
+            fields = stat_line.rsplit(")", 1)[1].split()
+            with _sessions_lock:
+                ours = int(fields[3]) in _sessions
+            if comm == "bwrap" and fields[0] == "Z" and not ours:
+                try:
+                    if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                        reaped.append(pid)
+                except ChildProcessError:
+                    pass
+    return reaped
+
+
+def _reap_forever() -> None:
+    while True:
+        time.sleep(REAP_EVERY_S)
+        try:
+            pids = reap_adopted()
+        except Exception:  # noqa: BLE001 - a reaper that dies would let zombies pile up
+            logger.exception("reaping adopted sandboxes failed")
+            continue
+        if pids:
+            logger.info("reaped %d orphaned sandbox processes of another host process", len(pids))
 
 
 def pids_of_uid(uid: int) -> list[int]:

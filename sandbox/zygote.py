@@ -64,6 +64,7 @@ from sandbox.cgroups import WorkerGroup
 from sandbox.errors import SandboxConfigError, SandboxError, SandboxUnavailable
 from sandbox.languages import get_language
 from sandbox.limits import Captured, capture, classify, result, rlimits, sandbox_error
+from sandbox.slots import own_session
 from sandbox.types import Limits, RunRequest, RunResult, RunStatus
 
 logger = logging.getLogger(__name__)
@@ -165,6 +166,7 @@ class Zygote:
 
         try:
             self.proc = _get_keeper().call(spawn)
+            own_session(self.proc.pid)  # reaped by close(), not by the adopted-orphan reaper
             child_sock.close()
             os.close(status_w)
             status_w = -1

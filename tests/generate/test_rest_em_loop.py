@@ -109,6 +109,10 @@ def test_a_second_run_resumes_and_does_only_the_new_iteration(math_run, tmp_path
     assert marker.stat().st_mtime_ns == before  # iteration 1 was not redone
 
 
+def finished(out: Path, pattern: str) -> list[Path]:
+    return [p for p in out.glob(pattern) if not p.name.startswith(".tmp.")]
+
+
 def test_kill_9_at_each_step_then_rerun_loses_and_repeats_nothing(math_run, tmp_path):
     """Killed during the base's training, the base's evaluation and the M-step, then run to
     the end: the same metrics as the uninterrupted run, and finished shards never redone."""
@@ -116,7 +120,8 @@ def test_kill_9_at_each_step_then_rerun_loses_and_repeats_nothing(math_run, tmp_
     cmd = [sys.executable, "-m", "generate.rest_em", "--domain", "math", "--out", str(out)]
     cmd += ["--workers", "2"] + [f"--{k.replace('_', '-')}={v}" for k, v in SMALL.items()]
     for step in ("init/config.json", "eval_000/sampled/completions/*", "iter_001/sft.jsonl"):
-        done_before = {p: p.stat().st_mtime_ns for p in out.glob("**/completions/*")}
+        # finished shards only: a killed run's temporaries are swept by the next one
+        done_before = {p: p.stat().st_mtime_ns for p in finished(out, "**/completions/*")}
         proc = subprocess.Popen(
             cmd,
             cwd=REPO,
@@ -125,11 +130,11 @@ def test_kill_9_at_each_step_then_rerun_loses_and_repeats_nothing(math_run, tmp_
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not list(out.glob(step)) and proc.poll() is None:
+        while time.monotonic() < deadline and not finished(out, step) and proc.poll() is None:
             time.sleep(0.05)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        assert list(out.glob(step)), f"the run never reached {step}"
+        assert finished(out, step), f"the run never reached {step}"
         assert not (out / "summary.json").exists(), f"the run finished before the kill at {step}"
         for path, mtime in done_before.items():  # what a killed run finished stays finished
             assert path.stat().st_mtime_ns == mtime, path

@@ -234,7 +234,9 @@ def _foreign_zombie(pid: int) -> bool:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return True  # gone
-    return fields[0] == "Z" and fields[1] == "1"
+    # a zombie is ours only if we are its parent: one of the host's init, or of another test
+    # worker (a subreaper too, that adopted a killed process's sandboxes), is not a run of ours
+    return fields[0] == "Z" and int(fields[1]) != os.getpid()
 
 
 def unowned(pids: list[int]) -> list[int]:
@@ -260,8 +262,8 @@ def slot_processes() -> list[int]:
                     busy.setdefault(uid, []).append(int(name))
     leaked = []
     for uid, pids in list(busy.items()):
-        # a zombie whose parent is the host's init belongs to a service process that died
-        # (another test session's), not to a run of ours: our orphans come to us, the subreaper
+        # a zombie whose parent is another process (the host's init, another test worker)
+        # belongs to a host process that died, not to a run of ours: our orphans come to us
         busy[uid] = [p for p in pids if not _foreign_zombie(p)]
     for uid in [u for u, pids in busy.items() if pids]:
         fd = os.open(f"{LOCK_DIR}/{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)

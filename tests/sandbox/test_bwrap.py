@@ -1,10 +1,16 @@
 """The bubblewrap backend, run for real: results, statuses and the shape of the sandbox."""
 
 import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
-from sandbox import Limits, RunRequest, RunStatus, SandboxConfigError
+from sandbox import Limits, RunRequest, RunStatus, SandboxConfigError, ZygoteRunner
+from sandbox.slots import REAP_EVERY_S
 
 pytestmark = pytest.mark.bwrap
 
@@ -80,3 +86,60 @@ def test_invalid_utf8_output_is_replaced_not_an_error(bwrap_runner):
 def test_limits_model_rejects_nonsense():
     with pytest.raises(ValueError):
         Limits(wall_s=-1)
+
+
+HOST_THAT_DIES = """
+import os, sys, time
+from sandbox import ZygoteRunner
+runner = ZygoteRunner(2)
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_sandboxes_of_a_killed_host_process_are_reaped_by_their_adopter(bwrap_runner):
+    # A host process killed with -9 leaves its sandboxes' bwrap processes to the nearest
+    # subreaper: this process (BwrapRunner made it one). Nobody else waits for them, so without
+    # the reaper they stayed zombies for good, counted against their slot uids.
+    ours = ZygoteRunner(1, base=bwrap_runner)  # a live sandbox of ours the reaper must not touch
+    host = subprocess.Popen(
+        [sys.executable, "-c", HOST_THAT_DIES], stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
+    try:
+        assert host.stdout is not None and host.stdout.readline() == "ready\n"
+        outer = _children(host.pid)
+        orphans = outer + [pid for o in outer for pid in _children(o)]
+        assert len(orphans) == 4, orphans  # 2 zygotes x (outer bwrap + the sandbox's PID 1)
+    finally:
+        host.kill()
+        host.wait()
+    deadline = time.monotonic() + 3 * REAP_EVERY_S + 5
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in orphans):
+        time.sleep(0.1)
+    assert [p for p in orphans if Path(f"/proc/{p}").exists()] == []
+    assert ours.run(RunRequest(code="print('still here')")).stdout == "still here\n"
+    ours.close()
+    assert _zombie_children() == []
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        out += [int(c) for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+    return out
+
+
+def _zombie_children() -> list[int]:
+    out = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                fields = Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] == "Z" and int(fields[1]) == os.getpid():
+                out.append(int(name))
+    return out
