@@ -135,7 +135,13 @@ def to_response(req: RunRequest, result: RunResult) -> RunCodeResponse:
         stdout=result.stdout,
         stderr=result.stderr,
     )
-    notes = [] if result.status is RunStatus.OK else [result.detail or result.status.value]
+    # a failed run's message starts with our status (memory_limit, output_limit, ...), which
+    # SandboxFusion's shape has no field for
+    notes = []
+    if result.status is not RunStatus.OK:
+        notes.append(
+            f"{result.status.value}: {result.detail}" if result.detail else result.status.value
+        )
     notes += [
         f"{s} truncated"
         for s, cut in (("stdout", result.stdout_truncated), ("stderr", result.stderr_truncated))

@@ -50,6 +50,13 @@ def judge(runner, entry, program, limits):
 
 @pytest.mark.parametrize("entry_id", sorted(ENTRIES))
 def test_attack_entry(shared_dir, canary, runner, entry_id):
+    check_entry(runner, canary, entry_id)
+
+
+def check_entry(runner, canary, entry_id: str, service_rss=corpus.max_rss_bytes) -> None:
+    """One corpus program through `runner`: its expected outcome, nothing of the canaries in what
+    comes back, and the host checks (also run through the service, tests/service).
+    `service_rss`: the peak RSS of the process that holds the runs' output."""
     entry = ENTRIES[entry_id]
     expect = entry["expect"]
     limits = corpus.limits_for(MANIFEST, entry)
@@ -59,7 +66,7 @@ def test_attack_entry(shared_dir, canary, runner, entry_id):
         p.unlink(missing_ok=True)
     before_conn = canary.connections[0]
     free_before = corpus.disk_free()
-    rss_before = corpus.max_rss_bytes()
+    rss_before = service_rss()
     probe_stop, probe_hits = threading.Event(), []
     if entry_id == "n04":
         threading.Thread(
@@ -97,7 +104,7 @@ def test_attack_entry(shared_dir, canary, runner, entry_id):
     if "host_disk_free_unchanged" in checks:
         for path, free in corpus.disk_free().items():
             assert abs(free - free_before[path]) < 64 << 20, f"disk use changed on {path}"
-    assert corpus.max_rss_bytes() - rss_before < 4 * limits.output_bytes
+    assert service_rss() - rss_before < 4 * limits.output_bytes
     assert not list(canary.workdir.glob("core*"))
     # service_alive: the correct control still passes right after
     c01 = ENTRIES["c01"]

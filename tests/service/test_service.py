@@ -13,7 +13,7 @@ from sandbox_fusion import RunCodeRequest, run_code
 from sandbox import HttpRunner, RunRequest, RunStatus
 from service import ServiceSettings
 from service.__main__ import main
-from tests.service.conftest import serving
+from tests.service.conftest import service_process, serving
 from verifiers.code import CallCase, CodeTests, StdioCase, verify
 
 pytestmark = [pytest.mark.bwrap, pytest.mark.timeout(120)]
@@ -232,43 +232,10 @@ def test_zygotes_that_die_are_restarted_without_failing_later_requests():
         runner.close()
 
 
-def test_sigterm_finishes_the_runs_in_flight_then_exits_cleanly(tmp_path):
+def test_sigterm_finishes_the_runs_in_flight_then_exits_cleanly():
     import signal
-    import socket
-    import subprocess
-    import sys
-    from pathlib import Path
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    repo = Path(__file__).resolve().parents[2]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "service",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
-        ],
-        cwd=repo,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline and proc.poll() is None, "no service"
-                time.sleep(0.1)
+    with service_process("--workers", "1") as (proc, base):
         body = {"code": "import time; time.sleep(1.5); print('finished')", "language": "python"}
         with ThreadPoolExecutor(1) as pool:
             pending = pool.submit(httpx.post, f"{base}/run_code", json=body, timeout=30)
@@ -277,6 +244,3 @@ def test_sigterm_finishes_the_runs_in_flight_then_exits_cleanly(tmp_path):
             answer = pending.result()
         assert answer.status_code == 200 and answer.json()["run_result"]["stdout"] == "finished\n"
         assert proc.wait(30) == 0
-    finally:
-        proc.kill()
-        proc.wait()
