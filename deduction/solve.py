@@ -66,12 +66,16 @@ class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpF
         return super()._get_help_string(action)
 
 
-def _child(problem: Problem, timeout: float, use_ar: bool, aux: bool, conn: Any) -> None:
+def _child(
+    problem: Problem, timeout: float, use_ar: bool, aux: bool, workers: int, seed: int, conn: Any
+) -> None:
     # Ctrl-C and SIGTERM are the parent's to handle (it kills the children, prints the summary)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        result = solve_problem(problem, timeout=timeout, use_ar=use_ar, auxiliary=aux).to_json()
+        result = solve_problem(
+            problem, timeout=timeout, use_ar=use_ar, auxiliary=aux, workers=workers, seed=seed
+        ).to_json()
     except Exception as exc:  # noqa: BLE001 - reported as an error line, the run goes on
         result = _error(problem.name, f"{type(exc).__name__}: {exc}")
     conn.send(result)
@@ -82,6 +86,10 @@ def _error(name: str, message: str, seconds: float = 0.0) -> Result:
     return {"name": name, "status": "error", "seconds": round(seconds, 4), "message": message}
 
 
+def _needs_search(result: Result) -> bool:
+    return result["status"] == "unsolved" and bool(result.get("stats", {}).get("fixpoint"))
+
+
 def run_all(
     items: Sequence[Problem | ProblemLoadError],
     timeout: float,
@@ -90,32 +98,55 @@ def run_all(
     emit: Callable[[Result], None] | None = None,
     aux: bool = True,
     on_done: Callable[[Result], None] | None = None,
+    seed: int = 0,
 ) -> list[Result]:
-    """Solve every item with at most `jobs` child processes; results in input order. `on_done`
+    """Solve every item with at most `jobs` worker processes; results in input order. `on_done`
     is called with each result as it finishes (any order), `emit` as soon as it and all earlier
-    ones are done (input order)."""
+    ones are done (input order).
+
+    With `aux` and `jobs` > 1 the work runs in two phases so the auxiliary search gets every
+    core: first DD+AR alone on every problem, `jobs` problems at a time; then each problem left
+    at its fixpoint without the goal, alone, its search's attempts spread over `jobs` forked
+    workers, for what remains of its time limit. With `jobs` = 1 each problem runs its search
+    straight after its closure."""
     ctx = mp.get_context("fork")
     results: dict[int, Result] = {}
-    running: dict[int, tuple[Any, Any, float]] = {}
+    spent: dict[int, float] = {}  # phase-one seconds of a problem waiting for its search
+    # a running child: (process, pipe, start, its time limit, cores it holds)
+    running: dict[int, tuple[Any, Any, float, float, int]] = {}
+    two_phase = aux and jobs > 1
     pending = list(enumerate(items))
     pending.reverse()
+    searches: list[int] = []  # phase two, in input order
     shown = 0
+
+    def launch(i: int, item: Problem, limit: float, with_aux: bool, cores: int) -> None:
+        recv, send = ctx.Pipe(duplex=False)
+        args = (item, limit, use_ar, with_aux, cores, seed, send)
+        # not a daemon: its search forks workers of its own (killed with it, see finally)
+        proc = ctx.Process(target=_child, args=args, daemon=False)
+        proc.start()
+        send.close()
+        running[i] = (proc, recv, time.monotonic(), limit, cores)
+
     try:
-        while pending or running:
+        while pending or running or searches:
             finished: list[int] = []
-            while pending and len(running) < jobs:
+            busy = sum(r[4] for r in running.values())
+            while pending and busy < jobs:
                 i, item = pending.pop()
                 if isinstance(item, ProblemLoadError):
                     results[i] = _error(item.name, item.message)
                     finished.append(i)
                     continue
-                recv, send = ctx.Pipe(duplex=False)
-                args = (item, timeout, use_ar, aux, send)
-                proc = ctx.Process(target=_child, args=args, daemon=True)
-                proc.start()
-                send.close()
-                running[i] = (proc, recv, time.monotonic())
-            for i, (proc, recv, started) in list(running.items()):
+                launch(i, item, timeout, not two_phase and aux, 1)
+                busy += 1
+            if not pending and not running and searches:
+                i = searches.pop(0)
+                item = items[i]
+                assert isinstance(item, Problem)
+                launch(i, item, max(0.1, timeout - spent[i]), True, jobs)
+            for i, (proc, recv, started, limit, _cores) in list(running.items()):
                 elapsed = time.monotonic() - started
                 name = items[i].name
                 if recv.poll():
@@ -127,12 +158,12 @@ def run_all(
                     results[i] = _error(
                         name, f"solver process exited with {proc.exitcode}", elapsed
                     )
-                elif elapsed > timeout + GRACE_SECONDS:
-                    proc.kill()
+                elif elapsed > limit + GRACE_SECONDS:
+                    _kill(proc)
                     results[i] = {
                         "name": name,
                         "status": "unsolved",
-                        "seconds": round(elapsed, 4),
+                        "seconds": round(elapsed + spent.get(i, 0.0), 4),
                         "message": "killed at the time limit",
                     }
                 else:
@@ -140,6 +171,13 @@ def run_all(
                 proc.join(1)
                 recv.close()
                 del running[i]
+                if i in spent:  # phase two: the problem's time is both phases'
+                    results[i]["seconds"] = round(results[i]["seconds"] + spent[i], 4)
+                elif two_phase and _needs_search(results[i]) and results[i]["seconds"] < timeout:
+                    spent[i] = results.pop(i)["seconds"]
+                    searches.append(i)
+                    searches.sort()
+                    continue
                 finished.append(i)
             for i in finished:
                 if on_done is not None:
@@ -151,11 +189,30 @@ def run_all(
             if running:
                 time.sleep(0.005)
     finally:
-        for proc, recv, _ in running.values():
-            proc.kill()
+        for proc, recv, *_ in running.values():
+            _kill(proc)
             proc.join(1)
             recv.close()
     return [results[i] for i in sorted(results)]
+
+
+def _kill(proc: Any) -> None:
+    """Kill a solver child and the attempt workers it forked (they share its process group
+    only if it made one, so they are found by parentage)."""
+    try:
+        for pid in _children(proc.pid):
+            os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+    proc.kill()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
 
 
 def _positive_int(text: str) -> int:
@@ -203,7 +260,15 @@ def parser() -> argparse.ArgumentParser:
         "--timeout", type=_positive_seconds, default=60.0, metavar="S", help="seconds per problem"
     )
     p.add_argument(
-        "--jobs", type=_positive_int, default=1, metavar="N", help="problems solved in parallel"
+        "--jobs",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="worker processes: problems closed in parallel, then each auxiliary search's "
+        "attempts spread over them",
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, metavar="S", help="seed of the figures and the search"
     )
     p.add_argument("--out", metavar="FILE", help="write one JSON object per problem to this file")
     p.add_argument("--proof", action="store_true", help="print the proof under each solved line")
@@ -346,6 +411,7 @@ def _solve(args: argparse.Namespace) -> int:
             report.emit,
             aux=not args.no_aux,
             on_done=report.finished,
+            seed=args.seed,
         )
     except KeyboardInterrupt:
         interrupted = True

@@ -1,305 +1,315 @@
-"""Auxiliary points: when DD+AR stops short of the goal, add one construction and try again.
+"""The auxiliary-point search: when DD+AR stops short of the goal, add points and close again.
 
-Many textbook problems need a point the statement does not name: the midpoint of a segment, the
-foot of a perpendicular, the centre of a circle, where two lines meet. AlphaGeometry asks a
-language model for it; its paper's baseline ("DD + AR + human-designed heuristics") and
-Newclid's "complete the picture" heuristics try a fixed menu instead. This module is such a
-menu, written in the construction language itself, so an auxiliary point is one more clause of
-the problem: it is realised on the unchanged figure (`deduction.numeric.extend`, every
-degeneracy check of a premise clause), its defining statements become premises, and the proof
-re-checks like any other.
+HAGeo (Duan et al., arXiv 2512.00097) showed that a CPU-only search solves most of IMO-AG-30
+when its candidates are filtered by the figure: `deduction.candidates` proposes midpoints,
+reflections, feet, intersections and centres that land on a line or circle their construction
+does not put them on. This module spends a time budget on *attempts*, each a deterministic
+function of (seed, attempt number) and of the base fixpoint:
 
-The menu, in the order a candidate of equal relevance is tried:
+- a *single* attempt adds the k-th ranked candidate (attempts alternate between the ranked list
+  and the random ones below, so a good first guess is tried at once);
+- a *random* attempt runs up to ROUNDS rounds; each round draws a few candidates (SIZES, more
+  in later attempts) from the top of the current figure's list, weighted by rank, adds them
+  all, and closes again. Later rounds see the points of earlier ones, so a point built on an
+  auxiliary point (the foot from a midpoint) is reachable.
 
-    midpoint X a b            every pair of points
-    foot X p a b              a point and a line (a known line, or two points) not through it
-    circle X a b c            the centre of a known circle, then of any triangle
-    intersection_ll X a b c d two lines that meet at no named point
-    mirror X a b              a reflected through b
-    on_pline X p a b, on_line X c d / on_tline ...: a parallel or perpendicular through p, met
-                              with a line
-
-Relevance is how many of the candidate's points the goal names (AlphaGeometry's traceback shows
-that the auxiliary points of JGEX proofs hang on the goal's points); ties go by the order above,
-then by the points' order in the problem, so the search is deterministic. Candidates are tried
-one at a time, each on a fresh engine that replays the base fixpoint (a shared one would let a
-useless point slow every later try), within the caller's deadline; when the menu is spent, a
-second point naming one of the first few (`search`). Left out: three or more points, and a
-learned ranking.
+Every closure continues from the fixpoint before it (the engine's `known=` replay, matched
+semi-naively), never from scratch. A proved attempt is pruned: clauses whose points the proof
+never mentions go, then each remaining one is dropped in turn if the goal still follows without
+it, so a solution names only needed points. Attempts can run in `workers` forked processes
+(each inherits the base fixpoint); results are taken in attempt order, so the same seed gives
+the same answer for any number of workers, as long as no attempt is cut by the deadline.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
-import string
+import multiprocessing as mp
+import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Protocol
 
+from deduction.candidates import Candidate, candidates, fresh_name
 from deduction.errors import DeductionError
 from deduction.numeric import extend
-from deduction.types import Clause, ConstructionCall, Problem, ProofStep, Statement
+from deduction.types import Clause, Problem, ProofStep, Statement
 
 logger = logging.getLogger(__name__)
 
-# Kinds in the order they are tried at equal relevance.
-KIND_ORDER = ("midpoint", "foot", "center", "intersection", "mirror", "pline", "tline")
-# First points that get a second one when no single point proves the goal.
-PAIR_FIRSTS = 12
+Points = dict[str, tuple[float, float]]
+
+# Rounds of a random attempt, and the ranked prefix its draws come from.
+ROUNDS = 2
+POOL = 30
+# Ranked single-candidate attempts, interleaved with the random ones.
+SINGLES = 40
+# How many candidates a random round adds (one more per 40 attempts).
+SIZES = (2, 2, 3, 3, 4)
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
-    """One auxiliary clause to try, with why it was proposed."""
+class SearchConfig:
+    """How the search spends its budget (see the module docstring)."""
 
-    kind: str
-    clause: Clause
-    relevance: int
+    seed: int = 0
+    singles: int = SINGLES
+    rounds: int = ROUNDS
+    pool: int = POOL
+    cap: float = 10.0  # seconds one attempt may take (the caller scales it to the problem)
 
-    def __str__(self) -> str:
-        return str(self.clause)
-
-
-def fresh_name(used: Sequence[str]) -> str:
-    """A point name the problem does not use: a free lower-case letter, else x1, x2, ..."""
-    taken = set(used)
-    for letter in string.ascii_lowercase:
-        if letter not in taken:
-            return letter
-    return next(f"x{i}" for i in itertools.count(1) if f"x{i}" not in taken)
-
-
-def _clause(name: str, *calls: tuple[str, ...]) -> Clause:
-    return Clause((name,), tuple(ConstructionCall(c[0], (name,) + c[1:]) for c in calls))
-
-
-def _lines(points: Sequence[str], known_lines: Sequence[frozenset[str]]) -> list[tuple[str, str]]:
-    """One pair of points per line: the known lines (three or more collinear points), then every
-    pair of points not on one of them."""
-    order = {p: i for i, p in enumerate(points)}
-    out: list[tuple[str, str]] = []
-    covered: set[frozenset[str]] = set()
-    for line in known_lines:
-        a, b = sorted(line, key=order.__getitem__)[:2]
-        out.append((a, b))
-        covered.update(frozenset(pp) for pp in itertools.combinations(line, 2))
-    pairs = itertools.combinations(points, 2)
-    return out + [(a, b) for a, b in pairs if frozenset((a, b)) not in covered]
-
-
-def candidates(
-    problem: Problem,
-    known_lines: Sequence[frozenset[str]] = (),
-    known_circles: Sequence[frozenset[str]] = (),
-    focus: Sequence[str] = (),
-) -> list[Candidate]:
-    """Every menu item for this problem, most relevant first (see the module docstring);
-    `focus` points count as goal points. The whole list: `menu` yields it lazily."""
-    return list(menu(problem, known_lines, known_circles, focus))
-
-
-def menu(
-    problem: Problem,
-    known_lines: Sequence[frozenset[str]] = (),
-    known_circles: Sequence[frozenset[str]] = (),
-    focus: Sequence[str] = (),
-) -> Iterator[Candidate]:
-    """The menu in order: relevance down, then kind (KIND_ORDER), then the order the points
-    appear in the problem. Lazily, because a 20-point problem has over a million items (the
-    parallels and perpendiculars) and a search rarely reaches the tail: each relevance level
-    walks the kinds again, keeping the items of that relevance.
-
-    Relevance counts the goal points among a candidate's arguments and the known lines
-    through two consecutive arguments (a foot on line c d is about every point of c d), kept
-    as bit masks over the goal points so a walk is cheap."""
-    points = problem.points
-    goal = set(problem.goal.args) if problem.goal is not None else set()
-    goal.update(focus)
-    bit = {p: 1 << i for i, p in enumerate(sorted(goal))}
-    name = fresh_name(points)
-    lines = _lines(points, known_lines)
-    # the known line through a pair of points, if any
-    line_of = {frozenset(pp): ln for ln in known_lines for pp in itertools.combinations(ln, 2)}
-    line_mask = {pair: sum(bit.get(p, 0) for p in line) for pair, line in line_of.items() if line}
-    point_mask = {p: bit.get(p, 0) for p in points}
-
-    def through(p: str, ab: tuple[str, str]) -> bool:
-        line = line_of.get(frozenset(ab))
-        return p in ab or (line is not None and p in line)
-
-    def relevance(args: tuple[str, ...]) -> int:
-        mask = 0
-        for p in args:
-            mask |= point_mask[p]
-        for i in range(len(args) - 1):
-            mask |= line_mask.get(frozenset(args[i : i + 2]), 0)
-        return mask.bit_count()
-
-    triangles = [tuple(sorted(c, key=points.index)[:3]) for c in known_circles]
-    triangles += [t for t in itertools.combinations(points, 3) if t not in triangles]
-
-    def items(kind: str) -> Iterator[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
-        """(arguments, construction calls) of one kind, in problem order."""
-        if kind == "midpoint":
-            for a, b in itertools.combinations(points, 2):
-                yield (a, b), (("midpoint", a, b),)
-        elif kind == "foot":
-            for p in points:
-                for a, b in lines:
-                    if not through(p, (a, b)):
-                        yield (p, a, b), (("foot", p, a, b),)
-        elif kind == "center":
-            for a, b, c in triangles:
-                yield (a, b, c), (("circle", a, b, c),)
-        elif kind == "intersection":
-            for (a, b), (c, d) in itertools.combinations(lines, 2):
-                if not {a, b} & {c, d}:  # else they meet at a named point
-                    yield (a, b, c, d), (("intersection_ll", a, b, c, d),)
-        elif kind == "mirror":
-            for a, b in itertools.permutations(points, 2):
-                yield (a, b), (("mirror", a, b),)
-        else:  # pline / tline: through p along a b, met with line c d
-            along = "on_pline" if kind == "pline" else "on_tline"
-            for p in points:
-                for (a, b), (c, d) in itertools.permutations(lines, 2):
-                    if not through(p, (a, b)) and not through(p, (c, d)):
-                        yield (p, a, b, c, d), ((along, p, a, b), ("on_line", c, d))
-
-    for level in range(len(goal), -1, -1):
-        for kind in KIND_ORDER:
-            for args, calls in items(kind):
-                if relevance(args) == level:
-                    yield Candidate(kind, _clause(name, *calls), level)
-
-
-def with_clause(problem: Problem, clause: Clause) -> Problem:
-    """The problem with one more clause before its goal (its text spells the new clause)."""
-    extended = Problem(problem.name, problem.clauses + (clause,), problem.goal, "")
-    return Problem(extended.name, extended.clauses, extended.goal, str(extended))
-
-
-def placed(
-    points: dict[str, tuple[float, float]], cands: Iterable[Candidate], seed: int = 0
-) -> Iterator[tuple[Candidate, dict[str, tuple[float, float]]]]:
-    """The candidates that can be drawn on the figure, with the figure extended by each; a
-    candidate whose point coincides with a named one (the midpoint that is already there) or
-    that cannot be drawn (parallel lines) is skipped."""
-    seen: list[tuple[float, float]] = []
-    for cand in cands:
-        try:
-            new = extend(points, cand.clause, seed)
-        except DeductionError:
-            continue
-        (x, y) = next(iter(new.values()))
-        # two candidates placing the same point (the foot on a line, spelled by two of its
-        # pairs) are one candidate
-        if any(abs(x - u) + abs(y - v) < 1e-9 * (1 + abs(u) + abs(v)) for u, v in seen):
-            continue
-        seen.append((x, y))
-        yield cand, {**points, **new}
-
-
-def deadline_left(deadline: float | None) -> float | None:
-    return None if deadline is None else deadline - time.monotonic()
+    def __post_init__(self) -> None:
+        if self.cap <= 0 or self.rounds < 1 or self.pool < 1 or self.singles < 0:
+            raise ValueError(f"bad search config {self}")
 
 
 class Trial(Protocol):
-    """What the search needs of an engine (deduction.engine.solver.Engine)."""
+    """What the search needs of an engine (`deduction.engine.solver.Engine`)."""
 
     problem: Problem
-    points: dict[str, tuple[float, float]]
+    points: Points
 
     def run(self, goal: Statement | None = None, timeout: float | None = None) -> bool: ...
 
     def known_steps(self) -> list[ProofStep]: ...
 
     @property
-    def fb(self) -> Any: ...
+    def fixpoint(self) -> bool: ...
 
-    @property
-    def stats(self) -> Any: ...
-
-
-T = TypeVar("T", bound=Trial)
+    def used_points(self, goal: Statement) -> set[str]: ...
 
 
-def search(
-    base: T,
-    make: Callable[[Problem, dict[str, tuple[float, float]], Sequence[ProofStep]], T],
-    deadline: float | None,
-    cap: float,
-) -> tuple[tuple[T, tuple[Clause, ...]] | None, int]:
-    """Prove `base.problem`'s goal with one auxiliary point, else with two; the proving engine
-    with its clauses (or None) and the number of tries.
+MakeEngine = Callable[[Problem, Points, Sequence[ProofStep]], Trial]
 
-    Round one tries every menu item in order. Round two, when the menu is spent with time
-    left, adds a second point to each of the first PAIR_FIRSTS items, taking the items in
-    turns (one second point each per turn) so no first point eats the budget; a second point
-    must name the first. Every try replays the fixpoint it extends and gets at most `cap`
-    seconds."""
-    problem, goal = base.problem, base.problem.goal
-    assert goal is not None
-    lines = [frozenset(pts) for _, pts in base.fb.lines.objects() if len(pts) >= 3]
-    circles = [frozenset(pts) for _, pts in base.fb.circles.objects() if len(pts) >= 4]
-    tried = 0
 
-    def attempt(
-        extended: Problem, points: dict[str, tuple[float, float]], known: Sequence[ProofStep]
-    ) -> tuple[bool, T]:
-        nonlocal tried
-        left = deadline_left(deadline)
-        if left is not None and left <= 0:
-            raise TimeoutError
-        tried += 1
-        trial = make(extended, points, known)
-        return trial.run(goal, cap if left is None else min(cap, left)), trial
+def with_clauses(problem: Problem, clauses: Sequence[Clause]) -> Problem:
+    """The problem with more clauses before its goal (its text spells them)."""
+    extended = Problem(problem.name, problem.clauses + tuple(clauses), problem.goal, "")
+    return Problem(extended.name, extended.clauses, extended.goal, str(extended))
 
-    known = base.known_steps()
-    firsts: list[tuple[Candidate, Problem, dict[str, tuple[float, float]], list[ProofStep]]] = []
-    try:
-        for cand, points in placed(base.points, menu(problem, lines, circles)):
-            extended = with_clause(problem, cand.clause)
-            proved, trial = attempt(extended, points, known)
-            if proved:
-                return (trial, (cand.clause,)), tried
-            if len(firsts) < PAIR_FIRSTS and trial.stats.fixpoint:
-                # its fixpoint is where a second point starts from
-                firsts.append((cand, extended, points, trial.known_steps()))
-        turns = [_second_points(*first, lines, circles) for first in firsts]
-        while turns:
-            for it in list(turns):
-                item = next(it, None)
-                if item is None:
-                    turns.remove(it)
+
+def with_clause(problem: Problem, clause: Clause) -> Problem:
+    return with_clauses(problem, (clause,))
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one attempt found: the pruned clauses that prove the goal, or None."""
+
+    index: int
+    clauses: tuple[Clause, ...] | None
+    seconds: float
+    added: int  # points added before the goal fell (or the attempt gave up)
+
+
+class Search:
+    """Attempts on one base fixpoint. `attempt(i)` is pure given the base and the config."""
+
+    def __init__(self, base: Trial, make: MakeEngine, config: SearchConfig) -> None:
+        if base.problem.goal is None:
+            raise DeductionError(f"problem {base.problem.name!r} has no goal")
+        self.base = base
+        self.goal: Statement = base.problem.goal
+        self.make = make
+        self.config = config
+        self.known = base.known_steps()
+        self.ranked = candidates(base.problem, base.points)
+
+    def plan(self) -> Iterator[int]:
+        """Attempt numbers in the order they are tried (all of them: the caller stops)."""
+        i = 0
+        while True:
+            yield i
+            i += 1
+
+    def kind(self, index: int) -> tuple[str, int]:
+        """("single", k) for the k-th ranked candidate, else ("random", n)."""
+        singles = min(self.config.singles, len(self.ranked))
+        if index < 2 * singles:
+            return ("single", index // 2) if index % 2 == 0 else ("random", index // 2)
+        return "random", index - singles
+
+    def attempt(self, index: int, deadline: float | None) -> Outcome:
+        start = time.monotonic()
+        stop = start + self.config.cap
+        if deadline is not None:
+            stop = min(stop, deadline)
+        kind, n = self.kind(index)
+        problem, points, known = self.base.problem, dict(self.base.points), self.known
+        added: list[Clause] = []
+        rng = random.Random(f"{self.config.seed}:{index}")
+        rounds = 1 if kind == "single" else self.config.rounds
+        for r in range(rounds):
+            if kind == "single":
+                new = [self.ranked[n].clause]
+            else:
+                ranked = self.ranked if r == 0 else candidates(problem, points)
+                new = self._draw(ranked, rng, n, problem.points)
+            placed = []
+            for clause in new:
+                try:
+                    points.update(extend(points, clause))
+                except DeductionError:
                     continue
-                extended, points, known2, clauses = item
-                proved, trial = attempt(extended, points, known2)
-                if proved:
-                    return (trial, clauses), tried
-    except TimeoutError:
-        pass
-    return None, tried
+                placed.append(clause)
+            if not placed:
+                break
+            added += placed
+            problem = with_clauses(problem, placed)
+            left = stop - time.monotonic()
+            if left <= 0:
+                break
+            engine = self.make(problem, points, known)
+            if engine.run(self.goal, left):
+                pruned = self._prune(engine, added, stop)
+                return Outcome(index, pruned, time.monotonic() - start, len(added))
+            if not engine.fixpoint:
+                break
+            known = engine.known_steps()
+        return Outcome(index, None, time.monotonic() - start, len(added))
+
+    def _draw(
+        self, ranked: Sequence[Candidate], rng: random.Random, n: int, used: Sequence[str]
+    ) -> list[Clause]:
+        """A few candidates from the top of `ranked`, weighted towards the top, renamed to
+        fresh names."""
+        pool = list(ranked[: self.config.pool])
+        if not pool:
+            return []
+        size = min(len(pool), rng.choice(SIZES) + min(n // 40, 3))
+        weights = [1.0 / (k + 2) for k in range(len(pool))]
+        chosen: list[Candidate] = []
+        while len(chosen) < size:
+            k = rng.choices(range(len(pool)), weights)[0]
+            chosen.append(pool.pop(k))
+            weights.pop(k)
+        names = list(used)
+        out = []
+        for cand in chosen:
+            name = fresh_name(names)
+            names.append(name)
+            out.append(_renamed(cand.clause, name))
+        return out
+
+    def _prune(self, engine: Trial, added: list[Clause], stop: float) -> tuple[Clause, ...]:
+        """The added clauses the proof needs: first those whose points it mentions (and the
+        clauses they are built on), then each dropped in turn while the goal still follows."""
+        used = engine.used_points(self.goal)
+        keep = _closed_under_parents([c for c in added if used & set(c.points)], added)
+        for clause in reversed(list(keep)):
+            if time.monotonic() >= stop or len(keep) == 1:
+                break
+            trial = [c for c in keep if c is not clause]
+            if any(set(clause.points) & _args(c) for c in trial):
+                continue  # a kept clause is built on it
+            if self._proves(trial, stop):
+                keep = trial
+        return tuple(keep)
+
+    def _proves(self, clauses: Sequence[Clause], stop: float) -> bool:
+        points = dict(self.base.points)
+        try:
+            for clause in clauses:
+                points.update(extend(points, clause))
+        except DeductionError:
+            return False
+        engine = self.make(with_clauses(self.base.problem, clauses), points, self.known)
+        left = stop - time.monotonic()
+        return left > 0 and engine.run(self.goal, left)
 
 
-def _second_points(
-    first: Candidate,
-    extended: Problem,
-    points: dict[str, tuple[float, float]],
-    known: list[ProofStep],
-    lines: Sequence[frozenset[str]],
-    circles: Sequence[frozenset[str]],
-) -> Iterator[
-    tuple[Problem, dict[str, tuple[float, float]], list[ProofStep], tuple[Clause, Clause]]
-]:
-    """Second auxiliary points that name the first one, most relevant first (the first point
-    counts as a goal point)."""
-    new = first.clause.points[0]
-    seconds = (c for c in menu(extended, lines, circles, focus=(new,)) if _names(c, new))
-    for cand, figure in placed(points, seconds):
-        yield with_clause(extended, cand.clause), figure, known, (first.clause, cand.clause)
+def _args(clause: Clause) -> set[str]:
+    return {a for call in clause.constructions for a in call.args}
 
 
-def _names(cand: Candidate, point: str) -> bool:
-    return any(point in call.args[1:] for call in cand.clause.constructions)
+def _closed_under_parents(chosen: list[Clause], added: list[Clause]) -> list[Clause]:
+    """`chosen` plus every added clause a chosen one is built on, in `added`'s order."""
+    need = set(id(c) for c in chosen)
+    for clause in reversed(added):
+        if id(clause) in need:
+            for other in added:
+                if set(other.points) & (_args(clause) - set(clause.points)):
+                    need.add(id(other))
+    return [c for c in added if id(c) in need]
+
+
+def _renamed(clause: Clause, name: str) -> Clause:
+    old = clause.points[0]
+    calls = tuple(
+        type(call)(call.name, tuple(name if a == old else a for a in call.args))
+        for call in clause.constructions
+    )
+    return Clause((name,), calls)
+
+
+# ---------------------------------------------------------------- running attempts
+_ACTIVE: tuple[Search, float | None] | None = None  # the search a forked worker serves
+
+
+def _attempt_in_worker(index: int) -> Outcome:
+    assert _ACTIVE is not None, "worker started without a search"
+    search, deadline = _ACTIVE
+    if deadline is not None and time.monotonic() >= deadline:
+        return Outcome(index, None, 0.0, 0)
+    try:
+        return search.attempt(index, deadline)
+    except DeductionError:
+        return Outcome(index, None, 0.0, 0)
+
+
+def run_search(
+    search: Search, deadline: float | None, workers: int = 1, limit: int | None = None
+) -> tuple[Outcome | None, int]:
+    """Attempts in order until one proves the goal, the deadline passes or `limit` attempts
+    ran; the first proving attempt (in attempt order) and the number of attempts made.
+
+    With `workers` > 1 the attempts run in forked processes that inherit the search (the base
+    fixpoint is not sent anywhere); results are read in attempt order."""
+    indices = search.plan() if limit is None else iter(range(limit))
+    tried = 0
+    if workers <= 1:
+        for i in indices:
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            try:
+                outcome = search.attempt(i, deadline)
+            except DeductionError:
+                continue
+            tried += 1
+            if outcome.clauses is not None:
+                return outcome, tried
+        return None, tried
+    global _ACTIVE
+    _ACTIVE = (search, deadline)
+    pool = mp.get_context("fork").Pool(workers)
+    try:
+        # a bounded window of attempts in flight, taken back in order
+        window: list[tuple[int, mp.pool.AsyncResult]] = []
+        indices = iter(indices)
+        exhausted = False
+        while True:
+            while not exhausted and len(window) < 2 * workers:
+                if deadline is not None and time.monotonic() >= deadline:
+                    exhausted = True
+                    break
+                i = next(indices, None)
+                if i is None:
+                    exhausted = True
+                    break
+                window.append((i, pool.apply_async(_attempt_in_worker, (i,))))
+            if not window:
+                return None, tried
+            _, pending = window.pop(0)
+            timeout = None if deadline is None else max(0.0, deadline - time.monotonic()) + 2
+            try:
+                outcome = pending.get(timeout)
+            except mp.TimeoutError:
+                return None, tried
+            tried += 1
+            if outcome.clauses is not None:
+                return outcome, tried
+    finally:
+        pool.terminate()
+        pool.join()
+        _ACTIVE = None

@@ -30,7 +30,7 @@ from deduction.engine.closure import Closure, ClosureStats
 from deduction.engine.factbase import FactBase
 from deduction.engine.triangles import TriangleMatcher
 from deduction.errors import DeductionError
-from deduction.numeric import holds, realise
+from deduction.numeric import checker, extend, holds, realise
 from deduction.problem import premise_statements
 from deduction.proof import PREMISE, Proof, proof_text, recheck, traceback
 from deduction.rules import Rule, load_rules
@@ -41,8 +41,10 @@ logger = logging.getLogger(__name__)
 SUBSUMED_BY_TABLES = frozenset({"r02", "r08", "r30", "r31"})
 SUBSUMED_BY_AR = frozenset({"r09", "r10"})
 # An auxiliary try gets this many times the base closure's time, and at least this long.
-AUX_SLOWDOWN = 10.0
-AUX_MIN_SECONDS = 2.0
+AUX_SLOWDOWN = 8.0
+AUX_MIN_SECONDS = 5.0
+# New figures a found proof is re-checked on, beyond the one it was found on.
+FRESH_FIGURES = 2
 
 
 class Engine:
@@ -97,6 +99,23 @@ class Engine:
     def stats(self) -> ClosureStats:
         return self.closure.stats
 
+    @property
+    def fixpoint(self) -> bool:
+        """Did the last run reach the fixpoint (nothing more to derive)?"""
+        return self.closure.stats.fixpoint
+
+    def used_points(self, goal: Statement) -> set[str]:
+        """The points the goal's proof mentions (in any step or premise)."""
+        proof = self.proof(goal)
+        out = set(goal.args)
+        for st in proof.premises:
+            out.update(st.args)
+        for step in proof.steps:
+            out.update(step.conclusion.args)
+            for st in step.premises:
+                out.update(st.args)
+        return out
+
     def run(self, goal: Statement | None = None, timeout: float | None = None) -> bool:
         return self.closure.run(goal, timeout)
 
@@ -149,12 +168,15 @@ def solve_problem(
     use_ar: bool = True,
     check: bool = True,
     auxiliary: bool = True,
+    workers: int = 1,
 ) -> SolveResult:
     """Solve one problem; never raises for a bad problem (status "error" with the reason).
 
-    When DD+AR reaches its fixpoint without the goal and `auxiliary` is on, auxiliary points
-    from `deduction.engine.auxiliary` are tried (one, then two) until the goal is proved or the
-    time is up; the clauses that made the proof are reported in `SolveResult.auxiliary`.
+    When DD+AR reaches its fixpoint without the goal and `auxiliary` is on, the auxiliary
+    search (`deduction.engine.auxiliary`) runs until the goal is proved or the time is up, its
+    attempts in `workers` processes; the clauses that made the proof are reported in
+    `SolveResult.auxiliary`. With `check`, the proof is re-checked step by step on the figure
+    it was found on and on FRESH_FIGURES new figures of the problem with its auxiliary clauses.
     """
     start = time.monotonic()
     deadline = None if timeout is None else start + timeout
@@ -177,13 +199,15 @@ def solve_problem(
                 "fixpoint": stats.fixpoint,
             }
             if not solved and auxiliary and stats.fixpoint:
-                found = _search_auxiliary(engine, rules, use_ar, deadline, result.stats)
+                found = _search_auxiliary(
+                    engine, rules, use_ar, deadline, result.stats, workers, seed
+                )
                 if found is not None:
                     engine, clauses = found
                     result.auxiliary = tuple(str(c) for c in clauses)
                     solved = True
             if solved:
-                _finish(result, engine, goal, check)
+                _finish(result, engine, goal, check, seed)
     except DeductionError as exc:
         result.status, result.message = "error", str(exc)
     except (ValueError, KeyError) as exc:  # malformed input that slipped past the parser
@@ -192,9 +216,11 @@ def solve_problem(
     return result
 
 
-def _finish(result: SolveResult, engine: Engine, goal: Statement, check: bool) -> None:
+def _finish(result: SolveResult, engine: Engine, goal: Statement, check: bool, seed: int) -> None:
     proof = engine.proof(goal)
     problems = engine.recheck(proof) if check else []
+    if check and not problems:
+        problems = _recheck_fresh(engine, proof, seed)
     if problems:
         result.status = "error"
         result.message = "proof failed re-check: " + "; ".join(problems[:3])
@@ -203,25 +229,62 @@ def _finish(result: SolveResult, engine: Engine, goal: Statement, check: bool) -
     result.proof = proof
 
 
+def _recheck_fresh(engine: Engine, proof: Proof, seed: int) -> list[str]:
+    """Re-check the proof on new figures of the problem as solved (auxiliary clauses
+    included), drawn as a stated problem is drawn: in the configuration its goal holds in."""
+    problems: list[str] = []
+    for k in range(1, FRESH_FIGURES + 1):
+        try:
+            points = realise(engine.problem, seed + 7919 * k).points
+        except DeductionError:
+            continue  # this seed did not draw; the others still check
+        found = recheck(proof, points, checker(points), engine.rules)
+        problems += [f"on a fresh figure: {p}" for p in found]
+    return problems
+
+
 def _search_auxiliary(
     engine: Engine,
     rules: Sequence[Rule] | None,
     use_ar: bool,
     deadline: float | None,
     stats: dict[str, Any],
+    workers: int,
+    seed: int,
 ) -> tuple[Engine, tuple[Clause, ...]] | None:
-    """The auxiliary search (`auxiliary.search`) on `engine`'s fixpoint, each try on a new
-    engine replaying it; the engine that proves the goal, with the clauses it added."""
+    """The auxiliary search on `engine`'s fixpoint; the engine that proves the goal from the
+    problem with the clauses found, and those clauses."""
 
     def make(problem: Problem, points: dict, known: Sequence[ProofStep]) -> Engine:
         return Engine(problem, rules, use_ar=use_ar, points=points, known=known)
 
-    # a try may take a few times the base closure (one more point), never the whole budget
+    # an attempt adds several points: it may take many times the base closure, never the
+    # whole budget
     cap = max(AUX_MIN_SECONDS, AUX_SLOWDOWN * engine.stats.seconds)
-    found, tried = auxiliary.search(engine, make, deadline, cap)
+    search = auxiliary.Search(engine, make, auxiliary.SearchConfig(seed=seed, cap=cap))
+    stats["auxiliary_candidates"] = len(search.ranked)
+    found, tried = auxiliary.run_search(search, deadline, workers)
     stats["auxiliary_tried"] = tried
-    if found is None:
+    if found is None or found.clauses is None:
         return None
-    trial, clauses = found
-    logger.info("%s: proved with auxiliary %s (%d tried)", engine.problem.name, clauses, tried)
-    return trial, clauses
+    clauses = found.clauses
+    # the proof again, in this process, from the problem with the pruned clauses only
+    points = dict(engine.points)
+    for clause in clauses:
+        points.update(extend(points, clause))
+    final = make(auxiliary.with_clauses(engine.problem, clauses), points, engine.known_steps())
+    left = None if deadline is None else max(AUX_MIN_SECONDS, deadline - time.monotonic())
+    if not final.run(engine.problem.goal, left):
+        logger.warning(
+            "%s: auxiliary %s did not prove the goal again", engine.problem.name, clauses
+        )
+        return None
+    stats["auxiliary_attempt"] = found.index
+    logger.info(
+        "%s: proved with auxiliary %s (attempt %d, %d tried)",
+        engine.problem.name,
+        [str(c) for c in clauses],
+        found.index,
+        tried,
+    )
+    return final, clauses

@@ -1,9 +1,11 @@
-"""Auxiliary points: the menu, placing a clause on a fixed figure, and proofs that need one."""
+"""Auxiliary points: placing a clause on a fixed figure, the search, and proofs that need one.
+
+The candidates themselves are tested in test_candidates.py."""
 
 import pytest
 
 from deduction.engine import solve_problem
-from deduction.engine.auxiliary import candidates, fresh_name, placed
+from deduction.candidates import fresh_name
 from deduction.errors import ConstructionError, DegenerateError
 from deduction.numeric import extend, holds, realise
 from deduction.problem import clause_statements, load_problems, parse_problem
@@ -43,31 +45,6 @@ def test_extend_rejects_existing_names_and_degenerate_clauses():
         extend(points, _clause(TRIANGLE, "e = foot e a a b"), 0)
 
 
-def test_menu_is_deterministic_and_goal_points_come_first():
-    problem = parse_problem(TRIANGLE, "t")
-    menu = candidates(problem)
-    assert [str(c) for c in menu] == [str(c) for c in candidates(problem)]
-    assert menu[0].relevance == max(c.relevance for c in menu)
-    assert {c.kind for c in menu} >= {"midpoint", "foot", "center", "intersection", "mirror"}
-    assert all("e" in c.clause.points for c in menu)
-
-
-def test_placed_drops_points_that_are_already_there():
-    # d is the midpoint of a b: `midpoint e a b` would put e on d
-    text = "a b c = triangle a b c; d = midpoint d a b ? para a b a d"
-    problem = parse_problem(text, "t")
-    points = realise(problem).points
-    menu = candidates(problem)
-    drawn = list(placed(points, menu))
-    assert "e = midpoint e a b" in [str(c) for c in menu]
-    assert "e = midpoint e a b" not in [str(c) for c, _ in drawn]
-    assert len(drawn) > 20
-    spots = [figure["e"] for _, figure in drawn]
-    for i, (x, y) in enumerate(spots):  # every drawn point is new, and no two coincide
-        others = list(points.values()) + spots[:i]
-        assert min(abs(x - u) + abs(y - v) for u, v in others) > 1e-6
-
-
 @pytest.mark.parametrize(
     "name",
     [
@@ -86,24 +63,6 @@ def test_jgex_problem_needing_an_aux_point(name):
     assert len(result.auxiliary) == 1
 
 
-def test_second_points_name_the_first_and_keep_the_figure():
-    from deduction.engine.auxiliary import _second_points, with_clause
-
-    problem = parse_problem(TRIANGLE, "t")
-    points = realise(problem).points
-    first, figure = next(placed(points, candidates(problem)))
-    extended = with_clause(problem, first.clause)
-    new = first.clause.points[0]
-    seconds = list(_second_points(first, extended, figure, [], [], []))
-    assert len(seconds) > 10
-    for ext2, figure2, _known, (c1, c2) in seconds:
-        assert c1 == first.clause and ext2.clauses[-2:] == (c1, c2)
-        assert any(new in call.args[1:] for call in c2.constructions)
-        (second,) = c2.points
-        assert second not in figure and set(figure2) == set(figure) | {second}
-        assert all(figure2[p] == figure[p] for p in figure)  # nothing moves
-
-
 @pytest.mark.slow
 def test_jgex_problem_needing_two_aux_points():
     # E069-8: a parallelogram and an angle copy; no single menu point proves it
@@ -120,3 +79,55 @@ def test_with_clause_text_spells_the_new_clause():
     extended = with_clause(problem, clause)
     assert extended.clauses[-1] == clause and extended.goal == problem.goal
     assert parse_problem(extended.text, "t").clauses == extended.clauses
+
+
+# The altitudes meet: DD+AR alone stops short; a foot of an altitude on the circle of the
+# other two (or the point where two altitudes meet) is the auxiliary point
+ALTITUDES = "a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b ? perp a d b c"
+
+
+def _search(text: str, seed: int = 0):
+    from deduction.engine import auxiliary
+    from deduction.engine.solver import Engine
+
+    problem = parse_problem(text, "t")
+    base = Engine(problem)
+    assert not base.run(problem.goal, 30) and base.fixpoint
+
+    def make(p, points, known):
+        return Engine(p, points=points, known=known)
+
+    return auxiliary.Search(base, make, auxiliary.SearchConfig(seed=seed, cap=20))
+
+
+def test_search_proves_with_a_pruned_auxiliary_clause_and_is_deterministic():
+    from deduction.engine import auxiliary
+
+    found, tried = auxiliary.run_search(_search(ALTITUDES), None, workers=1, limit=40)
+    assert found is not None and found.clauses and tried == found.index + 1
+    again, _ = auxiliary.run_search(_search(ALTITUDES), None, workers=1, limit=40)
+    assert [str(c) for c in again.clauses] == [str(c) for c in found.clauses]
+    # the same answer when the attempts run in two forked workers
+    forked, _ = auxiliary.run_search(_search(ALTITUDES), None, workers=2, limit=40)
+    assert forked.index == found.index
+    assert [str(c) for c in forked.clauses] == [str(c) for c in found.clauses]
+
+
+def test_random_attempts_depend_on_the_seed_only():
+    one, two, other = _search(ALTITUDES, 1), _search(ALTITUDES, 1), _search(ALTITUDES, 2)
+    k = next(i for i in range(10) if one.kind(i)[0] == "random")
+    a, b, c = (s.attempt(k, None) for s in (one, two, other))
+    assert a.added == b.added and a.clauses == b.clauses
+    draws = {str(one._draw(one.ranked, __import__("random").Random(f"1:{k}"), 0, ("a",)))}
+    assert draws == {str(two._draw(two.ranked, __import__("random").Random(f"1:{k}"), 0, ("a",)))}
+    assert c.index == a.index
+
+
+def test_solve_problem_reports_the_clauses_and_rechecks_on_fresh_figures():
+    problem = parse_problem(ALTITUDES, "t")
+    result = solve_problem(problem, timeout=60, workers=2)
+    assert result.status == "solved", result.message
+    assert result.auxiliary and result.stats["auxiliary_tried"] >= 1
+    # problem + printed clauses is a problem DD+AR proves alone
+    text = ALTITUDES.split("?")[0] + "; " + "; ".join(result.auxiliary) + " ? perp a d b c"
+    assert solve_problem(parse_problem(text, "t2"), timeout=60, auxiliary=False).status == "solved"

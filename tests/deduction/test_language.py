@@ -27,7 +27,7 @@ def test_every_block_of_shared_defs_is_parsed(shared_dir):
 
 
 def test_bundled_data_matches_shared(shared_dir):
-    for name in ("defs.txt", "rules.txt", "jgex_ag_231.txt", "NOTICE"):
+    for name in ("defs.txt", "rules.txt", "jgex_ag_231.txt", "imo_ag_30.txt", "NOTICE"):
         bundled = DEFAULT_PROBLEMS.parent / name
         assert bundled.read_text() == (shared_dir / "geometry" / name).read_text()
 

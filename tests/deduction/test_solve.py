@@ -109,6 +109,24 @@ def test_cli_tries_auxiliary_points_by_default(problem_file, tmp_path, capsys):
     assert len(record["auxiliary"]) == 1 and record["proof"]["goal"] == "perp a d b c"
 
 
+def test_two_jobs_close_every_problem_then_search_with_both(problem_file, tmp_path, capsys):
+    # phase one closes all four two at a time; orthocenter, left at its fixpoint, then gets
+    # both workers for its auxiliary search; lines stay in input order
+    out = tmp_path / "results.jsonl"
+    argv = [str(problem_file), "--timeout", "40", "--jobs", "2", "--out", str(out)]
+    assert main(argv) == EXIT_ERRORS  # bad_one
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [ln.split()[:2] for ln in lines[:-1]] == [
+        ["midline", "solved"],
+        ["orthocenter_aux", "solved"],
+        ["bad_one", "error"],
+        ["orthocenter", "solved"],
+    ]
+    records = [json.loads(x) for x in out.read_text().splitlines()]
+    assert records[3]["auxiliary"] and records[3]["stats"]["auxiliary_tried"] >= 1
+    assert "auxiliary" not in records[0]
+
+
 def test_proof_flag_prints_the_proof_with_named_rules(problem_file, capsys):
     argv = [str(problem_file), "--name", "orthocenter", "--name", "midline", "--proof"]
     assert main(argv + ["--timeout", "20"]) == EXIT_OK
