@@ -4,8 +4,8 @@ The candidates themselves are tested in test_candidates.py."""
 
 import pytest
 
-from deduction.engine import solve_problem
 from deduction.candidates import fresh_name
+from deduction.engine import solve_problem
 from deduction.errors import ConstructionError, DegenerateError
 from deduction.numeric import extend, holds, realise
 from deduction.problem import clause_statements, load_problems, parse_problem

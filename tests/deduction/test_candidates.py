@@ -9,7 +9,10 @@ from deduction.problem import parse_problem
 
 # d, e midpoints of two sides, f the foot of the altitude from a: the nine-point circle passes
 # through d, e, f and through the midpoint of a b
-NINE = "a b c = triangle a b c; d = midpoint d b c; e = midpoint e c a; f = foot f a b c ? perp a f b c"
+NINE = (
+    "a b c = triangle a b c; d = midpoint d b c; e = midpoint e c a; f = foot f a b c"
+    " ? perp a f b c"
+)
 
 
 def _at(cands, xy):
