@@ -425,9 +425,10 @@ def candidates(
         scored.append((-(score + bonus), order[raw.kind], text, raw, found))
     scored.sort(key=lambda t: t[:3])
     out: list[Candidate] = []
-    taken: list[np.ndarray] = []
+    taken = np.empty((len(scored), 2))  # where the kept candidates are, in rows [0, len(out))
     for neg, _, _, raw, found in scored:
-        if any(float(np.hypot(*(raw.at - q))) <= 1e3 * sh.tol for q in taken):
+        kept = taken[: len(out)]
+        if len(out) and float(np.min(np.abs(kept - raw.at).sum(axis=1))) <= 1e3 * sh.tol:
             continue
         clause = Clause((new,), tuple(ConstructionCall(c[0], (new, *c[1:])) for c in raw.calls))
         try:
@@ -437,7 +438,7 @@ def candidates(
         x, y = drawn[new]
         if abs(x - raw.at[0]) + abs(y - raw.at[1]) > 1e3 * sh.tol:
             continue  # the clause draws another point than the one scored
-        taken.append(raw.at)
+        taken[len(out)] = raw.at
         out.append(Candidate(raw.kind, clause, raw.parents, (x, y), tuple(found), -neg))
         if limit is not None and len(out) >= limit:
             break

@@ -6,8 +6,9 @@ reflections, feet, intersections and centres that land on a line or circle their
 does not put them on. This module spends a time budget on *attempts*, each a deterministic
 function of (seed, attempt number) and of the base fixpoint:
 
-- a *single* attempt adds the k-th ranked candidate (attempts alternate between the ranked list
-  and the random ones below, so a good first guess is tried at once);
+- a *single* attempt adds the k-th ranked candidate (two singles, then one random attempt, until
+  the first SINGLES candidates are tried: single points are cheap, and most solutions need
+  only one);
 - a *random* attempt runs up to ROUNDS rounds; each round draws a few candidates (SIZES, more
   in later attempts) from the top of the current figure's list, weighted by rank, adds them
   all, and closes again. Later rounds see the points of earlier ones, so a point built on an
@@ -106,7 +107,15 @@ class Outcome:
 class Search:
     """Attempts on one base fixpoint. `attempt(i)` is pure given the base and the config."""
 
-    def __init__(self, base: Trial, make: MakeEngine, config: SearchConfig) -> None:
+    def __init__(
+        self,
+        base: Trial,
+        make: MakeEngine,
+        config: SearchConfig,
+        proposals: Sequence[tuple[Clause, ...]] = (),
+    ) -> None:
+        """`proposals`: clause groups from elsewhere (a policy model), tried first, in order,
+        each as one attempt."""
         if base.problem.goal is None:
             raise DeductionError(f"problem {base.problem.name!r} has no goal")
         self.base = base
@@ -115,6 +124,7 @@ class Search:
         self.config = config
         self.known = base.known_steps()
         self.ranked = candidates(base.problem, base.points)
+        self.proposals = list(proposals)
 
     def plan(self) -> Iterator[int]:
         """Attempt numbers in the order they are tried (all of them: the caller stops)."""
@@ -124,11 +134,20 @@ class Search:
             i += 1
 
     def kind(self, index: int) -> tuple[str, int]:
-        """("single", k) for the k-th ranked candidate, else ("random", n)."""
+        """("proposal", k) for the k-th proposal, ("single", k) for the k-th ranked candidate,
+        else ("random", n)."""
+        if index < len(self.proposals):
+            return "proposal", index
+        index -= len(self.proposals)
         singles = min(self.config.singles, len(self.ranked))
-        if index < 2 * singles:
-            return ("single", index // 2) if index % 2 == 0 else ("random", index // 2)
-        return "random", index - singles
+        head: list[tuple[str, int]] = []  # two singles, then one random attempt
+        for k in range(singles):
+            head.append(("single", k))
+            if k % 2 == 1:
+                head.append(("random", k // 2))
+        if index < len(head):
+            return head[index]
+        return "random", singles // 2 + index - len(head)
 
     def attempt(self, index: int, deadline: float | None) -> Outcome:
         start = time.monotonic()
@@ -139,10 +158,12 @@ class Search:
         problem, points, known = self.base.problem, dict(self.base.points), self.known
         added: list[Clause] = []
         rng = random.Random(f"{self.config.seed}:{index}")
-        rounds = 1 if kind == "single" else self.config.rounds
+        rounds = self.config.rounds if kind == "random" else 1
         for r in range(rounds):
             if kind == "single":
                 new = [self.ranked[n].clause]
+            elif kind == "proposal":
+                new = list(self.proposals[n])
             else:
                 ranked = self.ranked if r == 0 else candidates(problem, points)
                 new = self._draw(ranked, rng, n, problem.points)

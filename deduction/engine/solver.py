@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,12 +31,16 @@ from deduction.engine.factbase import FactBase
 from deduction.engine.triangles import TriangleMatcher
 from deduction.errors import DeductionError
 from deduction.numeric import checker, extend, holds, realise
-from deduction.problem import premise_statements
+from deduction.problem import parse_problem, premise_statements
 from deduction.proof import PREMISE, Proof, proof_text, recheck, traceback
 from deduction.rules import Rule, load_rules
 from deduction.types import Clause, Problem, ProofStep, Statement
 
 logger = logging.getLogger(__name__)
+
+# Something that suggests auxiliary clauses for a problem (a policy model): clause texts in
+# AlphaGeometry's syntax, best first; several clauses of one proposal joined by "; ".
+Proposer = Callable[[Problem], Sequence[str]]
 
 SUBSUMED_BY_TABLES = frozenset({"r02", "r08", "r30", "r31"})
 SUBSUMED_BY_AR = frozenset({"r09", "r10"})
@@ -142,6 +146,7 @@ class SolveResult:
     proof: Proof | None = None
     stats: dict[str, Any] = field(default_factory=dict)
     auxiliary: tuple[str, ...] = ()  # clauses added to the problem before the proof was found
+    solution: str = ""  # the problem as proved: its clauses, the auxiliary ones, the goal
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -154,6 +159,7 @@ class SolveResult:
         }
         if self.auxiliary:
             out["auxiliary"] = list(self.auxiliary)
+            out["solution"] = self.solution
         if self.proof is not None:
             out["proof"] = self.proof.to_json()
             out["proof_text"] = proof_text(self.proof)
@@ -169,14 +175,18 @@ def solve_problem(
     check: bool = True,
     auxiliary: bool = True,
     workers: int = 1,
+    proposer: Proposer | None = None,
 ) -> SolveResult:
     """Solve one problem; never raises for a bad problem (status "error" with the reason).
 
     When DD+AR reaches its fixpoint without the goal and `auxiliary` is on, the auxiliary
     search (`deduction.engine.auxiliary`) runs until the goal is proved or the time is up, its
     attempts in `workers` processes; the clauses that made the proof are reported in
-    `SolveResult.auxiliary`. With `check`, the proof is re-checked step by step on the figure
-    it was found on and on FRESH_FIGURES new figures of the problem with its auxiliary clauses.
+    `SolveResult.auxiliary`. `proposer` (a policy model, say) is asked for auxiliary clauses
+    for the problem (text in, clause texts out, `;` between the clauses of one proposal); its
+    proposals that parse are tried first, in its order. With `check`, the proof is re-checked
+    step by step on the figure it was found on and on FRESH_FIGURES new figures of the problem
+    with its auxiliary clauses.
     """
     start = time.monotonic()
     deadline = None if timeout is None else start + timeout
@@ -199,12 +209,14 @@ def solve_problem(
                 "fixpoint": stats.fixpoint,
             }
             if not solved and auxiliary and stats.fixpoint:
+                proposals = _proposals(problem, proposer, result.stats)
                 found = _search_auxiliary(
-                    engine, rules, use_ar, deadline, result.stats, workers, seed
+                    engine, rules, use_ar, deadline, result.stats, workers, seed, proposals
                 )
                 if found is not None:
                     engine, clauses = found
                     result.auxiliary = tuple(str(c) for c in clauses)
+                    result.solution = engine.problem.text
                     solved = True
             if solved:
                 _finish(result, engine, goal, check, seed)
@@ -214,6 +226,26 @@ def solve_problem(
         result.status, result.message = "error", f"{type(exc).__name__}: {exc}"
     result.seconds = time.monotonic() - start
     return result
+
+
+def _proposals(
+    problem: Problem, proposer: Proposer | None, stats: dict[str, Any]
+) -> list[tuple[Clause, ...]]:
+    """The proposer's clause groups that parse as new clauses of the problem (others are
+    counted and skipped: a policy's bad guess is not the solver's error)."""
+    if proposer is None:
+        return []
+    premises = "; ".join(str(c) for c in problem.clauses)
+    out, bad = [], 0
+    for text in proposer(problem):
+        try:
+            extended = parse_problem(f"{premises}; {text}", problem.name)
+        except DeductionError:
+            bad += 1
+            continue
+        out.append(extended.clauses[len(problem.clauses) :])
+    stats["proposals"], stats["proposals_unparsed"] = len(out), bad
+    return out
 
 
 def _finish(result: SolveResult, engine: Engine, goal: Statement, check: bool, seed: int) -> None:
@@ -251,6 +283,7 @@ def _search_auxiliary(
     stats: dict[str, Any],
     workers: int,
     seed: int,
+    proposals: Sequence[tuple[Clause, ...]] = (),
 ) -> tuple[Engine, tuple[Clause, ...]] | None:
     """The auxiliary search on `engine`'s fixpoint; the engine that proves the goal from the
     problem with the clauses found, and those clauses."""
@@ -261,7 +294,8 @@ def _search_auxiliary(
     # an attempt adds several points: it may take many times the base closure, never the
     # whole budget
     cap = max(AUX_MIN_SECONDS, AUX_SLOWDOWN * engine.stats.seconds)
-    search = auxiliary.Search(engine, make, auxiliary.SearchConfig(seed=seed, cap=cap))
+    config = auxiliary.SearchConfig(seed=seed, cap=cap)
+    search = auxiliary.Search(engine, make, config, proposals)
     stats["auxiliary_candidates"] = len(search.ranked)
     found, tried = auxiliary.run_search(search, deadline, workers)
     stats["auxiliary_tried"] = tried

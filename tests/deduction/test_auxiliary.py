@@ -2,6 +2,8 @@
 
 The candidates themselves are tested in test_candidates.py."""
 
+import random
+
 import pytest
 
 from deduction.candidates import fresh_name
@@ -113,14 +115,30 @@ def test_search_proves_with_a_pruned_auxiliary_clause_and_is_deterministic():
     assert [str(c) for c in forked.clauses] == [str(c) for c in found.clauses]
 
 
-def test_random_attempts_depend_on_the_seed_only():
+def test_random_attempts_depend_on_the_seed_and_the_attempt_only():
     one, two, other = _search(ALTITUDES, 1), _search(ALTITUDES, 1), _search(ALTITUDES, 2)
     k = next(i for i in range(10) if one.kind(i)[0] == "random")
-    a, b, c = (s.attempt(k, None) for s in (one, two, other))
-    assert a.added == b.added and a.clauses == b.clauses
-    draws = {str(one._draw(one.ranked, __import__("random").Random(f"1:{k}"), 0, ("a",)))}
-    assert draws == {str(two._draw(two.ranked, __import__("random").Random(f"1:{k}"), 0, ("a",)))}
-    assert c.index == a.index
+    a, b = one.attempt(k, None), two.attempt(k, None)
+    assert (a.clauses, a.added) == (b.clauses, b.added)
+    draws = [
+        [str(c) for c in s._draw(s.ranked, random.Random(f"{seed}:{k}"), 0, ("a", "b", "c", "d"))]
+        for s, seed in ((one, 1), (two, 1), (other, 2))
+    ]
+    assert draws[0] == draws[1] and len(draws[0]) >= 2
+    assert len({c.split(" = ")[0] for c in draws[0]}) == len(draws[0])  # fresh, distinct names
+
+
+@pytest.mark.parametrize("ranked", [0, 1, 5, 50])
+def test_schedule_tries_each_ranked_single_once_between_random_attempts(ranked):
+    search = _search(ALTITUDES)
+    search.ranked = search.ranked[:1] * ranked
+    kinds = [search.kind(i) for i in range(150)]
+    singles = [n for kind, n in kinds if kind == "single"]
+    randoms = [n for kind, n in kinds if kind == "random"]
+    assert singles == list(range(min(ranked, search.config.singles)))
+    assert randoms == list(range(len(randoms)))
+    if ranked >= 2:
+        assert kinds[:3] == [("single", 0), ("single", 1), ("random", 0)]
 
 
 def test_solve_problem_reports_the_clauses_and_rechecks_on_fresh_figures():
@@ -131,3 +149,21 @@ def test_solve_problem_reports_the_clauses_and_rechecks_on_fresh_figures():
     # problem + printed clauses is a problem DD+AR proves alone
     text = ALTITUDES.split("?")[0] + "; " + "; ".join(result.auxiliary) + " ? perp a d b c"
     assert solve_problem(parse_problem(text, "t2"), timeout=60, auxiliary=False).status == "solved"
+
+
+def test_a_proposers_clauses_are_tried_first_and_bad_ones_skipped():
+    problem = parse_problem(ALTITUDES, "t")
+    asked = []
+
+    def proposer(p):
+        asked.append(str(p))
+        return ["e = no_such_construction e a b", "e = on_line e a c, on_line e b d"]
+
+    result = solve_problem(problem, timeout=60, proposer=proposer)
+    assert asked == [str(problem)]
+    assert result.status == "solved", result.message
+    assert result.auxiliary == ("e = on_line e a c, on_line e b d",)
+    assert result.stats["auxiliary_attempt"] == 0 and result.stats["proposals_unparsed"] == 1
+    assert (
+        result.solution == ALTITUDES.split(" ?")[0] + "; " + result.auxiliary[0] + " ? perp a d b c"
+    )
