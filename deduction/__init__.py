@@ -1,5 +1,6 @@
 """The geometry deduction engine: AlphaGeometry's language, DD+AR to a fixpoint, proof DAG."""
 
+from deduction.candidates import Candidate, candidates
 from deduction.constructions import CONSTRUCTIONS, instantiate, make_statement
 from deduction.engine import Engine, FactBase, SolveResult, solve_problem
 from deduction.errors import ConstructionError, DeductionError, DegenerateError, ParseError
@@ -29,6 +30,7 @@ from deduction.types import (
 
 __all__ = [
     "CONSTRUCTIONS",
+    "Candidate",
     "Clause",
     "ConstructionCall",
     "ConstructionDef",
@@ -49,6 +51,7 @@ __all__ = [
     "Statement",
     "Template",
     "Theorem",
+    "candidates",
     "clause_statements",
     "holds",
     "instantiate",

@@ -239,6 +239,8 @@ class _Raw:
     at: np.ndarray
     own_dirs: list[np.ndarray]  # unit directions of the lines the construction puts it on
     own_circles: list[tuple[np.ndarray, float]]  # (centre, radius) of its own circles
+    # named points it is equidistant from by construction (a midpoint's two, a centre's circle)
+    own_equal: frozenset[str] = frozenset()
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -250,7 +252,8 @@ def _raw_candidates(sh: Shapes) -> list[_Raw]:
     P = {p: xy[i] for i, p in enumerate(names)}  # noqa: N806 - a point's coordinates
     for a, b in itertools.combinations(names, 2):
         d = _unit(P[b] - P[a])
-        out.append(_Raw("midpoint", (("midpoint", a, b),), (a, b), (P[a] + P[b]) / 2, [d], []))
+        mid = (P[a] + P[b]) / 2
+        out.append(_Raw("midpoint", (("midpoint", a, b),), (a, b), mid, [d], [], frozenset((a, b))))
     for a, b in itertools.permutations(names, 2):
         d = _unit(P[b] - P[a])
         circ = [(P[b], float(np.hypot(*(P[a] - P[b]))))]
@@ -335,7 +338,9 @@ def _raw_candidates(sh: Shapes) -> list[_Raw]:
     for circle in sh.circles:
         if circle.centre_name is None and len(circle.points) >= 3:
             a, b, c = circle.points[:3]
-            out.append(_Raw("center", (("circle", a, b, c),), (a, b, c), circle.centre, [], []))
+            own = frozenset(circle.points)
+            calls = (("circle", a, b, c),)
+            out.append(_Raw("center", calls, (a, b, c), circle.centre, [], [], own))
     return out
 
 
@@ -386,7 +391,40 @@ class _Index:
                 else:
                     text, gain = "circle " + " ".join(circle.points), 1.0
                 out[start + i] = (found + [text], score + gain)
+            self._equidistant(raws, start, block, out)
         return out
+
+    def _equidistant(
+        self,
+        raws: Sequence[_Raw],
+        start: int,
+        block: np.ndarray,
+        out: list[tuple[list[str], float]],
+    ) -> None:
+        """A candidate at equal distance from two or more named points it was not built to be
+        equidistant from is the centre of a circle of the figure: one more coincidence."""
+        sh, tol = self.sh, self.sh.tol
+        dist = np.hypot(
+            block[:, None, 0] - sh.xy[None, :, 0], block[:, None, 1] - sh.xy[None, :, 1]
+        )
+        order = np.argsort(dist, axis=1)
+        ordered = np.take_along_axis(dist, order, axis=1)
+        ties = np.abs(np.diff(ordered, axis=1)) <= tol
+        for i in np.flatnonzero(ties.any(axis=1)):
+            raw = raws[start + i]
+            groups: list[list[str]] = []
+            for k in range(ordered.shape[1]):
+                name = sh.names[order[i, k]]
+                if k and ties[i, k - 1]:
+                    groups[-1].append(name)
+                else:
+                    groups.append([name])
+            for group in groups:
+                if len(group) < 2 or set(group) <= raw.own_equal:
+                    continue
+                found, score = out[start + i]
+                text = "centre of " + " ".join(sorted(group, key=sh.index.__getitem__))
+                out[start + i] = (found + [text], score + 1.0)
 
 
 def candidates(

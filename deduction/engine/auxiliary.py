@@ -183,7 +183,12 @@ class Search:
                 break
             engine = self.make(problem, points, known)
             if engine.run(self.goal, left):
-                pruned = self._prune(engine, added, stop)
+                # pruning gets a budget of its own: a proof found late should still come out
+                # with only the points it needs
+                until = time.monotonic() + self.config.cap
+                pruned = self._prune(
+                    engine, added, until if deadline is None else min(until, deadline)
+                )
                 return Outcome(index, pruned, time.monotonic() - start, len(added))
             if not engine.fixpoint:
                 break
