@@ -1,6 +1,6 @@
 """The geometry deduction engine: AlphaGeometry's language, DD+AR to a fixpoint, proof DAG."""
 
-from deduction.candidates import Candidate, candidates
+from deduction.aux_candidates import Candidate, candidates
 from deduction.constructions import CONSTRUCTIONS, instantiate, make_statement
 from deduction.engine import Engine, FactBase, SolveResult, solve_problem
 from deduction.errors import ConstructionError, DeductionError, DegenerateError, ParseError

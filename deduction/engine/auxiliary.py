@@ -1,7 +1,7 @@
 """The auxiliary-point search: when DD+AR stops short of the goal, add points and close again.
 
 HAGeo (Duan et al., arXiv 2512.00097) showed that a CPU-only search solves most of IMO-AG-30
-when its candidates are filtered by the figure: `deduction.candidates` proposes midpoints,
+when its candidates are filtered by the figure: `deduction.aux_candidates` proposes midpoints,
 reflections, feet, intersections and centres that land on a line or circle their construction
 does not put them on. This module spends a time budget on *attempts*, each a deterministic
 function of (seed, attempt number) and of the base fixpoint:
@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from deduction.candidates import Candidate, candidates, fresh_name
+from deduction.aux_candidates import Candidate, candidates, fresh_name
 from deduction.errors import DeductionError
 from deduction.numeric import extend
 from deduction.types import Clause, Problem, ProofStep, Statement

@@ -1,12 +1,12 @@
 """Auxiliary points: placing a clause on a fixed figure, the search, and proofs that need one.
 
-The candidates themselves are tested in test_candidates.py."""
+The candidates themselves are tested in test_aux_candidates.py."""
 
 import random
 
 import pytest
 
-from deduction.candidates import fresh_name
+from deduction.aux_candidates import fresh_name
 from deduction.engine import solve_problem
 from deduction.errors import ConstructionError, DegenerateError
 from deduction.numeric import extend, holds, realise

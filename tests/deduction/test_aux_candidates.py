@@ -3,7 +3,7 @@ each a clause of the construction language that draws where it was scored."""
 
 import math
 
-from deduction.candidates import KINDS, candidates, fresh_name
+from deduction.aux_candidates import KINDS, candidates, fresh_name
 from deduction.numeric import extend, realise
 from deduction.problem import parse_problem
 
