@@ -10,7 +10,7 @@ from deduction.aux_candidates import fresh_name
 from deduction.engine import solve_problem
 from deduction.errors import ConstructionError, DegenerateError
 from deduction.numeric import extend, holds, realise
-from deduction.problem import clause_statements, load_problems, parse_problem
+from deduction.problem import DEFAULT_PROBLEMS, clause_statements, load_problems, parse_problem
 
 JGEX = {p.name.rsplit("/", 1)[-1]: p for p in load_problems() if not hasattr(p, "message")}
 TRIANGLE = "a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b ? perp a d b c"
@@ -167,3 +167,12 @@ def test_a_proposers_clauses_are_tried_first_and_bad_ones_skipped():
     assert (
         result.solution == ALTITUDES.split(" ?")[0] + "; " + result.auxiliary[0] + " ? perp a d b c"
     )
+
+
+def test_a_proof_of_one_configuration_passes_on_fresh_figures_of_it():
+    # IMO 2002 P2: e and f are the two points where a line meets a circle; the goal holds
+    # whichever is which, the proof's directed angles only in the configuration it was found in
+    imo = {p.name: p for p in load_problems(DEFAULT_PROBLEMS.parent / "imo_ag_30.txt")}
+    result = solve_problem(imo["translated_imo_2002_p2a"], timeout=60, auxiliary=False)
+    assert result.status == "solved", result.message
+    assert result.stats["fresh_passed"] == 2
