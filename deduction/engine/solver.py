@@ -45,8 +45,8 @@ Proposer = Callable[[Problem], Sequence[str]]
 SUBSUMED_BY_TABLES = frozenset({"r02", "r08", "r30", "r31"})
 SUBSUMED_BY_AR = frozenset({"r09", "r10"})
 # An auxiliary try gets this many times the base closure's time, and at least this long.
-AUX_SLOWDOWN = 8.0
-AUX_MIN_SECONDS = 5.0
+AUX_SLOWDOWN = 10.0
+AUX_MIN_SECONDS = 10.0
 # A found proof must also re-check on FRESH_FIGURES new figures, of at most FRESH_DRAWS drawn
 # (see _recheck_fresh for why not on every one).
 FRESH_FIGURES = 2

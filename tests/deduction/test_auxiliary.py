@@ -124,7 +124,7 @@ def test_random_attempts_depend_on_the_seed_and_the_attempt_only():
         [str(c) for c in s._draw(s.ranked, random.Random(f"{seed}:{k}"), 0, ("a", "b", "c", "d"))]
         for s, seed in ((one, 1), (two, 1), (other, 2))
     ]
-    assert draws[0] == draws[1] and len(draws[0]) >= 2
+    assert draws[0] == draws[1] and len(draws[0]) >= 1
     assert len({c.split(" = ")[0] for c in draws[0]}) == len(draws[0])  # fresh, distinct names
 
 
