@@ -293,6 +293,8 @@ def run_search(
 
     With `workers` > 1 the attempts run in forked processes that inherit the search (the base
     fixpoint is not sent anywhere); results are read in attempt order."""
+    if not search.ranked and not search.proposals:
+        return None, 0  # nothing passed the filter: every attempt would add nothing
     indices = search.plan() if limit is None else iter(range(limit))
     tried = 0
     if workers <= 1:
