@@ -97,10 +97,12 @@ def test_closure_without_goal_reaches_a_fixpoint_of_true_facts():
         "closure",
     )
     engine = Engine(problem)
-    fb = engine.close(timeout=30)
-    assert engine.stats.fixpoint
-    derived = [s for s, step in fb.steps.items() if step.rule != "premise"]
+    assert not engine.fixpoint
+    assert engine.close(timeout=30)
+    assert engine.fixpoint
+    derived = engine.derived()
     assert len(derived) > 20
-    assert all(engine.numeric(s) for s in derived)
-    assert fb.holds(parse_problem(problem.text + " ? perp o d b c", "g").goal)
-    assert not fb.holds(parse_problem(problem.text + " ? perp a d b c", "g").goal)
+    assert not set(derived) & set(engine.premises)
+    assert all(engine.holds(s) and engine.holds_on_figure(s) for s in derived)
+    assert engine.holds(parse_problem(problem.text + " ? perp o d b c", "g").goal)
+    assert not engine.holds(parse_problem(problem.text + " ? perp a d b c", "g").goal)
