@@ -282,7 +282,7 @@ class PremiseSet:
         """Numeric checkers on `checks` fresh realisations of the premise set (None if it could
         not be drawn again: then no theorem of it can be vouched for)."""
         if self._fresh is None:
-            figures = []
+            figures: list[Callable[[Statement], bool]] = []
             for k in range(self.limits.checks):
                 try:
                     points = realise(self.sampled.problem, self.seed * 7919 + k + 1, 50).points
