@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,7 +117,7 @@ class Engine:
 
     @property
     def fixpoint(self) -> bool:
-        """Has the closure derived everything it can (False before a run, or out of time)?"""
+        """Did the last run reach the fixpoint (nothing more to derive)?"""
         return self.closure.stats.fixpoint
 
     def run(self, goal: Statement | None = None, timeout: float | None = None) -> bool:
@@ -161,7 +161,7 @@ class Engine:
     def recheck(
         self,
         proof: Proof,
-        allowed: Iterable[Statement] | None = None,
+        allowed: Sequence[Statement] | None = None,
         cache: dict[ProofStep, str | None] | None = None,
     ) -> list[str]:
         """Problems re-checking `proof` step by step on this figure with these rules (empty when
