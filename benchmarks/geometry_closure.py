@@ -19,9 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from deduction.engine import Engine  # noqa: E402
-from deduction.errors import DeductionError  # noqa: E402
-from deduction.problem import DEFAULT_PROBLEMS, load_problems  # noqa: E402
+from deduction import DEFAULT_PROBLEMS, DeductionError, Engine, load_problems  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,13 +37,13 @@ def main(argv: list[str] | None = None) -> int:
         start = time.process_time()
         try:
             engine = Engine(problem)
-            fb = engine.close(timeout=args.timeout)
+            engine.close(timeout=args.timeout)
         except DeductionError:
             failed += 1
             continue
         cpu.append(time.process_time() - start)
-        facts += sum(1 for step in fb.steps.values() if step.rule != "premise")
-        capped += not engine.stats.fixpoint
+        facts += len(engine.derived())
+        capped += not engine.fixpoint
     total = sum(cpu)
     print(f"{len(cpu)} closures ({failed} not realisable, {capped} stopped at {args.timeout:g}s)")
     print(f"closures/s {len(cpu) / total:.2f}  derived facts/s {facts / total:.0f}")

@@ -1,10 +1,23 @@
-"""The geometry deduction engine: AlphaGeometry's language, DD+AR to a fixpoint, proof DAG."""
+"""The geometry deduction engine: AlphaGeometry's language, DD+AR to a fixpoint, proof DAG.
+
+`__all__` is the package's API; callers outside `deduction` (the generator, the benchmarks)
+import only these names from `deduction` itself, never a submodule. The pieces:
+
+- the language: `parse_problem`, `Problem`, `Clause`, `Statement`, `CONSTRUCTIONS`, ...;
+- the figure: `realise` (coordinates), `extend` (one more clause on a fixed figure), `holds` and
+  `checker` (numeric truth), `SHAPE_SKETCHES`;
+- proving: `Engine` (one premise set closed under DD+AR; its docstring lists the methods callers
+  use: `close`, `fixpoint`, `holds`, `holds_on_figure`, `derived`, `implied`, `proof`,
+  `recheck`) and `solve_problem` (one problem, with the auxiliary-point search);
+- proofs: `Proof`, `traceback`, `proof_text`, `proof_graph`, and `recheck` (a proof re-checked
+  step by step on given coordinates, as a reader of the data would).
+"""
 
 from deduction.aux_candidates import Candidate, candidates
 from deduction.constructions import CONSTRUCTIONS, instantiate, make_statement
-from deduction.engine import Engine, FactBase, SolveResult, solve_problem
+from deduction.engine import Engine, SolveResult, recheck, solve_problem
 from deduction.errors import ConstructionError, DeductionError, DegenerateError, ParseError
-from deduction.numeric import holds, realise
+from deduction.numeric import SHAPE_SKETCHES, checker, extend, holds, realise
 from deduction.problem import (
     DEFAULT_PROBLEMS,
     clause_statements,
@@ -13,7 +26,7 @@ from deduction.problem import (
     parse_problems,
     premise_statements,
 )
-from deduction.proof import Proof, proof_graph, proof_text, recheck, traceback
+from deduction.proof import Proof, proof_graph, proof_text, traceback
 from deduction.rules import Rule, load_rules
 from deduction.types import (
     Clause,
@@ -39,7 +52,6 @@ __all__ = [
     "DeductionError",
     "DegenerateError",
     "Engine",
-    "FactBase",
     "ParseError",
     "Problem",
     "ProblemLoadError",
@@ -47,12 +59,15 @@ __all__ = [
     "ProofStep",
     "Realisation",
     "Rule",
+    "SHAPE_SKETCHES",
     "SolveResult",
     "Statement",
     "Template",
     "Theorem",
     "candidates",
+    "checker",
     "clause_statements",
+    "extend",
     "holds",
     "instantiate",
     "load_problems",

@@ -27,12 +27,14 @@ from typing import Any
 from deduction.engine import auxiliary
 from deduction.engine.chasing import Chasing
 from deduction.engine.closure import Closure, ClosureStats
-from deduction.engine.factbase import FactBase
+from deduction.engine.factbase import NUMERIC_PREDICATES, FactBase
+from deduction.engine.implied import implied_facts
+from deduction.engine.recheck import recheck
 from deduction.engine.triangles import TriangleMatcher
 from deduction.errors import DeductionError
 from deduction.numeric import checker, extend, holds, realise
 from deduction.problem import parse_problem, premise_statements
-from deduction.proof import PREMISE, Proof, proof_text, recheck, traceback
+from deduction.proof import PREMISE, Proof, proof_text, traceback
 from deduction.rules import Rule, load_rules
 from deduction.types import Clause, Problem, ProofStep, Statement
 
@@ -54,7 +56,23 @@ FRESH_DRAWS = 10
 
 
 class Engine:
-    """A fact base for one problem's premises, ready to be closed under the rules."""
+    """A fact base for one problem's premises, ready to be closed under the rules.
+
+    Callers outside `deduction.engine` use only this surface:
+
+        .problem, .points, .premises               what it was built on (read only)
+        .run(goal=None, timeout=None) -> bool      close until `goal` holds (None: the fixpoint)
+        .close(timeout=None) -> bool               close to the fixpoint; False if out of time
+        .fixpoint -> bool                          has the closure reached its fixpoint?
+        .holds(st) -> bool                         proved so far (a node or by the classes)
+        .holds_on_figure(st) -> bool               numerically true on the engine's figure
+        .derived() -> list[Statement]              proved nodes beyond the premises, in order
+        .implied(spellings=3) -> list[Statement]   facts the classes imply that are not nodes
+        .proof(goal) -> Proof                      the traced proof of a proved statement
+        .recheck(proof, allowed=None, cache=None)  problems re-checking it step by step
+
+    `fb`, `numeric`, `rules`, `closure` and `stats` are its working parts, for the solver and
+    the auxiliary search in this package."""
 
     def __init__(
         self,
@@ -123,19 +141,54 @@ class Engine:
         return out
 
     def run(self, goal: Statement | None = None, timeout: float | None = None) -> bool:
+        """Close until `goal` is proved (True) or the fixpoint or `timeout` is reached; a
+        later call resumes where this one stopped. With no goal: True at the fixpoint."""
         return self.closure.run(goal, timeout)
 
-    def close(self, timeout: float | None = None) -> FactBase:
-        """Every fact DD+AR derives from the premises (the generator's workload)."""
+    def close(self, timeout: float | None = None) -> bool:
+        """Every fact DD+AR derives from the premises (the generator's workload); False when
+        `timeout` stopped it short of the fixpoint."""
         self.closure.run(None, timeout)
-        return self.fb
+        return self.fixpoint
+
+    def holds(self, st: Statement) -> bool:
+        """Is `st` proved so far, as a node or by the fact base's classes?"""
+        return self.fb.holds(st)
+
+    def holds_on_figure(self, st: Statement) -> bool:
+        """Is `st` true on the engine's coordinates (no proof involved)?"""
+        return self.numeric(st)
+
+    def derived(self) -> list[Statement]:
+        """The nodes proved beyond the premises, in the order they were learnt. Side-condition
+        predicates (ncoll, npara, ...: read off the figure, never proved) are left out."""
+        return [
+            st
+            for st in self.fb.log
+            if self.fb.steps[st].rule != PREMISE and st.predicate not in NUMERIC_PREDICATES
+        ]
+
+    def implied(self, spellings: int = 3) -> list[Statement]:
+        """The facts the classes imply that are not nodes (`deduction.engine.implied`), each
+        class spelled by up to `spellings` of its lines or segments; sorted by text."""
+        return sorted(implied_facts(self.fb, spellings), key=str)
 
     def proof(self, goal: Statement) -> Proof:
+        """The traced proof of `goal`, which must hold (else ValueError)."""
         self.fb.justify(goal)
         return traceback(self.fb.steps, goal)
 
-    def recheck(self, proof: Proof) -> list[str]:
-        return recheck(proof, self.points, self.numeric, self.rules, self.premises)
+    def recheck(
+        self,
+        proof: Proof,
+        allowed: Sequence[Statement] | None = None,
+        cache: dict[ProofStep, str | None] | None = None,
+    ) -> list[str]:
+        """Problems re-checking `proof` step by step on this figure with these rules (empty when
+        sound); its premises must be among `allowed` (default: the engine's premises). `cache`
+        (see `deduction.recheck`) carries step verdicts across calls on this figure."""
+        allowed = self.premises if allowed is None else allowed
+        return recheck(proof, self.points, self.numeric, self.rules, allowed, cache)
 
 
 @dataclass(slots=True)

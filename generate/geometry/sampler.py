@@ -29,16 +29,17 @@ from random import Random
 
 from deduction import (
     CONSTRUCTIONS,
+    SHAPE_SKETCHES,
     Clause,
     ConstructionCall,
     ConstructionDef,
     DeductionError,
     Problem,
     Template,
+    extend,
     holds,
     instantiate,
 )
-from deduction.numeric import SHAPE_SKETCHES, extend
 from generate.geometry.subproblem import point_names
 
 logger = logging.getLogger(__name__)

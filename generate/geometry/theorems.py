@@ -3,11 +3,11 @@
 A premise set closed under DD+AR holds far more than its derived nodes: every pair of
 segments in a length class is a `cong`, every two keys of an angle class an `eqangle`, every
 three points of a line a `coll`. `candidate_goals` lists the nodes and those class facts
-(`deduction.engine.implied_facts`, each class spelled by up to SPELLINGS of its lines or
+(`Engine.derived` and `Engine.implied`, each class spelled by up to SPELLINGS of its lines or
 segments). Each candidate then becomes a theorem:
 
-1. its proof is traced back (`deduction.traceback`); fewer than `min_steps` steps is a
-   restatement and dropped;
+1. its proof is traced back (`Engine.proof`); fewer than `min_steps` steps is a restatement
+   and dropped;
 2. its statement keeps the clauses its goal's points are built from; the clauses the proof
    needs beyond those are its auxiliary construction (AlphaGeometry's definition);
 3. the statement is canonised and looked up in the dedup filter before any costly work;
@@ -21,7 +21,8 @@ segments). Each candidate then becomes a theorem:
    (a proof that read a branch or an orientation off the one figure is dropped), and the
    proof must re-check step by step against the premises of its own clauses.
 
-Counters name every reason a candidate is dropped; the shard's stats sum them.
+Counters name every reason a candidate is dropped; the shard's stats sum them. Only the
+public surface of `deduction` is used: the names of its `__all__` and `Engine`'s methods.
 """
 
 from __future__ import annotations
@@ -32,9 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from deduction import DeductionError, Engine, Proof, Statement, realise, recheck, traceback
-from deduction.engine import NUMERIC_PREDICATES, FactBase, implied_facts
-from deduction.numeric import Figure, checker
+from deduction import DeductionError, Engine, Proof, Statement, checker, realise
 from generate.geometry.canon import PremiseForm, digest, premise_form
 from generate.geometry.sampler import Sampled
 from generate.geometry.subproblem import ClauseGraph, Mask, point_args
@@ -90,18 +89,13 @@ def trivial(st: Statement) -> bool:
     return False
 
 
-def candidate_goals(fb: FactBase) -> list[Statement]:
+def candidate_goals(engine: Engine) -> list[Statement]:
     """Derived nodes (in derivation order), then the facts their classes imply (sorted); no
     numeric side condition, nothing trivial. The class facts are every congruent pair of a
     length class, every parallel pair of lines, and every two keys of an angle or ratio class
     (or a key and its constant: perp, aconst, rconst), each class spelled by a few of its
     lines or segments (SPELLINGS), plus three points of a line and four of a circle."""
-    nodes = [
-        st
-        for st in fb.log
-        if fb.steps[st].rule != "premise" and st.predicate not in NUMERIC_PREDICATES
-    ]
-    goals = nodes + sorted(implied_facts(fb, SPELLINGS), key=str)
+    goals = engine.derived() + engine.implied(SPELLINGS)
     return [st for st in goals if not trivial(st)]
 
 
@@ -118,14 +112,13 @@ class PremiseSet:
         self.engine = Engine(sampled.problem, points=sampled.points)
         self.forms: dict[Mask, PremiseForm] = {}
         self.closures: dict[Mask, Engine | None] = {}
-        self._fresh: list[Figure] | None = None
+        self._fresh: list[Callable[[Statement], bool]] | None = None
         self._rechecked: dict = {}
         self._spent: dict[Mask, float] = {}
 
     def close(self) -> bool:
         """Close under DD+AR; False (and counted) when the closure ran out of time."""
-        self.engine.close(timeout=self.limits.closure_timeout)
-        if not self.engine.stats.fixpoint:
+        if not self.engine.close(timeout=self.limits.closure_timeout):
             self.counts["closure_timeouts"] += 1
             return False
         return True
@@ -141,13 +134,11 @@ class PremiseSet:
         per CPU-second against ~160 for the rest of the pipeline; they are dropped
         (`dropped_aux_unlikely`). Groups with most candidates for the fewest points go first,
         while the sub-closure budget lasts."""
-        fb = self.engine.fb
-        goals = candidate_goals(fb)
+        goals = candidate_goals(self.engine)
         self.counts["candidates"] += len(goals)
         waiting: dict[Mask, list[tuple[Statement, bytes, Mask, Proof]]] = {}
         for goal in goals:
-            fb.justify(goal)
-            proof = traceback(fb.steps, goal)
+            proof = self.engine.proof(goal)
             if len(proof.steps) < self.limits.min_steps:
                 self.counts["dropped_short"] += 1
                 continue
@@ -242,9 +233,9 @@ class PremiseSet:
         engine = self.closure(mask)
         if engine is None:
             return None, None
-        if engine.fb.holds(goal):
+        if engine.holds(goal):
             return True, engine
-        if not engine.stats.fixpoint:
+        if not engine.fixpoint:
             spent = self._spent.get(mask, 0.0)
             left = self.limits.closure_timeout - spent
             start = time.monotonic()  # the engine's deadlines are wall-clock too
@@ -254,7 +245,7 @@ class PremiseSet:
             self.counts["subclosure_ms"] += int(1000 * used)
             if proved:
                 return True, engine
-            if not engine.stats.fixpoint:
+            if not engine.fixpoint:
                 self.counts["subclosure_timeouts"] += 1
                 self.closures[mask] = None
                 return None, None
@@ -287,11 +278,11 @@ class PremiseSet:
         return kept & ~statement, proof
 
     # ---------------------------------------------------------------- checks
-    def fresh(self) -> list[Figure] | None:
+    def fresh(self) -> list[Callable[[Statement], bool]] | None:
         """Numeric checkers on `checks` fresh realisations of the premise set (None if it could
         not be drawn again: then no theorem of it can be vouched for)."""
         if self._fresh is None:
-            figures = []
+            figures: list[Callable[[Statement], bool]] = []
             for k in range(self.limits.checks):
                 try:
                     points = realise(self.sampled.problem, self.seed * 7919 + k + 1, 50).points
@@ -310,9 +301,5 @@ class PremiseSet:
         return all(figure(st) for figure in figures for st in facts)
 
     def _rechecks(self, proof: Proof, mask: Mask) -> bool:
-        engine = self.engine
         allowed = self.graph.premises_of(mask)
-        problems = recheck(
-            proof, engine.points, engine.numeric, engine.rules, allowed, cache=self._rechecked
-        )
-        return not problems
+        return not self.engine.recheck(proof, allowed, cache=self._rechecked)

@@ -97,10 +97,30 @@ def test_closure_without_goal_reaches_a_fixpoint_of_true_facts():
         "closure",
     )
     engine = Engine(problem)
-    fb = engine.close(timeout=30)
-    assert engine.stats.fixpoint
-    derived = [s for s, step in fb.steps.items() if step.rule != "premise"]
+    assert not engine.fixpoint
+    assert engine.close(timeout=30)
+    assert engine.fixpoint
+    derived = engine.derived()
     assert len(derived) > 20
-    assert all(engine.numeric(s) for s in derived)
-    assert fb.holds(parse_problem(problem.text + " ? perp o d b c", "g").goal)
-    assert not fb.holds(parse_problem(problem.text + " ? perp a d b c", "g").goal)
+    assert not set(derived) & set(engine.premises)
+    assert all(engine.holds(s) and engine.holds_on_figure(s) for s in derived)
+    assert engine.holds(parse_problem(problem.text + " ? perp o d b c", "g").goal)
+    assert not engine.holds(parse_problem(problem.text + " ? perp a d b c", "g").goal)
+
+
+def test_implied_facts_hold_and_their_proofs_recheck_against_allowed_premises():
+    problem = parse_problem(
+        "a b c = triangle a b c; d = midpoint d b c; e = midpoint e a c; f = midpoint f a b",
+        "implied",
+    )
+    engine = Engine(problem)
+    assert engine.close(timeout=30)
+    implied = engine.implied()
+    assert implied and implied == sorted(implied, key=str)
+    assert not set(implied) & set(engine.derived())
+    assert all(engine.holds(st) and engine.holds_on_figure(st) for st in implied)
+    proof = engine.proof(implied[0])
+    cache: dict = {}
+    assert engine.recheck(proof, cache=cache) == []
+    assert set(cache) == set(proof.steps)  # every step's verdict kept for the next proof
+    assert any("not a premise" in p for p in engine.recheck(proof, allowed=[], cache=cache))

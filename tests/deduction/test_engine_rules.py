@@ -16,11 +16,12 @@ import pytest
 from deduction.engine.closure import Closure, conclusion_of
 from deduction.engine.factbase import FactBase
 from deduction.engine.matcher import match
+from deduction.engine.recheck import recheck
 from deduction.engine.solver import Engine
 from deduction.engine.triangles import TriangleMatcher
 from deduction.numeric import holds
 from deduction.problem import parse_problem
-from deduction.proof import recheck, traceback
+from deduction.proof import traceback
 from deduction.rules import load_rules, orientation_variants
 from deduction.types import ProofStep, Statement
 

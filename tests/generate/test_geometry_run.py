@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from deduction import holds, load_rules, parse_problem, realise, recheck
+from deduction import Proof, holds, load_rules, parse_problem, realise, recheck
 from deduction.numeric import checker
 from deduction.problem import premise_statements
 from deduction.types import ProofStep, Statement
@@ -64,8 +64,6 @@ def test_same_seed_same_records_whatever_the_workers(small_run, tmp_path):
 
 
 def _proof(record: dict):
-    from deduction.proof import Proof
-
     steps = tuple(
         ProofStep(
             Statement.parse(s["conclusion"]),

@@ -30,7 +30,7 @@ def test_a_fact_true_on_one_branch_only_is_dropped():
     goal = Statement("para", ("c", "d", "a", "e"))
     seed = next(s for s in range(50) if holds(goal, realise(parse_problem(text), seed=s).points))
     ps, counts = premise_set(text, seed)
-    assert ps.engine.fb.holds(goal)  # the engine reads it off this figure...
+    assert ps.engine.holds(goal)  # the engine reads it off this figure...
     found = list(ps.theorems(lambda key: True))
     assert goal not in {f.goal for f in found}  # ...and the generator does not keep it
     assert counts["dropped_figure_dependent"] > 0
