@@ -188,11 +188,28 @@ class FactBase:
         else:
             self.steps[st] = step
             self.log.append(st)
+            if st.predicate in ("cong", "para"):  # made a class by `promote`: keep it so
+                self.promote(st)
             if st.predicate == "midp":  # made explicit by fold_midpoints: keep it so
                 self.changed()
                 self.explicit.setdefault("midp", set()).add(st)
                 self.fact_stamp[st] = self.tick
                 self.events.append(("dist", "midp", st.args, None, st))
+
+    def promote(self, st: Statement) -> bool:
+        """Join the two classes of a `cong` (`para`) that holds only through the ratio (angle)
+        table, e.g. from equal ratios over a congruent pair: the table answers `holds`, but the
+        length and direction classes, which fold midpoints, drive matching and feed distance
+        chasing, would never learn it. The statement becomes a node (justified from the table)
+        and then acts as if it had been added. False if its classes were already one."""
+        p, q = pairs_of(st.args)
+        same = self._len_same if st.predicate == "cong" else self._dir_same
+        if same(p, q):
+            return False
+        self.justify(st)
+        self.changed()
+        self._adders[st.predicate](st)
+        return True
 
     def changed(self) -> None:
         """Forget what was memoised about the base's structure (a node is being added)."""

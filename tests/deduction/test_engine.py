@@ -46,14 +46,21 @@ def test_orthocenter_should_succeed():
 
 
 def test_orthocenter_without_aux_point_is_unsolved_by_dd_ar_alone():
-    # as for AlphaGeometry's DD+AR: no rule instance applies without the foot e
+    # as for AlphaGeometry's DD+AR: no rule of the 43 applies without the foot e
     problem = parse_problem(ORTHOCENTER + " ? perp a d b c", "orthocenter")
-    assert solve_problem(problem, timeout=30, auxiliary=False).status == "unsolved"
+    assert solve_problem(problem, timeout=30, rules="ag1", auxiliary=False).status == "unsolved"
+
+
+def test_orthocenter_is_one_rule_of_the_default_set():
+    problem = parse_problem(ORTHOCENTER + " ? perp a d b c", "orthocenter")
+    result = solve_problem(problem, timeout=30, auxiliary=False)
+    assert result.status == "solved", result.message
+    assert [step.rule for step in result.proof.steps] == ["p03"]
 
 
 def test_orthocenter_finds_its_own_aux_point():
     problem = parse_problem(ORTHOCENTER + " ? perp a d b c", "orthocenter")
-    result = solve_problem(problem, timeout=30)
+    result = solve_problem(problem, timeout=30, rules="ag1")
     assert result.status == "solved", result.message
     (clause,) = result.auxiliary
     new = clause.split(" = ")[0]
