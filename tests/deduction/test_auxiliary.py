@@ -73,9 +73,7 @@ def test_placed_drops_points_that_are_already_there():
     [
         "complete_007_7_Book_LLL_L058-9.gex",  # a parallel through d meeting a c
         "complete_010_Other_Auxiliary_aux2_22.gex",  # where two lines meet
-        # its proof has an AR:ratio step between segments that are not class representatives
-        # of the re-check's smaller system (re-check asks the chaser for the step itself)
-        "complete_010_Other_gao_Y_yL182-4.gex",
+        "complete_008_7_Book_LLL_L053-1.gex",  # a foot
     ],
 )
 def test_jgex_problem_needing_an_aux_point(name):

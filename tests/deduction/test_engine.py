@@ -20,6 +20,10 @@ NAMED = [
     # a parallelogram's triangles are similar with no angle fact: same-key angles
     "complete_010_Other_Auxiliary_ye_aux_ppara.gex",
     "complete_003_6_GDD_FULL_more_E015-6.gex",
+    # its proof has an AR:ratio step between segments that are not class representatives of
+    # the re-check's smaller system (re-check asks the chaser for the step itself); it needed
+    # an auxiliary point before ratio-table lengths reached distance chasing
+    "complete_010_Other_gao_Y_yL182-4.gex",
 ]
 
 

@@ -37,6 +37,19 @@ def test_ag2_statements_hold_with_the_ag1_rules_too():
         assert result.status == "solved", (name, result.message)
 
 
+def test_a_ratio_the_table_knows_reaches_distance_chasing():
+    # Thales gives |ac| / |ae| = 2 in the ratio table only (eqratio and the midpoint's 2); as a
+    # length sum on line ace it makes e the midpoint (Chasing._to_distances)
+    problem = parse_problem(
+        "a b c = triangle a b c; d = midpoint d a b; e = on_pline e d b c, on_line e a c"
+        " ? cong a e e c",
+        "midline_converse",
+    )
+    result = solve_problem(problem, timeout=30, rules="ag1", auxiliary=False)
+    assert result.status == "solved", result.message
+    assert result.proof.steps[-1].rule == "AR:distance"
+
+
 def _figure_base() -> FactBase:
     # a e d on a line with e the midpoint, |ac| = |cd|: triangles ace and dce are congruent
     points = {"a": (0.0, 0.0), "d": (4.0, 0.0), "e": (2.0, 0.0), "c": (2.0, 3.0)}
