@@ -91,8 +91,6 @@ PROBLEMS = {
     "p01": "a b c = triangle a b c; d = angle_bisector d a c b, on_bline d a b ? cyclic a b c d",
     "p02": "a b c = r_triangle a b c; m = on_line m b c, on_bline m a b ? midp m b c",
     "p03": "a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b ? perp a d b c",
-    "p04": "a b c = triangle a b c; d = on_circum d a b c; o = on_bline o a b, on_bline o c d"
-    " ? cong o a o c",
 }
 
 # A mirrored twin of the goal: for SSS the figure decides the orientation.
