@@ -1,8 +1,14 @@
-"""AlphaGeometry's deduction rules, loaded from `rules.txt` as data.
+"""Deduction rules as data: AlphaGeometry's 43 (`rules.txt`) and our additions.
 
-Each line of rules.txt reads `premise, premise, ... => conclusion`; a premise or conclusion is a
-predicate followed by variable names. Rules are numbered r00..r42 in file order, which is the
-numbering AlphaGeometry's papers and logs use.
+Each line of a rules file reads `premise, premise, ... => conclusion`; a premise or conclusion
+is a predicate followed by variable names. The rules of rules.txt are numbered r00..r42 in file
+order, which is the numbering AlphaGeometry's papers and logs use; those of
+`rules_proofloom.txt` p00, p01, ... (a prefix of their own, so an r-number always means
+AlphaGeometry's rule). Two sets are bundled (`RULE_SETS`):
+
+- "ag1": AlphaGeometry's 43 alone, for proofs that cite only rules AlphaGeometry has;
+- "proofloom" (the default): the 43 and ours, rules Newclid and AlphaGeometry2 added that
+  the 43 reach only through an auxiliary point or not at all.
 
 Two spellings carry meaning beyond the predicate:
 
@@ -30,6 +36,16 @@ from deduction.types import ALIASES, CANONICAL
 NUMERIC_ONLY = frozenset({"ncoll", "npara", "nperp", "sameside", "diff"})
 # Conclusion spellings whose orientation is decided on the coordinates.
 STARRED = {"simtri*": ("simtri", "simtri2"), "contri*": ("contri", "contri2")}
+
+
+# The bundled sets: files of deduction/data with the prefix their rules are numbered by.
+RULE_SETS: dict[str, tuple[tuple[str, str], ...]] = {
+    "ag1": (("rules.txt", "r"),),
+    "proofloom": (("rules.txt", "r"), ("rules_proofloom.txt", "p")),
+}
+# Strength over AlphaGeometry compatibility: the extra rules close gaps AlphaGeometry2's DDAR
+# closes (it proves their conclusions without auxiliary points); "ag1" remains one flag away.
+DEFAULT_RULE_SET = "proofloom"
 
 
 # What each rule of the bundled rules.txt says, for proofs a person reads: rules.txt itself has
@@ -80,6 +96,11 @@ RULE_NAMES = {
     "r40": "SSS similarity with an equal side: congruence",
     "r41": "trapezoid: proportional points give a parallel",
     "r42": "trapezoid: a parallel cuts the legs proportionally",
+    # rules_proofloom.txt
+    "p00": "the perpendicular from a centre bisects the chord: midpoint",
+    "p01": "angle bisector and perpendicular bisector meet on the circle: concyclic",
+    "p02": "right triangle: the hypotenuse point equidistant from two vertices is the midpoint",
+    "p03": "orthocenter: the third altitude is perpendicular",
 }
 
 
@@ -194,26 +215,40 @@ def parse_rule(line: str, name: str) -> Rule:
     return rule
 
 
-def parse_rules(text: str) -> tuple[Rule, ...]:
-    """Parse rules.txt text; blank lines and `#` comments are skipped, numbering is r00, r01..."""
+def parse_rules(text: str, prefix: str = "r") -> tuple[Rule, ...]:
+    """Parse rules file text; blank lines and `#` comments are skipped, numbering is
+    {prefix}00, {prefix}01, ..."""
     lines = [ln.split("#", 1)[0].strip() for ln in text.splitlines()]
     lines = [ln for ln in lines if ln]
-    return tuple(parse_rule(line, f"r{i:02d}") for i, line in enumerate(lines))
+    return tuple(parse_rule(line, f"{prefix}{i:02d}") for i, line in enumerate(lines))
 
 
 def default_rules_text() -> str:
     """The bundled rules.txt (a copy of AlphaGeometry's, CC-BY 4.0; see deduction/data/NOTICE)."""
-    return resources.files("deduction").joinpath("data", "rules.txt").read_text()
+    return _data_text("rules.txt")
 
 
-def load_rules(path: str | Path | None = None) -> tuple[Rule, ...]:
-    """Rules from `path`, or the bundled set when `path` is None (parsed once per process:
-    the matcher caches join plans by rule identity, so every engine must share the objects)."""
-    if path is None:
-        return _bundled_rules()
-    return parse_rules(Path(path).read_text())
+def _data_text(name: str) -> str:
+    return resources.files("deduction").joinpath("data", name).read_text()
+
+
+def load_rules(source: str | Path | None = None) -> tuple[Rule, ...]:
+    """A bundled set by name (`RULE_SETS`: "ag1", "proofloom"), the default set when `source`
+    is None, or the rules of a file (numbered r00, r01, ...). Bundled sets are parsed once per
+    process: the matcher caches join plans by rule identity, so every engine must share them."""
+    if source is None:
+        source = DEFAULT_RULE_SET
+    if isinstance(source, str) and source in RULE_SETS:
+        return _bundled_rules(source)
+    return parse_rules(Path(source).read_text())
 
 
 @functools.cache
-def _bundled_rules() -> tuple[Rule, ...]:
-    return parse_rules(default_rules_text())
+def _bundled_rules(name: str) -> tuple[Rule, ...]:
+    return tuple(rule for file, prefix in RULE_SETS[name] for rule in _bundled_file(file, prefix))
+
+
+@functools.cache
+def _bundled_file(file: str, prefix: str) -> tuple[Rule, ...]:
+    # one parse per file: the sets share the objects of the rules they have in common
+    return parse_rules(_data_text(file), prefix)

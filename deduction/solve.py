@@ -2,6 +2,7 @@
 
     python -m deduction.solve [FILE|-] [--name NAME]... [--timeout S] [--jobs N]
                               [--out results.jsonl] [--proof] [--no-aux] [--no-ar]
+                              [--rules ag1|proofloom]
 
 FILE defaults to the bundled JGEX-AG-231 set; `-` reads standard input. `--name` picks problems
 by their full name or any unique short form of it (`morley`, `E057-41`). A problem DD+AR does not
@@ -16,6 +17,7 @@ readable proof under each solved line. While a slow problem holds back the lines
 progress bar on stderr (when stderr is a terminal) counts the problems finished. Ctrl-C stops
 the run and prints the summary of the problems finished so far. `--out` writes one JSON object
 per problem, with the traced proof of every solved one and the auxiliary clauses it used.
+`--rules ag1` keeps to AlphaGeometry's 43 rules; the default adds ours (`deduction.rules`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from typing import IO, Any
 from deduction.engine.solver import solve_problem
 from deduction.errors import UsageError
 from deduction.problem import DEFAULT_PROBLEMS, parse_problems, problem_names, resolve_name
+from deduction.rules import DEFAULT_RULE_SET, RULE_SETS
 from deduction.types import Problem, ProblemLoadError
 
 PROG = "python -m deduction.solve"
@@ -67,14 +70,27 @@ class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpF
 
 
 def _child(
-    problem: Problem, timeout: float, use_ar: bool, aux: bool, workers: int, seed: int, conn: Any
+    problem: Problem,
+    timeout: float,
+    use_ar: bool,
+    aux: bool,
+    rules: str,
+    workers: int,
+    seed: int,
+    conn: Any,
 ) -> None:
     # Ctrl-C and SIGTERM are the parent's to handle (it kills the children, prints the summary)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         result = solve_problem(
-            problem, timeout=timeout, use_ar=use_ar, auxiliary=aux, workers=workers, seed=seed
+            problem,
+            timeout=timeout,
+            rules=rules,
+            use_ar=use_ar,
+            auxiliary=aux,
+            workers=workers,
+            seed=seed,
         ).to_json()
     except Exception as exc:  # noqa: BLE001 - reported as an error line, the run goes on
         result = _error(problem.name, f"{type(exc).__name__}: {exc}")
@@ -99,10 +115,11 @@ def run_all(
     aux: bool = True,
     on_done: Callable[[Result], None] | None = None,
     seed: int = 0,
+    rules: str = DEFAULT_RULE_SET,
 ) -> list[Result]:
     """Solve every item with at most `jobs` worker processes; results in input order. `on_done`
     is called with each result as it finishes (any order), `emit` as soon as it and all earlier
-    ones are done (input order).
+    ones are done (input order). `rules` names a bundled rule set (`RULE_SETS`).
 
     With `aux` and `jobs` > 1 the work runs in two phases so the auxiliary search gets every
     core: first DD+AR alone on every problem, `jobs` problems at a time; then each problem left
@@ -122,7 +139,7 @@ def run_all(
 
     def launch(i: int, item: Problem, limit: float, with_aux: bool, cores: int) -> None:
         recv, send = ctx.Pipe(duplex=False)
-        args = (item, limit, use_ar, with_aux, cores, seed, send)
+        args = (item, limit, use_ar, with_aux, rules, cores, seed, send)
         # not a daemon: its search forks workers of its own (killed with it, see finally)
         proc = ctx.Process(target=_child, args=args, daemon=False)
         proc.start()
@@ -275,7 +292,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--no-aux", action="store_true", help="no auxiliary points: stop at the DD+AR fixpoint"
     )
-    p.add_argument("--no-ar", action="store_true", help="DD only, all 43 rules")
+    p.add_argument(
+        "--no-ar", action="store_true", help="DD only, every rule matched (none left to AR)"
+    )
+    p.add_argument(
+        "--rules",
+        choices=sorted(RULE_SETS),
+        default=DEFAULT_RULE_SET,
+        help="rule set: ag1 is AlphaGeometry's 43 rules (proofs cite only those), proofloom "
+        "adds ours (deduction/data/rules_proofloom.txt), which prove more without auxiliary points",
+    )
     return p
 
 
@@ -412,6 +438,7 @@ def _solve(args: argparse.Namespace) -> int:
             aux=not args.no_aux,
             on_done=report.finished,
             seed=args.seed,
+            rules=args.rules,
         )
     except KeyboardInterrupt:
         interrupted = True

@@ -127,7 +127,11 @@ class Chasing:
             # only for the facts kept, from the equations known when each was derived.
             for derived in chaser.derive(with_why=False):
                 st = to_statement(derived)
-                if st is None or fb.holds(st):
+                if st is None:
+                    continue
+                if fb.holds(st):
+                    if label == "AR:ratio" and st.predicate == "rconst":
+                        self._to_distances(fb, st)
                     continue
                 if not self.numeric(st):
                     logger.warning("AR derived %s, false on the figure; dropped", st)
@@ -137,6 +141,15 @@ class Chasing:
                 if fb.add(ProofStep(st, label, premises)):
                     added += 1
         return added + self._divided(fb)
+
+    def _to_distances(self, fb: FactBase, st: Statement) -> None:
+        """Hand a ratio constant the fact base knows only through its ratio table to distance
+        chasing, as AlphaGeometry2 syncs its multiplicative and additive length tables: a new
+        fact would reach it as an event, but one that already holds never becomes one. (Equal
+        lengths get there through `fold_units`.) Thales' 1/2 on a side then halves it."""
+        a, b, c, d, value = st.args
+        if not self.dist.implies("rconst", (a, b, c, d), value=Fraction(value)):
+            self.dist.add("rconst", (a, b, c, d), fb.justify(st), value=Fraction(value))
 
     def last_resort(self, fb: FactBase) -> int:
         """Divided equal angles (see `_divided`) between any two pairs of lines whose angles

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from deduction.engine.factbase import FactBase
-from deduction.engine.folds import fold_circles, fold_midpoints
+from deduction.engine.folds import fold_circles, fold_midpoints, fold_units
 from deduction.engine.matcher import instantiate, match
 from deduction.engine.triangles import TriangleMatcher
 from deduction.rules import STARRED, Rule, orientation_variants
@@ -144,7 +144,7 @@ class Closure:
             if fb.add(step):
                 added += 1
                 self.stats.per_rule[step.rule] = self.stats.per_rule.get(step.rule, 0) + 1
-        added += fold_midpoints(fb) + fold_circles(fb)
+        added += fold_units(fb) + fold_midpoints(fb) + fold_circles(fb)
         self.stats.dd_facts += added
         if self.algebra is not None:
             ar = self.algebra(fb)
@@ -161,6 +161,7 @@ class Closure:
         deadline = None if timeout is None else start + timeout
         fb = self.fb
         try:
+            fold_units(fb)
             fold_midpoints(fb)
             fold_circles(fb)
             if self.algebra is not None:

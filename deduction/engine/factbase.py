@@ -28,6 +28,7 @@ from fractions import Fraction
 from itertools import combinations
 from typing import Any
 
+from deduction.engine.definitions import S, unfold
 from deduction.engine.tables import Key, Pair, QuotientTable, angle_mirror, ratio_mirror
 from deduction.engine.unionfind import PointSets, ProofUnionFind
 from deduction.types import ProofStep, Statement
@@ -49,44 +50,6 @@ def pair(a: str, b: str) -> Pair:
 
 def pairs_of(args: tuple[str, ...]) -> list[Pair]:
     return [pair(args[i], args[i + 1]) for i in range(0, len(args) - 1, 2)]
-
-
-def S(pred: str, *args: str) -> Statement:  # noqa: N802 - reads like the statement it builds
-    return Statement(pred, tuple(args))
-
-
-def unfold(st: Statement) -> list[Statement]:
-    """Definitional consequences of a compound fact (its "def:<pred>" children)."""
-    a = st.args
-    if st.predicate == "midp":
-        m, x, y = a
-        return [S("coll", m, x, y), S("cong", m, x, m, y)]
-    if st.predicate == "circle":
-        o, x, y, z = a
-        return [S("cong", o, x, o, y), S("cong", o, x, o, z)]
-    if st.predicate == "eqratio3":
-        x, y, z, w, o, _ = a
-        return [S("eqratio", o, x, o, z, o, y, o, w), S("eqratio", o, x, o, z, x, y, z, w)]
-    if st.predicate in ("simtri", "simtri2", "contri", "contri2"):
-        x, y, z, p, q, r = a
-        if st.predicate in ("simtri", "contri"):
-            out = [
-                S("eqangle", y, x, y, z, q, p, q, r),
-                S("eqangle", z, x, z, y, r, p, r, q),
-                S("eqangle", x, y, x, z, p, q, p, r),
-            ]
-        else:
-            out = [
-                S("eqangle", y, x, y, z, q, r, q, p),
-                S("eqangle", z, x, z, y, r, q, r, p),
-                S("eqangle", x, y, x, z, p, r, p, q),
-            ]
-        if st.predicate.startswith("contri"):
-            out += [S("cong", x, y, p, q), S("cong", y, z, q, r), S("cong", x, z, p, r)]
-        else:
-            out += [S("eqratio", x, y, x, z, p, q, p, r), S("eqratio", y, x, y, z, q, p, q, r)]
-        return out
-    return []
 
 
 class FactBase:
@@ -188,11 +151,28 @@ class FactBase:
         else:
             self.steps[st] = step
             self.log.append(st)
+            if st.predicate in ("cong", "para"):  # made a class by `promote`: keep it so
+                self.promote(st)
             if st.predicate == "midp":  # made explicit by fold_midpoints: keep it so
                 self.changed()
                 self.explicit.setdefault("midp", set()).add(st)
                 self.fact_stamp[st] = self.tick
                 self.events.append(("dist", "midp", st.args, None, st))
+
+    def promote(self, st: Statement) -> bool:
+        """Join the two classes of a `cong` (`para`) that holds only through the ratio (angle)
+        table, e.g. from equal ratios over a congruent pair: the table answers `holds`, but the
+        length and direction classes, which fold midpoints, drive matching and feed distance
+        chasing, would never learn it. The statement becomes a node (justified from the table)
+        and then acts as if it had been added. False if its classes were already one."""
+        p, q = pairs_of(st.args)
+        same = self._len_same if st.predicate == "cong" else self._dir_same
+        if same(p, q):
+            return False
+        self.justify(st)
+        self.changed()
+        self._adders[st.predicate](st)
+        return True
 
     def changed(self) -> None:
         """Forget what was memoised about the base's structure (a node is being added)."""

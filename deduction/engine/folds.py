@@ -2,6 +2,8 @@
 
 - `fold_midpoints`: `midp m a b` wherever coll m a b and cong m a m b hold; the matcher looks
   midpoints up in an explicit set, like AlphaGeometry's midpoint nodes.
+- `fold_units`: `cong` / `para` that hold only through the ratio / angle table (a ratio equal
+  to a known ratio 1, an angle equal to one known 0) join their length / direction classes.
 - `fold_circles`: a point proved equidistant from three points of a circle (a cyclic set) is its
   center, so it is as far from every other point of that circle (step "circle").
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 from itertools import combinations
 
 from deduction.engine.factbase import FactBase, S
+from deduction.engine.tables import is_const
 from deduction.types import ProofStep
 
 
@@ -39,6 +42,30 @@ def fold_midpoints(fb: FactBase) -> int:
                 fb.fact_stamp[st] = fb.tick  # a semi-naive driver from this level on
                 fb.events.append(("dist", "midp", st.args, None, st))
                 added += 1
+    return added
+
+
+def fold_units(fb: FactBase) -> int:
+    """Promote (`FactBase.promote`) every pair of classes the quotient tables prove equal.
+
+    A table joins a key (root p, root q) with its unit when the ratio |p|/|q| is proved 1 (or
+    the angle from p to q 0) through other ratios, r31's "eqratio A B P Q C D U V, cong P Q
+    U V => cong A B C D" say. Without this, a midpoint proved that way is no midpoint to the
+    rules and no half to distance chasing (a foot from a circle's centre onto a chord).
+    The unit class only grows, so an unchanged size means nothing new to promote."""
+    added = 0
+    for table, uf, pred in ((fb.ratios, fb.lens, "cong"), (fb.angles, fb.dirs, "para")):
+        members = table.members(table.unit)
+        mark = f"fold_units:{pred}"
+        if fb.memo.get(mark, (-1, None))[0] == len(members):
+            continue
+        for key in list(members):
+            if is_const(key):
+                continue
+            p, q = uf.find(key[0]), uf.find(key[1])
+            if p != q and fb.promote(S(pred, *p, *q)):
+                added += 1
+        fb.memo[mark] = (len(table.members(table.unit)), None)
     return added
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from itertools import permutations
 
 from deduction.engine.factbase import HALF, FactBase
+from deduction.engine.points import EMPTY, half_bound, roots_through, through
 from deduction.engine.tables import Key, Pair, QuotientTable, is_const
 from deduction.engine.unionfind import ProofUnionFind
 
@@ -72,7 +73,7 @@ def _on_pair(
     bx, by = binding.get(x), binding.get(y)
     shared = bx if bx is not None else by
     if shared is not None:  # a shared point: only pairs through it can fit
-        pool = _through(fb, pool, shared)
+        pool = through(fb, pool, shared)
         if bx is not None and by is not None:
             pool = [pp for pp in pool if by in pp]
     out: list[Binding] = []
@@ -111,21 +112,6 @@ def _on_pair(
             out.append(nb)
         return out
     return [binding] * len(pool)  # both bound: the pool is the pair itself, if present
-
-
-def _through(fb: FactBase, pool: list[Pair], point: str) -> list[Pair]:
-    """The pairs of `pool` (a class's member list) that contain `point`, from an index cached
-    per list and rebuilt when the list has grown (classes only grow)."""
-    cache = fb.pair_index
-    entry = cache.get(id(pool))
-    if entry is None or entry[0] is not pool or entry[1] != len(pool):
-        index: dict[str, list[Pair]] = {}
-        for pp in pool:
-            index.setdefault(pp[0], []).append(pp)
-            index.setdefault(pp[1], []).append(pp)
-        entry = (pool, len(pool), index)
-        cache[id(pool)] = entry
-    return entry[2].get(point, [])
 
 
 def trivial_four(pairs: list) -> bool:
@@ -331,6 +317,21 @@ def _gen_table_spelled(kind: str) -> Generator:
             firsts = table.live_keys() + implicit()
             if roots[1] is not None:
                 firsts = [k for k in firsts if k[1] == roots[1]]
+        # a pair with one point bound lies in a class through that point: filter the keys here
+        # rather than let _assign_pairs reject each one (a bisector's vertex: p01, r12)
+        near = [
+            half_bound(v, binding) if r is None else None for v, r in zip(vp, roots, strict=True)
+        ]
+        if near[0] is not None or near[1] is not None:
+            index = roots_through(fb, uf, kind)
+            for i, point in enumerate(near[:2]):
+                if point is not None:
+                    allowed = index.get(point, EMPTY)
+                    firsts = [k for k in firsts if k[i] in allowed]
+        allowed2 = [
+            roots_through(fb, uf, kind).get(pt, EMPTY) if pt is not None else None
+            for pt in near[2:]
+        ]
         unit_class: list | None = None
         for k1 in firsts:
             is_unit = k1[0] == k1[1]
@@ -357,6 +358,10 @@ def _gen_table_spelled(kind: str) -> Generator:
                     continue
                 if (roots[2] is not None and k[0] != roots[2]) or (
                     roots[3] is not None and k[1] != roots[3]
+                ):
+                    continue
+                if (allowed2[0] is not None and k[0] not in allowed2[0]) or (
+                    allowed2[1] is not None and k[1] not in allowed2[1]
                 ):
                     continue
                 if not fresh1 and not any(stamps.get(r, -1) >= since for r in k):

@@ -12,8 +12,9 @@ of the goal. Some rules are not matched because their every instance is already 
 - r09, r10 (transitivity of eqangle / eqratio) by angle and ratio chasing, when AR runs.
 
 Matching them anyway costs time (r31 enumerates every pair of congruent segments) and adds
-nothing. With `use_ar=False` only the first group is skipped; `rules=` given explicitly is used
-as is (the per-rule tests load one rule at a time).
+nothing. With `use_ar=False` only the first group is skipped. `rules=` names a bundled set
+(`deduction.rules.RULE_SETS`; None is the default set), which is skipped the same way, or is
+a sequence of rules used as is (the per-rule tests load one rule at a time).
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ class Engine:
     def __init__(
         self,
         problem: Problem,
-        rules: Sequence[Rule] | None = None,
+        rules: Sequence[Rule] | str | None = None,
         seed: int = 0,
         use_ar: bool = True,
         premises: Sequence[Statement] | None = None,
@@ -91,10 +92,12 @@ class Engine:
         `triangles`: match the triangle rules from the figure's similar triangles
         (`deduction.engine.triangles`); False uses the generic join for them too."""
         self.problem = problem
-        self.rules = tuple(load_rules() if rules is None else rules)
         skip: frozenset[str] = frozenset()
-        if rules is None:
+        if rules is None or isinstance(rules, str):
+            self.rules = load_rules(rules)
             skip = SUBSUMED_BY_TABLES | (SUBSUMED_BY_AR if use_ar else frozenset())
+        else:
+            self.rules = tuple(rules)
         self.points = realise(problem, seed).points if points is None else points
         points = self.points
         self.numeric = lambda st: holds(st, points)
@@ -224,7 +227,7 @@ class SolveResult:
 def solve_problem(
     problem: Problem,
     timeout: float | None = 60.0,
-    rules: Sequence[Rule] | None = None,
+    rules: Sequence[Rule] | str | None = None,
     seed: int = 0,
     use_ar: bool = True,
     check: bool = True,
@@ -351,7 +354,7 @@ def _recheck_fresh(
 
 def _search_auxiliary(
     engine: Engine,
-    rules: Sequence[Rule] | None,
+    rules: Sequence[Rule] | str | None,
     use_ar: bool,
     deadline: float | None,
     stats: dict[str, Any],

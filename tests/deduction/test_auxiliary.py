@@ -51,10 +51,8 @@ def test_extend_rejects_existing_names_and_degenerate_clauses():
     "name",
     [
         "complete_007_7_Book_LLL_L058-9.gex",  # a parallel through d meeting a c
-        "complete_006_Other_Auxiliary_E092-5.gex",  # where two lines meet
-        # its proof has an AR:ratio step between segments that are not class representatives
-        # of the re-check's smaller system (re-check asks the chaser for the step itself)
-        "complete_010_Other_gao_Y_yL182-4.gex",
+        "complete_010_Other_Auxiliary_aux2_22.gex",  # where two lines meet
+        "complete_008_7_Book_LLL_L053-1.gex",  # a foot
     ],
 )
 def test_jgex_problem_needing_an_aux_point(name):
@@ -83,8 +81,9 @@ def test_with_clause_text_spells_the_new_clause():
     assert parse_problem(extended.text, "t").clauses == extended.clauses
 
 
-# The altitudes meet: DD+AR alone stops short; a foot of an altitude on the circle of the
-# other two (or the point where two altitudes meet) is the auxiliary point
+# The altitudes meet: under AlphaGeometry's 43 rules (the default set has an orthocenter rule)
+# DD+AR alone stops short; a foot of an altitude on the circle of the other two (or the point
+# where two altitudes meet) is the auxiliary point
 ALTITUDES = "a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b ? perp a d b c"
 
 
@@ -93,11 +92,11 @@ def _search(text: str, seed: int = 0):
     from deduction.engine.solver import Engine
 
     problem = parse_problem(text, "t")
-    base = Engine(problem)
+    base = Engine(problem, "ag1")
     assert not base.run(problem.goal, 30) and base.fixpoint
 
     def make(p, points, known):
-        return Engine(p, points=points, known=known)
+        return Engine(p, "ag1", points=points, known=known)
 
     return auxiliary.Search(base, make, auxiliary.SearchConfig(seed=seed, cap=20))
 
@@ -143,12 +142,13 @@ def test_schedule_tries_each_ranked_single_once_between_random_attempts(ranked):
 
 def test_solve_problem_reports_the_clauses_and_rechecks_on_fresh_figures():
     problem = parse_problem(ALTITUDES, "t")
-    result = solve_problem(problem, timeout=60, workers=2)
+    result = solve_problem(problem, timeout=60, workers=2, rules="ag1")
     assert result.status == "solved", result.message
     assert result.auxiliary and result.stats["auxiliary_tried"] >= 1
     # problem + printed clauses is a problem DD+AR proves alone
     text = ALTITUDES.split("?")[0] + "; " + "; ".join(result.auxiliary) + " ? perp a d b c"
-    assert solve_problem(parse_problem(text, "t2"), timeout=60, auxiliary=False).status == "solved"
+    proved = solve_problem(parse_problem(text, "t2"), timeout=60, auxiliary=False, rules="ag1")
+    assert proved.status == "solved"
 
 
 def test_a_proposers_clauses_are_tried_first_and_bad_ones_skipped():
@@ -159,7 +159,7 @@ def test_a_proposers_clauses_are_tried_first_and_bad_ones_skipped():
         asked.append(str(p))
         return ["e = no_such_construction e a b", "e = on_line e a c, on_line e b d"]
 
-    result = solve_problem(problem, timeout=60, proposer=proposer)
+    result = solve_problem(problem, timeout=60, proposer=proposer, rules="ag1")
     assert asked == [str(problem)]
     assert result.status == "solved", result.message
     assert result.auxiliary == ("e = on_line e a c, on_line e b d",)

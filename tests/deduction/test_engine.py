@@ -20,6 +20,10 @@ NAMED = [
     # a parallelogram's triangles are similar with no angle fact: same-key angles
     "complete_010_Other_Auxiliary_ye_aux_ppara.gex",
     "complete_003_6_GDD_FULL_more_E015-6.gex",
+    # its proof has an AR:ratio step between segments that are not class representatives of
+    # the re-check's smaller system (re-check asks the chaser for the step itself); it needed
+    # an auxiliary point before ratio-table lengths reached distance chasing
+    "complete_010_Other_gao_Y_yL182-4.gex",
 ]
 
 
@@ -46,14 +50,21 @@ def test_orthocenter_should_succeed():
 
 
 def test_orthocenter_without_aux_point_is_unsolved_by_dd_ar_alone():
-    # as for AlphaGeometry's DD+AR: no rule instance applies without the foot e
+    # as for AlphaGeometry's DD+AR: no rule of the 43 applies without the foot e
     problem = parse_problem(ORTHOCENTER + " ? perp a d b c", "orthocenter")
-    assert solve_problem(problem, timeout=30, auxiliary=False).status == "unsolved"
+    assert solve_problem(problem, timeout=30, rules="ag1", auxiliary=False).status == "unsolved"
+
+
+def test_orthocenter_is_one_rule_of_the_default_set():
+    problem = parse_problem(ORTHOCENTER + " ? perp a d b c", "orthocenter")
+    result = solve_problem(problem, timeout=30, auxiliary=False)
+    assert result.status == "solved", result.message
+    assert [step.rule for step in result.proof.steps] == ["p03"]
 
 
 def test_orthocenter_finds_its_own_aux_point():
     problem = parse_problem(ORTHOCENTER + " ? perp a d b c", "orthocenter")
-    result = solve_problem(problem, timeout=30)
+    result = solve_problem(problem, timeout=30, rules="ag1")
     assert result.status == "solved", result.message
     (clause,) = result.auxiliary
     new = clause.split(" = ")[0]

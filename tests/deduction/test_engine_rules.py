@@ -1,4 +1,5 @@
-"""One minimal problem per rule, run with only that rule loaded and AR off.
+"""One minimal problem per rule of the default set (AlphaGeometry's 43 and ours), run with only
+that rule loaded and AR off.
 
 Each case must be proved with its rule and must NOT be proved with no rule at all, so the rule
 is what does the work (the fact base's own structure — lines, circles, transitive chains,
@@ -86,6 +87,11 @@ PROBLEMS = {
     " on_aline2 r q p a c b ? contri2 a b c p q r",
     "r42": "a b = segment a b; c = free c; d = on_pline d c a b; m = on_line m a d;"
     " n = on_line n b c, on_pline n m a b ? eqratio m a m d n b n c",
+    # rules_proofloom.txt
+    "p00": "o a = segment o a; b = on_circle b o a; m = foot m o a b ? midp m a b",
+    "p01": "a b c = triangle a b c; d = angle_bisector d a c b, on_bline d a b ? cyclic a b c d",
+    "p02": "a b c = r_triangle a b c; m = on_line m b c, on_bline m a b ? midp m b c",
+    "p03": "a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b ? perp a d b c",
 }
 
 # A mirrored twin of the goal: for SSS the figure decides the orientation.

@@ -15,7 +15,7 @@ from deduction.rules import (
 
 
 def test_bundled_rules_match_the_shared_copy(shared_dir):
-    rules = load_rules()
+    rules = load_rules("ag1")
     assert len(rules) == 43
     assert [r.name for r in rules] == [f"r{i:02d}" for i in range(43)]
     text = (shared_dir / "geometry" / "rules.txt").read_text()
@@ -101,6 +101,21 @@ def test_every_rule_has_a_name_that_states_its_conclusion(rule):
     assert any(word in tail for word in CONCLUSION_WORDS[predicate]), (rule.text, name)
     assert ";" not in name and "[" not in name  # proof text uses them as separators
     assert rule_label(rule.name) == f"{rule.name} ({name})"
+
+
+def test_rule_sets():
+    ag1, ours = load_rules("ag1"), load_rules("proofloom")
+    assert load_rules() is ours  # the default, parsed once
+    assert ours[:43] == ag1 and all(a is b for a, b in zip(ag1, ours, strict=False))
+    extra = ours[43:]
+    assert extra and [r.name for r in extra] == [f"p{i:02d}" for i in range(len(extra))]
+
+
+def test_rules_from_a_file(tmp_path):
+    path = tmp_path / "mine.txt"
+    path.write_text("# one rule\nmidp M A B => coll M A B\n")
+    (rule,) = load_rules(path)
+    assert rule.name == "r00" and rule.conclusion == Pattern("coll", ("M", "A", "B"))
 
 
 def test_only_the_bundled_rules_are_named():

@@ -48,7 +48,8 @@ def problem_file(tmp_path):
 def test_cli_reports_every_problem_and_goes_on(problem_file, tmp_path, capsys):
     out = tmp_path / "results.jsonl"
     argv = [str(problem_file), "--timeout", "20", "--jobs", "2", "--out", str(out), "--no-aux"]
-    assert main(argv) == EXIT_ERRORS  # bad_one errored
+    # AlphaGeometry's rules: the orthocenter needs an auxiliary point
+    assert main(argv + ["--rules", "ag1"]) == EXIT_ERRORS  # bad_one errored
     lines = capsys.readouterr().out.strip().splitlines()
     assert [ln.split()[:2] for ln in lines[:-1]] == [
         ["midline", "solved"],
@@ -90,7 +91,7 @@ def test_every_error_line_says_why(tmp_path, capsys):
 
 def test_a_completed_run_exits_0_solved_or_not(problem_file, capsys):
     argv = [str(problem_file), "--name", "orthocenter", "--name", "midline", "--no-aux"]
-    assert main(argv + ["--timeout", "20"]) == EXIT_OK
+    assert main(argv + ["--timeout", "20", "--rules", "ag1"]) == EXIT_OK
     lines = capsys.readouterr().out.strip().splitlines()
     assert [ln.split()[:2] for ln in lines] == [
         ["midline", "solved"],
@@ -101,9 +102,10 @@ def test_a_completed_run_exits_0_solved_or_not(problem_file, capsys):
 
 
 def test_cli_tries_auxiliary_points_by_default(problem_file, tmp_path, capsys):
+    # AlphaGeometry's 43 rules need an auxiliary point for the orthocenter
     out = tmp_path / "results.jsonl"
     argv = [str(problem_file), "--name", "orthocenter", "--timeout", "20", "--out", str(out)]
-    assert main(argv) == EXIT_OK
+    assert main(argv + ["--rules", "ag1"]) == EXIT_OK
     assert capsys.readouterr().out.strip().splitlines()[-1] == "solved 1 of 1"
     (record,) = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(record["auxiliary"]) == 1 and record["proof"]["goal"] == "perp a d b c"
@@ -113,7 +115,17 @@ def test_two_jobs_close_every_problem_then_search_with_both(problem_file, tmp_pa
     # phase one closes all four two at a time; orthocenter, left at its fixpoint, then gets
     # both workers for its auxiliary search; lines stay in input order
     out = tmp_path / "results.jsonl"
-    argv = [str(problem_file), "--timeout", "40", "--jobs", "2", "--out", str(out)]
+    argv = [
+        str(problem_file),
+        "--timeout",
+        "40",
+        "--jobs",
+        "2",
+        "--out",
+        str(out),
+        "--rules",
+        "ag1",
+    ]
     assert main(argv) == EXIT_ERRORS  # bad_one
     lines = capsys.readouterr().out.strip().splitlines()
     assert [ln.split()[:2] for ln in lines[:-1]] == [
@@ -127,9 +139,21 @@ def test_two_jobs_close_every_problem_then_search_with_both(problem_file, tmp_pa
     assert "auxiliary" not in records[0]
 
 
+def test_cli_rules_flag_picks_the_rule_set(problem_file, capsys):
+    # the default set has the orthocenter rule (p03): no auxiliary point, no proof with ag1
+    argv = [str(problem_file), "--name", "orthocenter", "--timeout", "20", "--no-aux", "--proof"]
+    assert main(argv) == EXIT_OK
+    text = capsys.readouterr().out
+    assert "[p03 (orthocenter: " in text and text.rstrip().endswith("solved 1 of 1")
+    assert main(argv + ["--rules", "ag1"]) == EXIT_OK
+    assert capsys.readouterr().out.rstrip().endswith("solved 0 of 1")
+    with pytest.raises(SystemExit):
+        main(argv + ["--rules", "ag2"])
+
+
 def test_proof_flag_prints_the_proof_with_named_rules(problem_file, capsys):
     argv = [str(problem_file), "--name", "orthocenter", "--name", "midline", "--proof"]
-    assert main(argv + ["--timeout", "20"]) == EXIT_OK
+    assert main(argv + ["--timeout", "20", "--rules", "ag1"]) == EXIT_OK
     text = capsys.readouterr().out
     blocks = re.split(r"^(?=\S)", text, flags=re.MULTILINE)
     midline, orthocenter = blocks[1], blocks[2]
@@ -137,7 +161,7 @@ def test_proof_flag_prints_the_proof_with_named_rules(problem_file, capsys):
     assert "    goal: para b c d e (step " in midline
     assert orthocenter.startswith("orthocenter solved ")
     assert "\n    auxiliary: " in orthocenter  # the clause the proof needed
-    cited = re.findall(r"\[(r\d\d) \(([^)]*)\);", text)
+    cited = re.findall(r"\[([rp]\d\d) \(([^)]*)\);", text)
     assert cited, text
     assert all(RULE_NAMES[rule] == name for rule, name in cited)
     assert text.rstrip().splitlines()[-1] == "solved 2 of 2"

@@ -39,17 +39,22 @@ def test_a_fact_true_on_one_branch_only_is_dropped():
         assert all(figure(f.goal) for figure in fresh)
 
 
-RECTANGLE = "a b c d = rectangle a b c d; e = on_circle e b c; f = foot f b e c; g = midpoint g d b"
+# JGEX L053-1 with its auxiliary foot h. (A rectangle with its centre served here until AR
+# carried ratio-table lengths into distance chasing: its theorems no longer need the centre.)
+FEET = (
+    "b c d = triangle b c d; e = foot e b c d; a = free a; f = foot f a c d;"
+    " g = midpoint g b a; h = foot h g c d"
+)
 
 
 def test_auxiliary_points_are_each_necessary_and_the_statement_alone_fails():
-    ps, _ = premise_set(RECTANGLE, 3, max_subclosures=50)
+    ps, _ = premise_set(FEET, 3, max_subclosures=50)
     records = [
         build_record(f, ps.graph, ps.sampled.points, 3, 0)
         for f in ps.theorems(lambda key: True)
         if f.aux
     ]
-    assert records, "this premise set has a theorem that needs the rectangle's centre"
+    assert records, "this premise set has a theorem that needs an auxiliary point"
     for record in records:
         statement = parse_problem(record.problem)
         with_aux = parse_problem(record.problem_with_aux)
