@@ -2,10 +2,10 @@
 
     /work/peers/ag2-venv/bin/python benchmarks/_ag2_driver.py --ag1 DIR --ag2 DIR < problem.json
 
-Not part of our packages and never imported by them: it runs in the peer's own venv (numpy,
-scipy, matplotlib, absl-py), beside checkouts of google-deepmind/alphageometry (AG1, `--ag1`) and
-google-deepmind/alphageometry2 (AG2, `--ag2`). `benchmarks/ddar_peers.py` starts one process of it
-per problem and kills it at the time limit.
+Not part of our packages and never imported by them: it runs in the peer's own venv (numpy and
+absl-py; AG1's matplotlib and scipy imports are stubbed, see `_stub_unused_imports`), beside
+checkouts of google-deepmind/alphageometry (AG1, `--ag1`) and google-deepmind/alphageometry2 (AG2,
+`--ag2`). `benchmarks/ddar_peers.py` starts one process of it per problem, killed at the limit.
 
 AG2's DDAR reads a problem as points with coordinates plus low-level predicates (`coll`, `cong`,
 `perp`, `eqangle`, `rconst`, ...), not as constructions. So the problem goes through AG1's own
@@ -40,6 +40,7 @@ import random
 import sys
 import time
 import traceback
+import types
 from contextlib import redirect_stdout
 from fractions import Fraction
 
@@ -49,14 +50,10 @@ AG1_MODULES = ("geometry", "graph", "graph_utils", "numericals", "problem", "pre
 def _ag1_sample(ag1: str, text: str, seed: int, tries: int) -> tuple[dict, list[str]]:
     """Draw `text`'s clauses with AG1's sampler: (point -> (x, y), AG2 premise strings)."""
     sys.path.insert(0, ag1)
-    import matplotlib
-    import numpy as np
-
-    matplotlib.use("Agg")
-    matplotlib.use = lambda *a, **k: None  # AG1's numericals asks for TkAgg, absent headless
-
+    _stub_unused_imports()
     import graph as gh
     import numericals as nm
+    import numpy as np
     import problem as pr
 
     defs = pr.Definition.from_txt_file(f"{ag1}/defs.txt", to_dict=True)
@@ -87,6 +84,25 @@ def _ag1_sample(ag1: str, text: str, seed: int, tries: int) -> tuple[dict, list[
             continue
         return points, _premises(problem, defs, points)
     raise RuntimeError(f"AG1 sampler gave up after {tries} tries: {last_error}")
+
+
+def _stub_unused_imports() -> None:
+    """AG1's sampler needs neither its drawing (matplotlib) nor its AR (scipy), which its modules
+    import at the top; stand-ins save their import (seconds on a loaded machine) and any use of
+    them fails loudly."""
+
+    class Unused(types.ModuleType):
+        def __getattr__(self, attr: str):
+            if attr.startswith("__"):
+                raise AttributeError(attr)
+            raise RuntimeError(f"{self.__name__}.{attr} is stubbed out by _ag2_driver")
+
+    for name in ("matplotlib", "matplotlib.pyplot", "matplotlib.colors", "scipy", "scipy.optimize"):
+        sys.modules.setdefault(name, Unused(name))
+    mpl, scipy = sys.modules["matplotlib"], sys.modules["scipy"]
+    mpl.use = lambda *a, **k: None
+    mpl.pyplot, mpl.colors = sys.modules["matplotlib.pyplot"], sys.modules["matplotlib.colors"]
+    scipy.optimize = sys.modules["scipy.optimize"]
 
 
 def _premises(problem, defs, points: dict) -> list[str]:

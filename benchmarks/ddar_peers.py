@@ -27,10 +27,10 @@ and solve seconds (a failure counts as the limit), then both-solved, only-ours a
 the only-AG2 names and statements. `--json` writes the per-task results; `--explain` asks the
 driver where in AG2's closure each goal first held (kept in the JSON and the only-AG2 lines).
 
-Install the peer once (not a dependency of ours; numpy, scipy, matplotlib and absl-py only):
+Install the peer once (not a dependency of ours; numpy and absl-py only):
 
     python3 -m venv /work/peers/ag2-venv
-    /work/peers/ag2-venv/bin/pip install numpy scipy matplotlib absl-py
+    /work/peers/ag2-venv/bin/pip install numpy absl-py
     git clone https://github.com/google-deepmind/alphageometry2 /work/peers/ag2
     git clone https://github.com/google-deepmind/alphageometry /work/peers/ag1
 """
