@@ -22,7 +22,9 @@ as `contri`; `circle o a b c` into `cong`s; our `aconst a b c d r` (r times pi) 
 `aconst a b c d Y` in degrees, its sign read off the drawn figure. Any other goal AG2 lacks
 (`eqratio3`, ...) is an `error`.
 
-Input (stdin): `{"name": ..., "text": "clauses ? goal", "seed": 0, "explain": false}`.
+Input (stdin): `{"name": ..., "text": "clauses ? goal", "seed": 0, "explain": false, "points":
+{name: [x, y]}}`; `points` (optional: ours, from `deduction.realise` or a record's coordinates) is
+used only where AG1 cannot draw the problem, and `sampler` in the output says which was used.
 Output (stdout, last line): one JSON object with `status` (solved, unsolved or error), `reason`,
 `sample_s`, `ddar_s`, `pstring` (AG2's input) and, with `explain`, `explain`: where in AG2's
 closure the goal first held — `premises` (the premises' linear algebra alone), or the loop
@@ -47,8 +49,12 @@ from fractions import Fraction
 AG1_MODULES = ("geometry", "graph", "graph_utils", "numericals", "problem", "pretty", "ar", "dd")
 
 
-def _ag1_sample(ag1: str, text: str, seed: int, tries: int) -> tuple[dict, list[str]]:
-    """Draw `text`'s clauses with AG1's sampler: (point -> (x, y), AG2 premise strings)."""
+def _ag1_sample(
+    ag1: str, text: str, seed: int, tries: int, given: dict | None
+) -> tuple[dict, list[str], str]:
+    """Draw `text`'s clauses with AG1's sampler: (point -> (x, y), AG2 premise strings, "ag1").
+    Where AG1 cannot draw them (a construction it has no sketch for, such as `on_aline2`, or no
+    valid draw in `tries`), the `given` coordinates (ours) are used instead: sampler "given"."""
     sys.path.insert(0, ag1)
     _stub_unused_imports()
     import graph as gh
@@ -78,12 +84,20 @@ def _ag1_sample(ag1: str, text: str, seed: int, tries: int) -> tuple[dict, list[
         ) as exc:
             last_error = type(exc).__name__
             continue
+        except KeyError as exc:  # numericals has no sketch_<name> for this construction
+            last_error = f"AG1 cannot draw {exc}"
+            break
         points = {p.name: (float(p.num.x), float(p.num.y)) for p in g.all_points()}
         if goal and not _goal_holds(goal, points):
             last_error = "goal false on the drawn figure"
             continue
-        return points, _premises(problem, defs, points)
-    raise RuntimeError(f"AG1 sampler gave up after {tries} tries: {last_error}")
+        return points, _premises(problem, defs, points), "ag1"
+    if given:
+        problem = pr.Problem.from_txt(clauses_txt, translate=False)
+        names = [p for clause in problem.clauses for p in clause.points]
+        points = {p: tuple(given[p]) for p in names}
+        return points, _premises(problem, defs, points), f"given ({last_error})"
+    raise RuntimeError(f"AG1 sampler: {last_error} ({tries} tries)")
 
 
 def _stub_unused_imports() -> None:
@@ -245,7 +259,7 @@ def run(ag1: str, ag2: str, req: dict, tries: int) -> dict:
     goal = text.split(" ? ")[1].split() if " ? " in text else None
     if not goal:
         return {"status": "error", "reason": "no goal"}
-    points, premises = _ag1_sample(ag1, text, req.get("seed", 0), tries)
+    points, premises, sampler = _ag1_sample(ag1, text, req.get("seed", 0), tries, req.get("points"))
     sample_s = time.monotonic() - t0
     _swap_to_ag2(ag1, ag2)
     from ddar import DDAR
@@ -269,6 +283,7 @@ def run(ag1: str, ag2: str, req: dict, tries: int) -> dict:
     solved = all(ddar.check_pred(p) for p in preds)
     out = {
         "status": "solved" if solved else "unsolved",
+        "sampler": sampler,
         "sample_s": sample_s,
         "ddar_s": time.monotonic() - t1,
         "pstring": pstring + "".join(f" & {g}" for g in goals[1:]),

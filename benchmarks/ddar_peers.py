@@ -14,7 +14,9 @@ the two solvers' tasks interleaved in one pool of `--jobs` workers so they see t
   numericals), each construction becomes the basic predicates of its AG1 definition, and goals
   AG2 has no predicate for are split into ones it has (see the driver's docstring). Its time
   covers interpreter start-up, AG1's draw and AG2's closure; the driver's own `ddar_s` (the
-  closure alone) is printed as AG2's "solve" time.
+  closure alone) is printed as AG2's "solve" time. Where AG1 cannot draw a problem (it has no
+  sketch for `on_aline2`; or no valid draw in the driver's tries), AG2 gets our figure instead
+  (a record's coordinates, or `deduction.realise`), and the summary says how often.
 
 Inputs: a problem file (name line, then `premises ? goal`; default the JGEX-AG-231 set), or
 `--records DIR` of our generator's output (DIR/data/*.jsonl.gz), from which `--sample` records
@@ -71,8 +73,11 @@ def read_problem_file(path: Path) -> list[tuple[str, str]]:
     return out
 
 
-def read_records(root: Path, n: int, seed: int, with_aux: bool) -> list[tuple[str, str]]:
-    """`n` records drawn with `seed` (all, in file order, when n is 0), as (id, text)."""
+def read_records(
+    root: Path, n: int, seed: int, with_aux: bool, coords: dict
+) -> list[tuple[str, str]]:
+    """`n` records drawn with `seed` (all, in file order, when n is 0), as (id, text); each
+    record's coordinates go into `coords` (AG2's figure where AG1 cannot draw it)."""
     records = []
     for f in sorted((root / "data").glob("*.jsonl.gz")):
         with gzip.open(f, "rt") as fh:
@@ -80,7 +85,21 @@ def read_records(root: Path, n: int, seed: int, with_aux: bool) -> list[tuple[st
     if n and n < len(records):
         records = random.Random(seed).sample(records, n)
     key = "problem_with_aux" if with_aux else "problem"
+    coords.update((r["id"][:12], r.get("coordinates")) for r in records)
     return [(r["id"][:12], r[key]) for r in records]
+
+
+def our_points(name: str, text: str, coords: dict, seed: int) -> dict | None:
+    """Our figure of a problem: the record's coordinates, or `deduction.realise`'s."""
+    if coords.get(name):
+        return coords[name]
+    sys.path.insert(0, str(ROOT))
+    from deduction import parse_problem, realise
+
+    try:
+        return {k: list(v) for k, v in realise(parse_problem(text, name), seed).points.items()}
+    except Exception:  # no figure of ours either: AG2's error stands
+        return None
 
 
 def run_ours(path: Path, name: str, text: str, timeout: float, _args) -> dict:
@@ -104,22 +123,34 @@ def run_ours(path: Path, name: str, text: str, timeout: float, _args) -> dict:
 
 
 def run_ag2(path: Path, name: str, text: str, timeout: float, args) -> dict:
+    """AG2 on AG1's draw; where AG1 cannot draw the problem, again on our figure (within the
+    same time limit, counted from the first start)."""
     cmd = [args.peer_python, str(DRIVER), "--ag1", args.ag1, "--ag2", args.ag2]
-    req = json.dumps({"name": name, "text": text, "seed": args.seed, "explain": args.explain})
+    req = {"name": name, "text": text, "seed": args.seed, "explain": args.explain}
+    if args.coords.get(name):
+        req["points"] = args.coords[name]
     start = time.monotonic()
-    try:
-        proc = subprocess.run(
-            cmd, input=req, capture_output=True, text=True, timeout=timeout, cwd="/tmp"
-        )
-    except subprocess.TimeoutExpired:
-        return {"status": "timeout", "wall": time.monotonic() - start, "solve": timeout}
+    for attempt in range(2):
+        left = timeout - (time.monotonic() - start)
+        try:
+            proc = subprocess.run(
+                cmd, input=json.dumps(req), capture_output=True, text=True, timeout=left, cwd="/tmp"
+            )
+        except subprocess.TimeoutExpired:
+            return {"status": "timeout", "wall": time.monotonic() - start, "solve": timeout}
+        lines = proc.stdout.strip().splitlines()
+        try:
+            res = json.loads(lines[-1])
+        except (IndexError, json.JSONDecodeError):
+            res = {"status": "error", "reason": (proc.stderr or "no output").strip()[-300:]}
+        res.pop("trace", None)
+        retry = res.get("reason", "").startswith("RuntimeError: AG1 sampler")
+        if attempt or not retry or "points" in req:
+            break
+        req["points"] = our_points(name, text, args.coords, args.seed)
+        if req["points"] is None:
+            break
     wall = time.monotonic() - start
-    lines = proc.stdout.strip().splitlines()
-    try:
-        res = json.loads(lines[-1])
-    except (IndexError, json.JSONDecodeError):
-        res = {"status": "error", "reason": (proc.stderr or "no output").strip()[-300:]}
-    res.pop("trace", None)
     return {"wall": wall, "solve": res.get("ddar_s", wall), **res}
 
 
@@ -144,6 +175,9 @@ def report(items: list[tuple[str, str]], results: dict, timeout: float) -> None:
             f"  timeout {count['timeout']}  error {errors}  wall median {_median(walls):.2f}s"
             f"  solve median {_median(solves):.3f}s"
         )
+    given = [n for n in names if results["ag2", n].get("sampler", "ag1") != "ag1"]
+    if given:
+        print(f"AG2 on our figure where AG1 could not draw the problem: {len(given)}")
     stated = [n for n in names if results["ag2", n]["status"] != "error"]
     ok = {s: {n for n in stated if results[s, n]["status"] == "solved"} for s in SOLVERS}
     print(
@@ -175,12 +209,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--explain", action="store_true", help="where AG2's goal first held")
     parser.add_argument("--json", help="write per-task results here")
     args = parser.parse_args(argv)
+    args.coords = {}
     for need in (args.peer_python, f"{args.ag1}/graph.py", f"{args.ag2}/ddar.py"):
         if not Path(need).exists():
             parser.error(f"{need} is missing; see this script's docstring to install the peer")
     with tempfile.TemporaryDirectory() as tmp:
         if args.records:
-            items = read_records(Path(args.records), args.sample, args.seed, args.with_aux)
+            items = read_records(
+                Path(args.records), args.sample, args.seed, args.with_aux, args.coords
+            )
             path = Path(tmp) / "records.txt"
             path.write_text("".join(f"{n}\n{t}\n" for n, t in items))
         else:
