@@ -25,9 +25,10 @@ are drawn with `--seed`, stated as `problem` (without their auxiliary clauses) o
 and are left out of the comparison lines.
 
 Printed: per-task lines, then for each solver solved / unsolved / error counts and median wall
-and solve seconds (a failure counts as the limit), then both-solved, only-ours and only-AG2 with
-the only-AG2 names and statements. `--json` writes the per-task results; `--explain` asks the
-driver where in AG2's closure each goal first held (kept in the JSON and the only-AG2 lines).
+and solve seconds (a failure counts as the limit), then both-solved, only-ours and only-AG2, the
+medians on the problems both solve, and the only-AG2 names and statements. `--json` writes the
+per-task results; `--explain` asks the driver where in AG2's closure each goal first held (kept
+in the JSON and the only-AG2 lines).
 
 Install the peer once (not a dependency of ours; numpy and absl-py only):
 
@@ -185,6 +186,16 @@ def report(items: list[tuple[str, str]], results: dict, timeout: float) -> None:
         f"both {len(ok['ours'] & ok['ag2'])}, only ours {len(ok['ours'] - ok['ag2'])}, "
         f"only AG2 {len(ok['ag2'] - ok['ours'])}"
     )
+    both = ok["ours"] & ok["ag2"]
+    if both:
+        print(
+            f"on the {len(both)} both solve, medians: "
+            + "; ".join(
+                f"{s} wall {_median([results[s, n]['wall'] for n in both]):.2f}s"
+                f" solve {_median([results[s, n]['solve'] for n in both]):.3f}s"
+                for s in SOLVERS
+            )
+        )
     for n in names:
         if n in ok["ag2"] - ok["ours"]:
             where = results["ag2", n].get("explain")
