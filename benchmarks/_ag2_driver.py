@@ -10,9 +10,10 @@ checkouts of google-deepmind/alphageometry (AG1, `--ag1`) and google-deepmind/al
 AG2's DDAR reads a problem as points with coordinates plus low-level predicates (`coll`, `cong`,
 `perp`, `eqangle`, `rconst`, ...), not as constructions. So the problem goes through AG1's own
 sampler first: `graph.Graph.add_clause` draws each clause with AG1's numericals (retrying a clause
-set whose draw fails or whose goal is numerically false, as `Graph.build_problem` does, but at most
-`--tries` times), and each construction is expanded into the predicates its AG1 definition
-(`defs.txt`, the same file as our `deduction/data/defs.txt`) lists as its basics. Two basics are
+set whose draw fails or whose goal is numerically false — AG1's `numericals.check`, or ours for
+`rconst`/`cong` — as `Graph.build_problem` does, but at most `--tries` times), and each
+construction is expanded into the predicates its AG1 definition (`defs.txt`, the same file as our
+`deduction/data/defs.txt`) lists as its basics. Two basics are
 rewritten into AG2's forms: `rconst a b c d 1 2` becomes `rconst a b c d 1/2`, and AG1's
 `s_angle a b x y` (angle a b x = y degrees) becomes `aconst b x a b Y` with Y the directed angle
 read off the drawn figure (y or 180 - y). Goals AG2 has no predicate for are split into ones it has:
@@ -88,6 +89,12 @@ def _ag1_sample(
             last_error = f"AG1 cannot draw {exc}"
             break
         points = {p.name: (float(p.num.x), float(p.num.y)) for p in g.all_points()}
+        if goal and goal[0] not in ("rconst", "aconst", "cong"):
+            # AG1's own numeric check of the goal, as its Graph.build_problem does
+            args = [g.get(x, lambda x=x: int(x)) for x in goal[1:]]
+            if nm.check(goal[0], args) is False:
+                last_error = "goal false on the drawn figure"
+                continue
         if goal and not _goal_holds(goal, points):
             last_error = "goal false on the drawn figure"
             continue
@@ -151,7 +158,8 @@ def _dist(points: dict, a: str, b: str) -> float:
 
 
 def _goal_holds(goal: list[str], points: dict) -> bool:
-    """A numeric check of the goals we rewrite; the others are trusted to AG1's draw."""
+    """Our numeric check of the goals AG1's `numericals.check` does not know (rconst with a
+    fraction) or we want exact (cong); the others are checked by AG1 in `_ag1_sample`."""
     name, *args = goal
     if name == "rconst":
         a, b, c, d, r = args
