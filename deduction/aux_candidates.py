@@ -285,13 +285,12 @@ def _raw_candidates(sh: Shapes) -> list[_Raw]:
             cross
         )
         at = l1.origin + t * l1.unit
-        a, b = l1.points[:2]
-        c, d = l2.points[:2]
+        ends = (*l1.points[:2], *l2.points[:2])
         out.append(
             _Raw(
                 "line_line",
-                (("intersection_ll", a, b, c, d),),
-                (a, b, c, d),
+                (("intersection_ll", *ends),),
+                ends,
                 at,
                 [l1.unit, l2.unit],
                 [],
@@ -338,9 +337,9 @@ def _raw_candidates(sh: Shapes) -> list[_Raw]:
     for circle in sh.circles:
         if circle.centre_name is None and len(circle.points) >= 3:
             a, b, c = circle.points[:3]
-            own = frozenset(circle.points)
             calls = (("circle", a, b, c),)
-            out.append(_Raw("center", calls, (a, b, c), circle.centre, [], [], own))
+            equal = frozenset(circle.points)
+            out.append(_Raw("center", calls, (a, b, c), circle.centre, [], [], equal))
     return out
 
 
@@ -410,7 +409,7 @@ class _Index:
         order = np.argsort(dist, axis=1)
         ordered = np.take_along_axis(dist, order, axis=1)
         ties = np.abs(np.diff(ordered, axis=1)) <= tol
-        for i in np.flatnonzero(ties.any(axis=1)):
+        for i in map(int, np.flatnonzero(ties.any(axis=1))):
             raw = raws[start + i]
             groups: list[list[str]] = []
             for k in range(ordered.shape[1]):

@@ -24,11 +24,12 @@ the same answer for any number of workers, as long as no attempt is cut by the d
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing as mp
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -127,13 +128,6 @@ class Search:
         self.ranked = candidates(base.problem, base.points)
         self.proposals = list(proposals)
 
-    def plan(self) -> Iterator[int]:
-        """Attempt numbers in the order they are tried (all of them: the caller stops)."""
-        i = 0
-        while True:
-            yield i
-            i += 1
-
     def kind(self, index: int) -> tuple[str, int]:
         """("proposal", k) for the k-th proposal, ("single", k) for the k-th ranked candidate,
         else ("random", n)."""
@@ -230,20 +224,25 @@ class Search:
             trial = [c for c in keep if c is not clause]
             if any(set(clause.points) & _args(c) for c in trial):
                 continue  # a kept clause is built on it
-            if self._proves(trial, stop):
+            if self.prove(trial, stop) is not None:
                 keep = trial
         return tuple(keep)
 
-    def _proves(self, clauses: Sequence[Clause], stop: float) -> bool:
+    def prove(self, clauses: Sequence[Clause], stop: float | None) -> Trial | None:
+        """The engine that proves the goal from the problem with `clauses` added, continuing
+        from the base fixpoint, by the monotonic time `stop` (None: no limit); None if it
+        does not (or a clause does not draw on the base figure)."""
         points = dict(self.base.points)
         try:
             for clause in clauses:
                 points.update(extend(points, clause))
         except DeductionError:
-            return False
+            return None
         engine = self.make(with_clauses(self.base.problem, clauses), points, self.known)
-        left = stop - time.monotonic()
-        return left > 0 and engine.run(self.goal, left)
+        left = None if stop is None else stop - time.monotonic()
+        if left is not None and left <= 0:
+            return None
+        return engine if engine.run(self.goal, left) else None
 
 
 def _args(clause: Clause) -> set[str]:
@@ -295,7 +294,7 @@ def run_search(
     fixpoint is not sent anywhere); results are read in attempt order."""
     if not search.ranked and not search.proposals:
         return None, 0  # nothing passed the filter: every attempt would add nothing
-    indices = search.plan() if limit is None else iter(range(limit))
+    indices = itertools.count() if limit is None else iter(range(limit))
     tried = 0
     if workers <= 1:
         for i in indices:
@@ -322,11 +321,11 @@ def run_search(
                 if deadline is not None and time.monotonic() >= deadline:
                     exhausted = True
                     break
-                i = next(indices, None)
-                if i is None:
+                nxt = next(indices, None)
+                if nxt is None:
                     exhausted = True
                     break
-                window.append((i, pool.apply_async(_attempt_in_worker, (i,))))
+                window.append((nxt, pool.apply_async(_attempt_in_worker, (nxt,))))
             if not window:
                 return None, tried
             _, pending = window.pop(0)

@@ -33,7 +33,7 @@ from deduction.engine.implied import implied_facts
 from deduction.engine.recheck import recheck
 from deduction.engine.triangles import TriangleMatcher
 from deduction.errors import DeductionError
-from deduction.numeric import checker, extend, holds, realise
+from deduction.numeric import checker, holds, realise
 from deduction.problem import parse_problem, premise_statements
 from deduction.proof import PREMISE, Proof, proof_text, traceback
 from deduction.rules import Rule, load_rules
@@ -379,13 +379,13 @@ def _search_auxiliary(
     if found is None or found.clauses is None:
         return None
     clauses = found.clauses
-    # the proof again, in this process, from the problem with the pruned clauses only
-    points = dict(engine.points)
-    for clause in clauses:
-        points.update(extend(points, clause))
-    final = make(auxiliary.with_clauses(engine.problem, clauses), points, engine.known_steps())
-    left = None if deadline is None else max(AUX_MIN_SECONDS, deadline - time.monotonic())
-    if not final.run(engine.problem.goal, left):
+    # the proof again, in this process (a worker's engine cannot be sent back), from the
+    # problem with the pruned clauses only
+    now = time.monotonic()
+    final = search.prove(
+        clauses, None if deadline is None else now + max(AUX_MIN_SECONDS, deadline - now)
+    )
+    if not isinstance(final, Engine):  # None: it did not prove the goal again
         logger.warning(
             "%s: auxiliary %s did not prove the goal again", engine.problem.name, clauses
         )
