@@ -104,23 +104,11 @@ def our_points(name: str, text: str, coords: dict, seed: int) -> dict | None:
 
 
 def run_ours(path: Path, name: str, text: str, timeout: float, _args) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        out_file = Path(tmp) / "out.jsonl"
-        cmd = [PY, "-m", "deduction.solve", str(path), "--name", name, "--no-aux"]
-        cmd += ["--timeout", str(timeout), "--out", str(out_file)]
-        start = time.monotonic()
-        try:
-            out = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=timeout + 30, cwd=ROOT
-            ).stdout
-        except subprocess.TimeoutExpired:
-            return {"status": "timeout", "wall": time.monotonic() - start, "solve": timeout}
-        wall = time.monotonic() - start
-    line = next((ln for ln in out.splitlines() if ln.startswith(name + " ")), "")
-    words = line[len(name) :].split()
-    status = words[0] if words else "error"
-    solve = float(words[1]) if len(words) > 1 else wall
-    return {"status": status, "wall": wall, "solve": solve, "reason": " ".join(words[2:])}
+    """Ours without auxiliary points, run as geometry_solve.py runs it."""
+    from geometry_solve import run_ours as solve  # this folder is on sys.path when run
+
+    r = solve(path, name, timeout, "--no-aux")
+    return {k: r[k] for k in ("status", "wall", "solve", "reason") if k in r}
 
 
 def run_ag2(path: Path, name: str, text: str, timeout: float, args) -> dict:

@@ -50,7 +50,8 @@ def run_ours(path: Path, name: str, timeout: float, *flags: str) -> dict:
                 cmd, capture_output=True, text=True, timeout=timeout + 30, cwd=ROOT
             ).stdout
         except subprocess.TimeoutExpired:
-            return {"solved": False, "wall": time.monotonic() - start, "solve": timeout}
+            wall = time.monotonic() - start
+            return {"solved": False, "wall": wall, "solve": timeout, "status": "timeout"}
         wall = time.monotonic() - start
         record = json.loads(out_file.read_text() or "{}") if out_file.exists() else {}
     line = next((ln for ln in out.splitlines() if ln.startswith(name + " ")), "")
@@ -61,7 +62,8 @@ def run_ours(path: Path, name: str, timeout: float, *flags: str) -> dict:
         "solved": solved,
         "wall": wall,
         "solve": solve,
-        "status": words[0] if words else "?",
+        "status": words[0] if words else "error",
+        "reason": " ".join(words[2:]),
         "auxiliary": record.get("auxiliary", []),
     }
 
