@@ -5,7 +5,8 @@ import only these names from `deduction` itself, never a submodule. The pieces:
 
 - the language: `parse_problem`, `Problem`, `Clause`, `Statement`, `CONSTRUCTIONS`, ...;
 - the figure: `realise` (coordinates), `extend` (one more clause on a fixed figure), `holds` and
-  `checker` (numeric truth), `SHAPE_SKETCHES`;
+  `checker` (numeric truth), `SHAPE_SKETCHES`, `configurations` (figures over every discrete
+  choice a problem leaves open: which intersection, which side, mirrored or not);
 - proving: `Engine` (one premise set closed under DD+AR; its docstring lists the methods callers
   use: `close`, `fixpoint`, `holds`, `holds_on_figure`, `derived`, `implied`, `proof`,
   `recheck`) and `solve_problem` (one problem, with the auxiliary-point search);
@@ -17,7 +18,16 @@ from deduction.aux_candidates import Candidate, candidates
 from deduction.constructions import CONSTRUCTIONS, instantiate, make_statement
 from deduction.engine import Engine, SolveResult, recheck, solve_problem
 from deduction.errors import ConstructionError, DeductionError, DegenerateError, ParseError
-from deduction.numeric import SHAPE_SKETCHES, checker, extend, holds, realise
+from deduction.numeric import (
+    SHAPE_SKETCHES,
+    Choice,
+    Configurations,
+    checker,
+    configurations,
+    extend,
+    holds,
+    realise,
+)
 from deduction.problem import (
     DEFAULT_PROBLEMS,
     clause_statements,
@@ -44,7 +54,9 @@ from deduction.types import (
 __all__ = [
     "CONSTRUCTIONS",
     "Candidate",
+    "Choice",
     "Clause",
+    "Configurations",
     "ConstructionCall",
     "ConstructionDef",
     "ConstructionError",
@@ -67,6 +79,7 @@ __all__ = [
     "candidates",
     "checker",
     "clause_statements",
+    "configurations",
     "extend",
     "holds",
     "instantiate",

@@ -1,6 +1,7 @@
 """Numeric geometry: realise a problem's points as coordinates and check statements on them.
 
 realise(problem, seed) -> Realisation      coordinates for every point (DegenerateError)
+configurations(problem, seed) -> Configurations   figures over every discrete choice (branch)
 extend(points, clause, seed) -> points     one more (auxiliary) clause on a fixed figure
 holds(statement, points, tol=TOL) -> bool  numeric truth of any predicate
 checker(points) / Figure(points)           the same as a callable, cached for one figure
@@ -8,6 +9,7 @@ SHAPE_SKETCHES                             sketches that give a shape (line, cir
 direction(p, q), length(p, q)              line direction mod pi, segment length
 """
 
+from deduction.numeric.configurations import Choice, Configurations, configurations
 from deduction.numeric.figure import Figure
 from deduction.numeric.predicates import (
     EPS_POINT,
@@ -29,6 +31,8 @@ def checker(points: Points, tol: float = TOL) -> Figure:
 
 
 __all__ = [
+    "Choice",
+    "Configurations",
     "EPS_POINT",
     "Figure",
     "MAX_SPREAD",
@@ -38,6 +42,7 @@ __all__ = [
     "TOL",
     "angle_diff_zero",
     "checker",
+    "configurations",
     "direction",
     "extend",
     "holds",

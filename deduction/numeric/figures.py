@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from random import Random
 from typing import Any
 
+from deduction.numeric.branches import branch
 from deduction.numeric.geometry import Circle, Point, add, angle_of, intersect, rotate, scale, sub
 
 Args = Sequence[Any]
@@ -26,7 +27,7 @@ def _place(points: list[Point], rng: Random) -> tuple[Point, ...]:
     angle = rng.uniform(0.0, 2.0 * math.pi)
     k = rng.uniform(0.5, 2.0)
     shift = (rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0))
-    flip = rng.random() < 0.5
+    flip = branch(rng, 1 if rng.random() < 0.5 else 0, 2, (0, 1)) == 1  # mirrored
     out = []
     for p in points:
         q = rotate((p[0] - cx, p[1] - cy), angle)

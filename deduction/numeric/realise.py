@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 from deduction.constructions import CONSTRUCTIONS, instantiate
 from deduction.errors import ConstructionError, DegenerateError
+from deduction.numeric.branches import BranchUnavailable, at, branch
 from deduction.numeric.geometry import Circle, Point, Ray, Shape, contains, intersect
 from deduction.numeric.predicates import holds
 from deduction.numeric.sketches import POINT_SKETCHES, SHAPE_SKETCHES, SketchFailed
@@ -107,14 +108,15 @@ def _meet(shapes: list[Shape], existing: list[Point], rng: Random) -> Point:
     if not candidates:
         raise SketchFailed("the shapes do not meet")
     fresh = [
-        p
-        for p in candidates
+        k
+        for k, p in enumerate(candidates)
         if min((math.hypot(p[0] - q[0], p[1] - q[1]) for q in existing), default=1.0)
         > MIN_SEPARATION * radius
     ]
     if not fresh:
         raise SketchFailed("the shapes meet only at existing points")
-    return fresh[0] if len(fresh) == 1 else rng.choice(fresh)
+    drawn = fresh[0] if len(fresh) == 1 else rng.choice(fresh)
+    return candidates[branch(rng, drawn, len(candidates), fresh)]
 
 
 class _Step(NamedTuple):
@@ -178,11 +180,13 @@ def _draw(plan: _Plan, points: Mapping[str, Point], rng: Random) -> dict[str, Po
             # Every construction with a shape sketch introduces exactly one point.
             shapes.setdefault(step.places[0], []).extend(SHAPE_SKETCHES[step.sketch](args))
         else:
+            at(rng, step.places[0])
             out = POINT_SKETCHES[step.sketch](args, rng)
             placed.update(zip(step.places, out, strict=True))
     existing = list(points.values())
     for name, on in shapes.items():
         if name not in placed:
+            at(rng, name)
             placed[name] = _meet(on, existing, rng)
     for name, x, y in plan.pinned:  # given coordinates win over the sketch, as in AlphaGeometry
         placed[name] = (x, y)
@@ -235,7 +239,7 @@ def _realise_clause(
     for _ in range(CLAUSE_TRIES):
         try:
             new = _draw(plan, points, rng)
-        except (SketchFailed, ZeroDivisionError) as exc:
+        except (SketchFailed, BranchUnavailable, ZeroDivisionError) as exc:
             reason = str(exc) or type(exc).__name__
             continue
         reason = _acceptable(new, points, {name for name, _, _ in plan.pinned})
@@ -265,9 +269,21 @@ def realise(
     two solutions and the problem usually means one of them. The engine prunes numerically
     false facts, so on the other figure it could never reach the goal.
     """
+    return realise_with(problem, Random(seed), seed, max_attempts, constructions, check_goal)
+
+
+def realise_with(
+    problem: Problem,
+    rng: Random,
+    seed: int = 0,
+    max_attempts: int = DEFAULT_ATTEMPTS,
+    constructions: Mapping[str, ConstructionDef] | None = None,
+    check_goal: bool = True,
+) -> Realisation:
+    """`realise` drawing from `rng` (a `Brancher` records or forces the discrete choices);
+    `seed` is only reported in the Realisation."""
     if max_attempts < 1:
         raise ValueError(f"{max_attempts=} must be >= 1")
-    rng = Random(seed)
     failure = ("", "")
     strikes = 0
     for attempt in range(1, max_attempts + 1):

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from random import Random
 from typing import Any
 
+from deduction.numeric.branches import branch
 from deduction.numeric.figures import FIGURES
 from deduction.numeric.geometry import (
     Circle,
@@ -273,7 +274,9 @@ def _tangent(args: Args, rng: Random) -> tuple[Point, ...]:
     points = intersect(Circle(o[0], o[1], dist(o, b)), _dia([a, o])[0])
     if len(points) != 2:
         raise SketchFailed("no tangent from a point inside the circle")
-    return tuple(points)
+    # Which tangent point is x: intersect's order, unless a Brancher forces the other.
+    x, y = points if branch(rng, 0, 2, (0, 1)) == 0 else points[::-1]
+    return (x, y)
 
 
 def _cc_tangent(args: Args, rng: Random) -> tuple[Point, ...]:
@@ -283,6 +286,8 @@ def _cc_tangent(args: Args, rng: Random) -> tuple[Point, ...]:
     if abs(ra - rb) < 1e-9 * (ra + rb):
         n = unit(rotate(sub(w, o), math.pi / 2))
         x, z = add(o, scale(n, ra)), add(o, scale(n, -ra))
+        if branch(rng, 0, 2, (0, 1)) == 1:  # which tangent is x-y (see numeric/branches.py)
+            x, z = z, x
         shift = sub(w, o)
         return (x, add(x, shift), z, add(z, shift))
     # Tangents from the external centre of similitude q touch both circles.
@@ -290,7 +295,7 @@ def _cc_tangent(args: Args, rng: Random) -> tuple[Point, ...]:
     touch = intersect(Circle(o[0], o[1], ra), _dia([o, q])[0])
     if len(touch) != 2:
         raise SketchFailed("one circle inside the other has no common external tangent")
-    x, z = touch
+    x, z = touch if branch(rng, 0, 2, (0, 1)) == 0 else touch[::-1]
     return (x, foot(w, line_through(x, q)), z, foot(w, line_through(z, q)))
 
 
@@ -315,10 +320,10 @@ def _2l1c(args: Args, rng: Random) -> tuple[Point, ...]:
     if qa < 1e-12 or disc < 0.0:
         raise SketchFailed("no circle touches both lines and the circle")
     roots = [(-qb + math.sqrt(disc)) / (2 * qa), (-qb - math.sqrt(disc)) / (2 * qa)]
-    roots = [t for t in roots if t > 1e-9 and t * s < radius]
-    if not roots:
+    viable = [k for k, t in enumerate(roots) if t > 1e-9 and t * s < radius]
+    if not viable:
         raise SketchFailed("no circle inside the angle touches the circle")
-    i = add(c, scale(u, rng.choice(roots)))
+    i = add(c, scale(u, roots[branch(rng, rng.choice(viable), 2, viable)]))
     z = add(o, scale(unit(sub(i, o)), radius))
     return (foot(i, line_through(a, c)), foot(i, line_through(b, c)), z, i)
 
@@ -356,7 +361,7 @@ def _eqangle2(args: Args, rng: Random) -> tuple[Point, ...]:
     a, b, c = args
     ba, bc = dist(b, a), dist(b, c)
     length = ba * ba / bc
-    if rng.random() < 0.5:
+    if branch(rng, 0 if rng.random() < 0.5 else 1, 2, (0, 1)) == 0:  # inside the segment bc
         be = min(length, bc)
         be = rng.uniform(be * 0.1, be * 0.9)
     else:

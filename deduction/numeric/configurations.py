@@ -1,0 +1,150 @@
+"""Every configuration of a problem: figures over all the discrete choices its clauses leave open.
+
+A few random figures only sample the discrete choices (which of two intersections, which root,
+which side, mirrored or not; see numeric/branches.py): a statement true on one branch passes
+when all the draws happen to land on it. `configurations` instead
+
+1. realises the problem once with `seed`, recording each choice point (the figure is the one
+   `realise(problem, seed, check_goal=False)` gives);
+2. enumerates the combinations of their branches (all of them up to `limit`; beyond it the
+   recorded one, every single-choice flip of it, then distinct random ones from the seed);
+3. realises each combination with its branches forced and the same seed: the random stream
+   is the recorded figure's, so the free points and other continuous parameters stay the same
+   up to the first clause the flip changes and the figures differ in their branches only
+   (a branch is defined relative to the figure, so keeping it fixed keeps branches
+   comparable). A combination that cannot be drawn within `max_attempts` (the other
+   intersection is an existing point, a later precondition fails on that branch) is
+   reported in `unrealisable`;
+4. adds plain random figures (derived seeds) until there are at least `draws` figures.
+
+The goal is never checked: no figure is redrawn because a statement fails on it. A choice
+point first met on a forced figure (a clause with one viable option on the recorded branch,
+two on another) is not in the combinations: it is drawn at random there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import product
+from random import Random
+from typing import NamedTuple
+
+from deduction.errors import DegenerateError
+from deduction.numeric.branches import Brancher, Key
+from deduction.numeric.geometry import Point
+from deduction.numeric.realise import DEFAULT_ATTEMPTS, realise_with
+from deduction.types import ConstructionDef, Problem
+
+# Forced combinations get fewer restarts than realise's 200: a branch that cannot exist is
+# common (a precondition fails on it), and the random figures cover continuous bad luck.
+FORCED_ATTEMPTS = 50
+
+
+class Choice(NamedTuple):
+    """A discrete choice point of a problem's figure."""
+
+    clause: int  # index in problem.clauses
+    point: str  # the point the sketch places (the first, for multi-point sketches)
+    ordinal: int  # which choice of that sketch (0: every sketch has at most one today)
+    options: int  # how many branches
+
+
+@dataclass(frozen=True)
+class Configurations:
+    """Figures of a problem over its discrete choices.
+
+    `figures[k]` took the branches `branches[k]` (aligned with `choices`; None where that
+    choice did not arise). The first `forced` figures are the forced combinations that could be
+    drawn (the first is the recorded figure), the rest plain random draws. `combinations` counts
+    all combinations of the choices (more than were tried when above `limit`).
+    """
+
+    choices: tuple[Choice, ...]
+    figures: tuple[dict[str, Point], ...]
+    branches: tuple[tuple[int | None, ...], ...]
+    forced: int
+    combinations: int
+    unrealisable: tuple[tuple[int, ...], ...]
+
+    def covered(self) -> set[tuple[int | None, ...]]:
+        """The branch combinations some figure took."""
+        return set(self.branches)
+
+
+def _combinations(
+    options: list[int], base: tuple[int, ...], limit: int, rng: Random
+) -> list[tuple[int, ...]]:
+    """All combinations (base first) if at most `limit`, else base, its single flips and random
+    distinct others, `limit` in all."""
+    if math.prod(options) <= limit:
+        every = list(product(*(range(n) for n in options)))
+        every.remove(base)
+        return [base, *every]
+    chosen = {base: None}
+    for i, n in enumerate(options):
+        for b in range(n):
+            chosen.setdefault(base[:i] + (b,) + base[i + 1 :], None)
+    while len(chosen) < limit:
+        chosen.setdefault(tuple(rng.randrange(n) for n in options), None)
+    return list(chosen)[:limit]
+
+
+def configurations(
+    problem: Problem,
+    seed: int = 0,
+    limit: int = 32,
+    draws: int = 8,
+    max_attempts: int = FORCED_ATTEMPTS,
+    constructions: Mapping[str, ConstructionDef] | None = None,
+) -> Configurations:
+    """Figures of `problem` covering every combination of its discrete choices (up to `limit`
+    combinations), then random ones up to `draws` figures. DegenerateError when the problem
+    cannot be realised at all (realise's own attempts for the first figure)."""
+    if limit < 1:
+        raise ValueError(f"{limit=} must be >= 1")
+    clause_of = {p: i for i, clause in enumerate(problem.clauses) for p in clause.points}
+
+    def draw(rng: Brancher, attempts: int = DEFAULT_ATTEMPTS) -> dict[str, Point]:
+        return realise_with(problem, rng, 0, attempts, constructions, check_goal=False).points
+
+    recorder = Brancher(seed)
+    first = draw(recorder)
+    keys: list[Key] = sorted(recorder.taken, key=lambda k: (clause_of.get(k[0], -1), k))
+    choices = tuple(Choice(clause_of.get(k[0], -1), k[0], k[1], recorder.taken[k][1]) for k in keys)
+
+    def taken(rng: Brancher) -> tuple[int | None, ...]:
+        return tuple(rng.taken[k][0] if k in rng.taken else None for k in keys)
+
+    base = tuple(recorder.taken[k][0] for k in keys)
+    figures, branches = [first], [taken(recorder)]
+    unrealisable = []
+    pick = Random(seed)
+    for combination in _combinations([c.options for c in choices], base, limit, pick)[1:]:
+        forcer = Brancher(seed, dict(zip(keys, combination, strict=True)))
+        try:
+            figures.append(draw(forcer, max_attempts))
+        except DegenerateError:
+            unrealisable.append(combination)
+            continue
+        branches.append(taken(forcer))
+    forced = len(figures)
+    spawn = Random(f"configurations:{seed}")
+    for _ in range(2 * draws):  # a problem that rarely draws gets up to twice as many tries
+        if len(figures) >= draws:
+            break
+        rng = Brancher(spawn.getrandbits(63))
+        try:
+            figures.append(draw(rng))
+        except DegenerateError:
+            continue
+        branches.append(taken(rng))
+    return Configurations(
+        choices,
+        tuple(figures),
+        tuple(branches),
+        forced,
+        math.prod(c.options for c in choices),
+        tuple(unrealisable),
+    )
