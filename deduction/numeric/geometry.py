@@ -170,6 +170,10 @@ def intersect(a: Shape, b: Shape) -> list[Point]:
     A ray keeps only its half against a circle (choosing between the two crossings, as
     AlphaGeometry's HalfLine does) but meets a line or another ray as a full line: its defining
     statements are about lines (angles mod pi), and AlphaGeometry intersects it that way too.
+
+    The order is a branch's name (numeric/branches.py), stable as the shapes move: a line (or
+    ray) and a circle give first the crossing farther along the line's direction; two circles
+    give first the point left of the line from a's centre to b's.
     """
     if isinstance(a, Circle):
         if isinstance(b, Circle):

@@ -141,3 +141,32 @@ def test_tangent_points_swap_when_forced():
     assert configs.choices == (Choice(2, "x", 0, 2),)
     first, swapped = configs.figures
     assert (swapped["x"], swapped["y"]) == (first["y"], first["x"])
+
+
+def test_the_other_common_tangent_is_the_mirror_image_in_the_centre_line():
+    problem = parse_problem(
+        "o a = segment o a; w = free w; b = free b; x y = cc_tangent0 x y o a w b", "tangents"
+    )
+    configs = configurations(problem, seed=2, draws=0)
+    assert configs.choices == (Choice(3, "x", 0, 2),)
+    first, other = configs.figures
+    o, w, x = first["o"], first["w"], first["x"]
+    ux, uy = w[0] - o[0], w[1] - o[1]
+    t = ((x[0] - o[0]) * ux + (x[1] - o[1]) * uy) / (ux * ux + uy * uy)
+    foot = (o[0] + t * ux, o[1] + t * uy)
+    assert other["x"] == pytest.approx((2 * foot[0] - x[0], 2 * foot[1] - x[1]))
+
+
+def test_eqangle2_takes_both_sides():
+    # Branch 0 puts line ax across segment bc, branch 1 beyond c; the angle holds on both.
+    problem = parse_problem("a b c = triangle a b c; x = eqangle2 x a b c", "eqangle2")
+    statement = make_statement("eqangle", ("a", "b", "a", "x", "c", "x", "c", "b"))
+    configs = configurations(problem, seed=4, draws=0)
+    assert [(c.point, c.options) for c in configs.choices] == [("a", 2), ("x", 2)]
+    for f, (_, side) in zip(configs.figures, configs.branches, strict=True):
+        a, b, c, x = f["a"], f["b"], f["c"], f["x"]
+        # where line ax crosses line bc, as a fraction of b -> c
+        t = _cross(a, x, b) / (_cross(a, x, b) - _cross(a, x, c))
+        assert (0 < t < 1) == (side == 0)
+        assert holds(statement, f)
+    assert {side for _, side in configs.branches} == {0, 1}
