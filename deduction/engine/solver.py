@@ -63,7 +63,7 @@ class Engine:
 
         .problem, .points, .premises               what it was built on (read only)
         .run(goal=None, timeout=None) -> bool      close until `goal` holds (None: the fixpoint)
-        .close(timeout=None) -> bool               close to the fixpoint; False if out of time
+        .close(timeout=None, levels=None) -> bool  close to the fixpoint; False if stopped short
         .fixpoint -> bool                          has the closure reached its fixpoint?
         .holds(st) -> bool                         proved so far (a node or by the classes)
         .holds_on_figure(st) -> bool               numerically true on the engine's figure
@@ -148,10 +148,11 @@ class Engine:
         later call resumes where this one stopped. With no goal: True at the fixpoint."""
         return self.closure.run(goal, timeout)
 
-    def close(self, timeout: float | None = None) -> bool:
+    def close(self, timeout: float | None = None, levels: int | None = None) -> bool:
         """Every fact DD+AR derives from the premises (the generator's workload); False when
-        `timeout` stopped it short of the fixpoint."""
-        self.closure.run(None, timeout)
+        `timeout` (or `levels` more levels, a budget that does not depend on the machine)
+        stopped it short of the fixpoint."""
+        self.closure.run(None, timeout, levels)
         return self.fixpoint
 
     def holds(self, st: Statement) -> bool:

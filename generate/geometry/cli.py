@@ -71,6 +71,31 @@ def parser() -> argparse.ArgumentParser:
         default=8,
         help="closures of smaller premise sets a premise set may spend on auxiliary points",
     )
+    p.add_argument(
+        "--constructions",
+        type=int,
+        default=4,
+        help="auxiliary points tried on each closed premise set (0: traceback only)",
+    )
+    p.add_argument(
+        "--construct-levels",
+        type=positive_int,
+        default=3,
+        help="DD+AR levels an auxiliary point's closure may run past the premise set's",
+    )
+    p.add_argument(
+        "--max-goals",
+        type=positive_int,
+        default=32,
+        help="theorems without auxiliary points per premise set",
+    )
+    p.add_argument(
+        "--aux-share",
+        type=float,
+        default=0.0,
+        help="keep theorems without auxiliary points only while a shard's auxiliary share is "
+        "at least this (0: keep all)",
+    )
     p.add_argument("--weights", default=str(DEFAULT_WEIGHTS), help="construction weights (TOML)")
     p.add_argument("--draw", type=int, default=1, help="draw this many records into OUT/figures")
     p.add_argument(
@@ -105,6 +130,10 @@ def _run(args: argparse.Namespace) -> int:
             closure_timeout=args.closure_timeout,
             checks=args.checks,
             max_subclosures=args.max_subclosures,
+            constructions=args.constructions,
+            construct_levels=args.construct_levels,
+            max_goals=args.max_goals,
+            aux_share=args.aux_share,
             weights=args.weights,
         )
     )

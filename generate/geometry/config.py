@@ -14,7 +14,7 @@ FORMATS = ("jsonl", "parquet")
 # Bumped whenever a change of the code changes the records a seed gives (the statement,
 # the canonical form, which candidates are kept): a run directory made by another version
 # is then refused rather than resumed into a mix of two datasets.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 # Fields that change the records: a resumed run must agree on them (`shards.check_config`).
 IDENTITY = (
     "version",
@@ -26,6 +26,10 @@ IDENTITY = (
     "closure_timeout",
     "checks",
     "max_subclosures",
+    "constructions",
+    "construct_levels",
+    "max_goals",
+    "aux_share",
     "weights_sha1",
     "format",
 )
@@ -55,6 +59,10 @@ class GeometryConfig:
     closure_timeout: float = 20.0
     checks: int = 3
     max_subclosures: int = 8
+    constructions: int = 4
+    construct_levels: int = 3
+    max_goals: int = 32
+    aux_share: float = 0.0
     weights: str = str(DEFAULT_WEIGHTS)
     weights_sha1: str = field(default="", compare=False)
     version: int = GENERATOR_VERSION
@@ -71,6 +79,10 @@ class GeometryConfig:
             "checks": self.checks >= 1,
             "max_subclosures": self.max_subclosures >= 0,
             "closure_timeout": self.closure_timeout > 0,
+            "constructions": self.constructions >= 0,
+            "construct_levels": self.construct_levels >= 1,
+            "max_goals": self.max_goals >= 1,
+            "aux_share": 0 <= self.aux_share < 1,
         }
         for name, ok in checks.items():
             if not ok:

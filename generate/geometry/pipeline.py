@@ -22,7 +22,8 @@ from typing import Any
 from generate.geometry.config import GeometryConfig
 from generate.geometry.records import build_record
 from generate.geometry.sampler import Sampler, Weights
-from generate.geometry.theorems import Limits, PremiseSet
+from generate.geometry.construct import constructed
+from generate.geometry.theorems import Found, Limits, PremiseSet
 from generate.shards import Shard, write_jsonl_gz
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,9 @@ class GeometryShardTask:
             checks=config.checks,
             max_subclosures=config.max_subclosures,
             closure_timeout=config.closure_timeout,
+            max_goals=config.max_goals,
         )
+        balance = Balance(config.aux_share)
         # Within the shard a statement is tried once. The run's index is not consulted here:
         # which keys an earlier shard has committed depends on timing, and skipping one would
         # change which candidates compete for the sub-closure budget, so the records would
@@ -70,7 +73,9 @@ class GeometryShardTask:
         for i in range(config.premise_sets_per_shard):
             seed = shard.rng_seed(i)
             try:
-                rows += self._premise_set(seed, shard.rank, sampler, limits, unseen, counts)
+                rows += self._premise_set(
+                    seed, shard.rank, sampler, limits, unseen, counts, balance
+                )
             except Exception:  # noqa: BLE001 - one bad diagram never ends a run
                 counts["premise_set_errors"] += 1
                 logger.exception("shard %d: premise set with seed %d failed", shard.rank, seed)
@@ -85,14 +90,15 @@ class GeometryShardTask:
         )
         return counts
 
-    @staticmethod
     def _premise_set(
+        self,
         seed: int,
         rank: int,
         sampler: Sampler,
         limits: Limits,
         unseen: Callable[[bytes], bool],
         counts: Counter,
+        balance: Balance,
     ) -> list[dict[str, Any]]:
         counts["premise_sets"] += 1
         sampled = sampler.sample(Random(seed))
@@ -103,8 +109,38 @@ class GeometryShardTask:
         if not premise_set.close():
             return []
         counts["premise_sets_closed"] += 1
-        graph, points = premise_set.graph, sampled.points
-        return [
-            build_record(found, graph, points, seed, rank).to_json()
-            for found in premise_set.theorems(unseen)
+        config = self.config
+        rows = [
+            build_record(found, ext.graph, ext.sampled.points, seed, rank).to_json()
+            for ext, found in constructed(
+                premise_set, unseen, config.constructions, config.construct_levels
+            )
         ]
+        balance.aux += len(rows)
+        graph, points = premise_set.graph, sampled.points
+        for found in premise_set.theorems(unseen):
+            if not found.aux and not balance.room():
+                counts["dropped_aux_share"] += 1
+                continue
+            balance.count(found)
+            rows.append(build_record(found, graph, points, seed, rank).to_json())
+        return rows
+
+
+class Balance:
+    """Keeps a shard's auxiliary share at `share` or above (AlphaGeometry2 balanced its data
+    at 0.5): a theorem without auxiliary points is kept only while the shard has room for it.
+    0 keeps everything. The count runs over the shard in premise-set order, so the records
+    stay a function of the shard's seed."""
+
+    def __init__(self, share: float) -> None:
+        self.share, self.aux, self.plain = share, 0, 0
+
+    def room(self) -> bool:
+        return self.share <= 0 or self.aux >= self.share * (self.aux + self.plain + 1)
+
+    def count(self, found: Found) -> None:
+        if found.aux:
+            self.aux += 1
+        else:
+            self.plain += 1

@@ -192,7 +192,7 @@ class Sampler:
         # each precondition is checked once all its points are bound: at the deepest position
         last = {a: i for i, a in enumerate(free)}
         checks: list[list] = [[] for _ in free]
-        for template in cdef.preconditions:
+        for template in cdef.preconditions + DRAWABLE.get(cdef.name, ()):
             depth = max((last[a] for a in template.args if a in last), default=-1)
             if depth >= 0:
                 checks[depth].append(template)
@@ -213,6 +213,13 @@ class Sampler:
         if not search(0):
             return None
         return ConstructionCall(cdef.name, tuple(mapping[a] for a in cdef.args))
+
+
+# Bindings AlphaGeometry's and Newclid's figure builders cannot draw, though defs.txt allows
+# them: `2l1c` with the circle's centre on one of the two lines (found in 6 of 200 records).
+DRAWABLE: dict[str, tuple[Template, ...]] = {
+    "2l1c": (Template("ncoll", ("o", "a", "c")), Template("ncoll", ("o", "b", "c"))),
+}
 
 
 def _precondition(template: Template, mapping: dict[str, str], coords: dict, budget: list) -> bool:

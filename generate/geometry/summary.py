@@ -13,14 +13,19 @@ PREMISE_SETS = {
 }
 # drop reasons as a reader says them, in the order a candidate meets them
 REASONS = {
+    "dropped_definition": "a premise restated",
+    "dropped_restated": "a simpler fact restated",
     "dropped_short": "shorter than --min-steps",
     "dropped_not_aux": "no auxiliary point (--aux-only)",
     "dropped_duplicate": "duplicate statement",
     "dropped_aux_budget": "auxiliary pruning over budget",
-    "dropped_figure_dependent": "false on a fresh figure",
+    "dropped_goal_cap": "over --max-goals",
+    "dropped_aux_share": "over the --aux-share balance",
+    "dropped_figure_dependent": "false in another configuration",
     "dropped_redraw_failed": "premise set not redrawable",
     "dropped_recheck": "failed re-check",
 }
+KIND = "construct_kind_"
 
 
 def _histogram(counts: dict[int, int], width: int = 40) -> list[str]:
@@ -50,6 +55,18 @@ def format_summary(summary: dict[str, Any]) -> str:
         + ", ".join(f"{c.get(key, 0):,} {label}" for key, label in PREMISE_SETS.items()),
         f"candidates     {c.get('candidates', 0):,} facts derived; "
         f"{c.get('subclosures', 0):,} sub-closures for auxiliary points",
+        f"constructions  {c.get('constructions', 0):,} auxiliary points tried on "
+        f"{c.get('premise_sets_closed', 0) - c.get('construct_nothing_open', 0):,} premise sets "
+        f"with an open fact; theorems by kind: "
+        + (
+            ", ".join(
+                f"{k[len(KIND) :]} {v:,}" for k, v in sorted(c.items()) if k.startswith(KIND) and v
+            )
+            or "none"
+        ),
+        f"checks         {c.get('configurations', 0):,} configurations drawn "
+        f"({c.get('configurations_unrealisable', 0):,} combinations not drawable); "
+        f"{c.get('restated', 0):,} goals stated more simply",
         "dropped        "
         + ", ".join(f"{label} {c.get(key, 0):,}" for key, label in REASONS.items()),
     ]

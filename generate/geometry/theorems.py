@@ -17,8 +17,10 @@ segments). Each candidate then becomes a theorem:
    `max_subclosures` a premise set); when the statement alone proves the goal, the theorem has
    no auxiliary point after all. Only candidates shaped like a true auxiliary theorem get
    this far (see `theorems`);
-5. every step of the final proof must hold on `checks` fresh realisations of the premise set
-   (a proof that read a branch or an orientation off the one figure is dropped), and the
+5. every step of the final proof must hold on every configuration of its statement and
+   auxiliary clauses (`deduction.configurations`: each combination of which intersection,
+   which side, the figure or its mirror image, at least `checks` figures; a proof that read a
+   branch or an orientation off the one figure is dropped), and the
    proof must re-check step by step against the premises of its own clauses.
 
 Counters name every reason a candidate is dropped; the shard's stats sum them. Only the
@@ -28,18 +30,21 @@ public surface of `deduction` is used: the names of its `__all__` and `Engine`'s
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from deduction import DeductionError, Engine, Proof, Statement, checker, realise
+from deduction import Engine, Proof, Statement, checker, configurations
 from generate.geometry.canon import PremiseForm, digest, premise_form
 from generate.geometry.sampler import Sampled
 from generate.geometry.subproblem import ClauseGraph, Mask, point_args
 
 logger = logging.getLogger(__name__)
 
+# Numeric coincidence on the engine's figure (points are kept 1% of the figure apart).
+TOLERANCE = 1e-7
 TRIANGLES = frozenset({"simtri", "simtri2", "contri", "contri2"})
 # Spellings of one direction or length class in the class facts: 1 gave 208 theorems per
 # CPU-second on 30 premise sets, 2 gave 332, 3 gave 366 (each spelling a different statement).
@@ -66,6 +71,7 @@ class Limits:
     checks: int = 3
     max_subclosures: int = 8
     closure_timeout: float = 20.0
+    max_goals: int = 1_000_000
 
 
 def trivial(st: Statement) -> bool:
@@ -89,6 +95,57 @@ def trivial(st: Statement) -> bool:
     return False
 
 
+def restated(goal: Statement, points: Mapping[str, tuple[float, float]]) -> Statement | None:
+    """An `eqangle` or `eqratio` that says something simpler, stated simply; the goal itself
+    when it does not; None when it says nothing of its own.
+
+    `eqangle l1 l2 l3 l4` is l2 - l1 = l4 - l3 in directed angles, so it is also
+    `eqangle l1 l3 l2 l4` (the canonical spelling may use either). When one pairing has both
+    pairs parallel, it says one parallel follows from another: a pair on one line is no
+    claim, a pair of distinct parallel lines is (`para`); two such pairs, or none, say nothing
+    of their own. When l1 is parallel to l4 and l2 to l3, the angle equals its own reverse: a
+    right angle (`perp l1 l2`). `eqratio` likewise with equal lengths (`cong`)."""
+    if goal.predicate not in ("eqangle", "eqratio"):
+        return goal
+    seg = [goal.args[i : i + 2] for i in range(0, 8, 2)]
+    xy = [(points[a], points[b]) for a, b in seg]
+    angle = goal.predicate == "eqangle"
+    if angle:
+        d = [math.atan2(q[1] - p[1], q[0] - p[0]) % math.pi for p, q in xy]
+
+        def alike(i: int, j: int) -> bool:
+            turn = abs(d[i] - d[j]) % math.pi
+            return min(turn, math.pi - turn) < TOLERANCE
+
+        def claim(i: int, j: int) -> bool:  # distinct parallel lines, not one line
+            (p, q), (r, _) = xy[i], xy[j]
+            cross = (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+            return abs(cross) > TOLERANCE * math.dist(p, q) * max(1.0, math.dist(p, r))
+
+        simpler = "para"
+    else:
+        length = [math.dist(p, q) for p, q in xy]
+        scale = max(length)
+
+        def alike(i: int, j: int) -> bool:
+            return abs(length[i] - length[j]) < TOLERANCE * scale
+
+        def claim(i: int, j: int) -> bool:  # two segments, not one spelled twice
+            return set(seg[i]) != set(seg[j])
+
+        simpler = "cong"
+    for (i, j), (k, m) in (((0, 1), (2, 3)), ((0, 2), (1, 3))):
+        if alike(i, j) and alike(k, m):
+            claims = [(x, y) for x, y in ((i, j), (k, m)) if claim(x, y)]
+            if len(claims) != 1:
+                return None
+            x, y = claims[0]
+            return Statement(simpler, seg[x] + seg[y])
+    if alike(0, 3) and alike(1, 2):
+        return Statement("perp" if angle else "cong", seg[0] + seg[1])
+    return goal
+
+
 def candidate_goals(engine: Engine) -> list[Statement]:
     """Derived nodes (in derivation order), then the facts their classes imply (sorted); no
     numeric side condition, nothing trivial. The class facts are every congruent pair of a
@@ -103,16 +160,29 @@ class PremiseSet:
     """One sampled premise set, closed, and everything its theorems share: the clause graph,
     canonical forms by statement mask, sub-closures by clause mask, fresh figures, re-checks."""
 
-    def __init__(self, sampled: Sampled, seed: int, limits: Limits, counts: Counter) -> None:
+    def __init__(
+        self,
+        sampled: Sampled,
+        seed: int,
+        limits: Limits,
+        counts: Counter,
+        base: PremiseSet | None = None,
+    ) -> None:
+        """`base`: the closed premise set this one extends by one last clause (an auxiliary
+        construction, `generate.geometry.construct`). Its closure continues from the base's
+        fixpoint, and only facts over the base's points that the base does not hold are
+        candidates: each needs the new clause, and no clause set without it can prove one."""
         self.sampled = sampled
         self.seed = seed
         self.limits = limits
         self.counts = counts
+        self.base = base
         self.graph = ClauseGraph(sampled.problem)
-        self.engine = Engine(sampled.problem, points=sampled.points)
+        known = base.engine.known_steps() if base is not None else ()
+        self.engine = Engine(sampled.problem, points=sampled.points, known=known)
         self.forms: dict[Mask, PremiseForm] = {}
         self.closures: dict[Mask, Engine | None] = {}
-        self._fresh: list[Callable[[Statement], bool]] | None = None
+        self._fresh: dict[Mask, list[Callable[[Statement], bool]] | None] = {}
         self._rechecked: dict = {}
         self._spent: dict[Mask, float] = {}
 
@@ -135,9 +205,17 @@ class PremiseSet:
         (`dropped_aux_unlikely`). Groups with most candidates for the fewest points go first,
         while the sub-closure budget lasts."""
         goals = candidate_goals(self.engine)
+        if self.base is not None:
+            old, before = set(self.base.sampled.points), self.base.engine
+            goals = [g for g in goals if old.issuperset(point_args(g)) and not before.holds(g)]
         self.counts["candidates"] += len(goals)
         waiting: dict[Mask, list[tuple[Statement, bytes, Mask, Proof]]] = {}
+        plain: dict[Mask, list[tuple[Statement, bytes, Proof]]] = {}
+        keys: set[bytes] = set()
         for goal in goals:
+            goal = self._well_posed(goal)  # type: ignore[assignment]
+            if goal is None:
+                continue
             proof = self.engine.proof(goal)
             if len(proof.steps) < self.limits.min_steps:
                 self.counts["dropped_short"] += 1
@@ -148,16 +226,29 @@ class PremiseSet:
                 self.counts["dropped_not_aux"] += 1
                 continue
             key = digest(self.form(statement).key(goal))
+            if key in keys:
+                self.counts["dropped_duplicate"] += 1
+                continue
+            keys.add(key)
+            if aux:
+                waiting.setdefault(statement, []).append((goal, key, aux, proof))
+            else:
+                plain.setdefault(statement, []).append((goal, key, proof))
+        made = 0
+        for goal, key, proof, statement in self._spread(plain):
+            if made >= self.limits.max_goals:
+                self.counts["dropped_goal_cap"] += 1
+                continue
             if not unseen(key):
                 self.counts["dropped_duplicate"] += 1
                 continue
-            if aux:
-                waiting.setdefault(statement, []).append((goal, key, aux, proof))
-                continue
             found = self._checked(Found(key, goal, statement, 0, proof))
             if found is not None:
+                made += 1
                 yield found
-        likely = {m: g for m, g in waiting.items() if self._likely(g)}
+        for group in waiting.values():
+            group[:] = [item for item in group if unseen(item[1]) or self._dup()]
+        likely = {m: g for m, g in waiting.items() if self.base is not None or self._likely(g)}
         self.counts["dropped_aux_unlikely"] += sum(
             len(g) for m, g in waiting.items() if m not in likely
         )
@@ -174,9 +265,49 @@ class PremiseSet:
                 if len(proof.steps) < self.limits.min_steps:
                     self.counts["dropped_short"] += 1
                     continue
+                if not aux and made >= self.limits.max_goals:
+                    self.counts["dropped_goal_cap"] += 1
+                    continue
                 found = self._checked(Found(key, goal, statement, aux, proof))
                 if found is not None:
+                    made += not aux
                     yield found
+
+    def _dup(self) -> bool:
+        self.counts["dropped_duplicate"] += 1
+        return False
+
+    @staticmethod
+    def _spread(
+        groups: dict[Mask, list[tuple[Statement, bytes, Proof]]],
+    ) -> Iterator[tuple[Statement, bytes, Proof, Mask]]:
+        """Candidates in the order the goal cap keeps them: one per statement in turn (the
+        longest proof of each first), so a capped premise set still gives many figures."""
+        queues = {
+            m: sorted(g, key=lambda c: (-len(c[2].steps), str(c[0]))) for m, g in groups.items()
+        }
+        for rank in range(max((len(q) for q in queues.values()), default=0)):
+            for mask in sorted(queues):
+                if rank < len(queues[mask]):
+                    goal, key, proof = queues[mask][rank]
+                    yield goal, key, proof, mask
+
+    def _well_posed(self, goal: Statement) -> Statement | None:
+        """The goal as a reader should see it, or None (counted) when it only restates a
+        premise or a simpler fact: see `restated`."""
+        if goal in self.graph.premise_clause:
+            self.counts["dropped_definition"] += 1
+            return None
+        plain = restated(goal, self.engine.points)
+        if plain is None:
+            self.counts["dropped_restated"] += 1
+            return None
+        if plain != goal:
+            if not self.engine.holds(plain) or plain in self.graph.premise_clause:
+                self.counts["dropped_restated"] += 1
+                return None
+            self.counts["restated"] += 1
+        return plain
 
     def _likely(self, group: list[tuple[Statement, bytes, Mask, Proof]]) -> bool:
         """Does an auxiliary point of some candidate appear in a rule step's conclusion?"""
@@ -189,7 +320,7 @@ class PremiseSet:
 
     def _checked(self, found: Found) -> Found | None:
         """The theorem if its proof holds on fresh figures and re-checks, else None (counted)."""
-        if not self._holds_everywhere(found.proof):
+        if not self._holds_everywhere(found.proof, found.statement | found.aux):
             self.counts["dropped_figure_dependent"] += 1
             return None
         if not self._rechecks(found.proof, found.statement | found.aux):
@@ -229,7 +360,12 @@ class PremiseSet:
 
         The engine runs goal-directed and is resumed for the next goal (the closure keeps its
         semi-naive clocks), so a sub-problem whose goals all fall early never pays for its
-        whole fixpoint; a "no" is only said at the fixpoint."""
+        whole fixpoint; a "no" is only said at the fixpoint. On an extension, clauses without
+        the added one are among the base's, whose fixpoint does not hold the goal: DD+AR is
+        monotone in the premises on one figure, so their answer is "no" without a closure."""
+        added = len(self.graph.clauses) - 1
+        if self.base is not None and not mask >> added & 1:
+            return False, None
         engine = self.closure(mask)
         if engine is None:
             return None, None
@@ -278,27 +414,33 @@ class PremiseSet:
         return kept & ~statement, proof
 
     # ---------------------------------------------------------------- checks
-    def fresh(self) -> list[Callable[[Statement], bool]] | None:
-        """Numeric checkers on `checks` fresh realisations of the premise set (None if it could
-        not be drawn again: then no theorem of it can be vouched for)."""
-        if self._fresh is None:
-            figures: list[Callable[[Statement], bool]] = []
-            for k in range(self.limits.checks):
-                try:
-                    points = realise(self.sampled.problem, self.seed * 7919 + k + 1, 50).points
-                except DeductionError:
-                    self.counts["dropped_redraw_failed"] += 1
-                    return None
-                figures.append(checker(points))
-            self._fresh = figures
-        return self._fresh
+    def figures(self, mask: Mask) -> list[Callable[[Statement], bool]] | None:
+        """Numeric checkers on every configuration of the masked clauses
+        (`deduction.configurations`: each combination of the choices they leave open, which
+        of two intersections, which side, the figure or its mirror image, and at least
+        `checks` figures in all); None when some combination could not be drawn, so no
+        theorem of it can be vouched for."""
+        if mask not in self._fresh:
+            sub = self.graph.sub(mask).original
+            found = configurations(sub, self.seed * 7919 + 1, draws=self.limits.checks)
+            self.counts["configurations_unrealisable"] += len(found.unrealisable)
+            if not found.figures:
+                self._fresh[mask] = None
+            else:
+                self.counts["configurations"] += len(found.figures)
+                self._fresh[mask] = [checker(points) for points in found.figures]
+        return self._fresh[mask]
 
-    def _holds_everywhere(self, proof: Proof) -> bool:
-        figures = self.fresh()
+    def _holds_everywhere(self, proof: Proof, mask: Mask) -> bool:
+        figures = self.figures(mask)
         if figures is None:
+            self.counts["dropped_redraw_failed"] += 1
             return False
         facts = [proof.goal] + [step.conclusion for step in proof.steps]
-        return all(figure(st) for figure in figures for st in facts)
+        try:
+            return all(figure(st) for figure in figures for st in facts)
+        except KeyError:  # a step names a point outside its clauses: not a proof of them
+            return False
 
     def _rechecks(self, proof: Proof, mask: Mask) -> bool:
         allowed = self.graph.premises_of(mask)

@@ -4,14 +4,15 @@ from random import Random
 
 import pytest
 
-from deduction import CONSTRUCTIONS, holds, parse_problem, realise
+from deduction import CONSTRUCTIONS, Statement, holds, parse_problem, realise
 from deduction.problem import premise_statements
+import generate.geometry.sampler as sampler_module
 from generate.geometry.sampler import DEFAULT_WEIGHTS, Sampler, Weights, is_base, one_dof
 
 WEIGHTS = Weights.load()
 # constructions whose preconditions need a configuration few figures have: a figure that has it
 SETUPS = {
-    "2l1c": ("iso_triangle", {"on_line": 1.0}),
+    "2l1c": ("iso_triangle", {"on_line": 1.0, "on_circle": 1.0}),
     "e5128": ("r_triangle", {"on_circle": 1.0}),
 }
 
@@ -96,3 +97,28 @@ def test_bad_weights_file_is_one_clear_error(tmp_path, text, message):
 
 def test_default_weights_path_exists():
     assert DEFAULT_WEIGHTS.is_file()
+
+
+def _degenerate_2l1c(sampler: Sampler) -> int:
+    found = 0
+    for seed in range(80):
+        sampled = sampler.sample(Random(seed))
+        for clause in sampled.problem.clauses if sampled else ():
+            for call in clause.constructions:
+                if call.name == "2l1c":
+                    a, b, c, o = call.args[-4:]
+                    found += any(
+                        holds(Statement("coll", (o, x, c)), sampled.points) for x in (a, b)
+                    )
+    return found
+
+
+def test_2l1c_never_has_the_circle_centre_on_one_of_its_lines(monkeypatch):
+    # iso_triangle + on_line makes the apex the centre and puts third points on its legs:
+    # defs.txt allows that binding, no figure builder (AlphaGeometry's, Newclid's) draws it
+    weights = Weights(
+        base={"iso_triangle": 1.0}, step={"on_line": 1.0, "2l1c": 1.0}, pair_share=0.0
+    )
+    assert _degenerate_2l1c(Sampler(weights, (4, 8))) == 0
+    monkeypatch.setattr(sampler_module, "DRAWABLE", {})
+    assert _degenerate_2l1c(Sampler(weights, (4, 8))) > 0  # the setup does reach the case

@@ -8,7 +8,7 @@ from deduction import Statement, holds, parse_problem, realise
 from deduction.engine import solve_problem
 from generate.geometry.records import build_record
 from generate.geometry.sampler import Sampled
-from generate.geometry.theorems import Limits, PremiseSet, trivial
+from generate.geometry.theorems import Limits, PremiseSet, restated, trivial
 
 
 def premise_set(text: str, seed: int, **limits) -> tuple[PremiseSet, Counter]:
@@ -34,9 +34,8 @@ def test_a_fact_true_on_one_branch_only_is_dropped():
     found = list(ps.theorems(lambda key: True))
     assert goal not in {f.goal for f in found}  # ...and the generator does not keep it
     assert counts["dropped_figure_dependent"] > 0
-    fresh = ps.fresh()
-    for f in found:  # every kept theorem holds on every fresh figure
-        assert all(figure(f.goal) for figure in fresh)
+    for f in found:  # every kept theorem holds in every configuration of its clauses
+        assert all(figure(f.goal) for figure in ps.figures(f.statement | f.aux))
 
 
 # JGEX L053-1 with its auxiliary foot h. (A rectangle with its centre served here until AR
@@ -86,3 +85,61 @@ def test_auxiliary_points_are_each_necessary_and_the_statement_alone_fails():
 )
 def test_trivial_statements(text, expected):
     assert trivial(Statement.parse(text)) is expected
+
+
+FALSE_IN_ANOTHER_CONFIGURATION = [
+    (  # d is one of two intersections; the proof reads an internal/external bisector off it
+        "a b c = r_triangle a b c; d = on_circle d b a, on_tline d c c a; e = nsquare e a d; "
+        "f = incenter f c d a",
+        "eqangle a c a d c f d e",
+    ),
+    (
+        "a b c = risos a b c; d = foot d a c b; e = on_circle e d a; "
+        "f = intersection_lp f c a b e a; g = on_line g c f; h = on_line h b g, on_bline h c g; "
+        "i = orthocenter i f c h",
+        "aconst a d h i 3/4",
+    ),
+]
+
+
+@pytest.mark.parametrize("text,goal", FALSE_IN_ANOTHER_CONFIGURATION)
+def test_the_issues_false_theorems_are_dropped(text, goal):
+    problem = parse_problem(f"{text} ? {goal}")
+    goal_st = problem.goal
+    seed = next(s for s in range(40) if holds(goal_st, realise(problem, seed=s).points))
+    ps, counts = premise_set(text, seed)
+    mask = ps.graph.needs(goal_st.args[:-1] if goal_st.predicate == "aconst" else goal_st.args)
+    figures = ps.figures(mask)
+    assert any(figure(goal_st) for figure in figures)
+    assert not all(figure(goal_st) for figure in figures)  # another configuration breaks it
+    found = list(ps.theorems(lambda key: True))
+    assert goal_st not in {f.goal for f in found}
+    for f in found:
+        assert all(figure(f.goal) for figure in ps.figures(f.statement | f.aux))
+
+
+@pytest.mark.parametrize(
+    "text,goal,expected",
+    [  # a right angle spelled as an angle equal to its reverse
+        ("a b c = r_triangle a b c", "eqangle a b a c a c a b", "perp a b a c"),
+        # a parallel spelled as equal angles with one pair on one line
+        (
+            "a b c = triangle a b c; d = midpoint d a b; e = parallelogram a c b e",
+            "eqangle a d a b b c a e",
+            "para b c a e",
+        ),
+        # two parallels make equal (zero) angles: nothing of its own
+        ("a b c = triangle a b c; d = parallelogram a b c d", "eqangle a b c d b c a d", None),
+        ("a b c = triangle a b c; d = parallelogram a b c d", "eqangle a b b c c d a d", None),
+        # base angles of an isosceles triangle: a statement of its own
+        ("a b c = iso_triangle a b c", "eqangle b a b c c b c a", "eqangle b a b c c b c a"),
+        # a ratio with one segment spelled twice: the other pair is equal
+        ("a b c = iso_triangle a b c", "eqratio a b a c b c b c", "cong a b a c"),
+    ],
+)
+def test_goals_are_stated_simply(text, goal, expected):
+    problem = parse_problem(f"{text} ? {goal}")
+    points = realise(problem, seed=1, check_goal=False).points
+    got = restated(problem.goal, points)
+    want = None if expected is None else parse_problem(f"{text} ? {expected}").goal
+    assert got == want
