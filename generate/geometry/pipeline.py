@@ -20,9 +20,9 @@ from random import Random
 from typing import Any
 
 from generate.geometry.config import GeometryConfig
+from generate.geometry.construct import constructed
 from generate.geometry.records import build_record
 from generate.geometry.sampler import Sampler, Weights
-from generate.geometry.construct import constructed
 from generate.geometry.theorems import Found, Limits, PremiseSet
 from generate.shards import Shard, write_jsonl_gz
 

@@ -4,9 +4,9 @@ from random import Random
 
 import pytest
 
+import generate.geometry.sampler as sampler_module
 from deduction import CONSTRUCTIONS, Statement, holds, parse_problem, realise
 from deduction.problem import premise_statements
-import generate.geometry.sampler as sampler_module
 from generate.geometry.sampler import DEFAULT_WEIGHTS, Sampler, Weights, is_base, one_dof
 
 WEIGHTS = Weights.load()
