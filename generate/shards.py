@@ -127,15 +127,15 @@ def parquet_module() -> Any:
     return pq
 
 
-def write_parquet(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Rows as one Parquet file (`datasets.load_dataset("parquet")` reads it), atomically."""
+def write_parquet(path: Path, rows: list[dict[str, Any]], schema: Any) -> None:
+    """Rows as one Parquet file of `schema` (a `pyarrow.Schema`: every shard of a run has the
+    same one, so `datasets.load_dataset("parquet")` reads them together), by `atomic_write`."""
     import pyarrow as pa
 
     pq = parquet_module()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(pa.Table.from_pylist(rows), tmp)
-    tmp.replace(path)
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), sink)
+    atomic_write(path, sink.getvalue().to_pybytes())
 
 
 def run_once(task: Callable[[Shard], Counter], shard: Shard) -> ShardStats:

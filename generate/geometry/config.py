@@ -12,9 +12,9 @@ from generate.geometry.subproblem import point_names
 
 FORMATS = ("jsonl", "parquet")
 # Bumped whenever a change of the code changes the records a seed gives (the statement,
-# the canonical form, which candidates are kept): a run directory made by another version
-# is then refused rather than resumed into a mix of two datasets.
-GENERATOR_VERSION = 2
+# the canonical form, which candidates are kept, the record's layout): a run directory made
+# by another version is then refused rather than resumed into a mix of two datasets.
+GENERATOR_VERSION = 3  # 3: typed records (coordinates as named points, difficulty)
 # Fields that change the records: a resumed run must agree on them (`shards.check_config`).
 IDENTITY = (
     "version",

@@ -27,6 +27,7 @@ from generate.errors import ConfigMismatch, GenerateError, RunInterrupted
 from generate.executors import Executor, make_executor
 from generate.geometry.config import IDENTITY, GeometryConfig
 from generate.geometry.pipeline import GeometryShardTask, candidates_path, index_path
+from generate.geometry.records import arrow_schema
 from generate.index import KeyIndex
 from generate.shards import (
     Shard,
@@ -179,7 +180,7 @@ class GeometryRun:
             kept = [r for r, ok in zip(rows, new, strict=True) if ok]
             path = data_path(self.out, rank, fmt)
             if fmt == "parquet":
-                write_parquet(path, kept)
+                write_parquet(path, kept, arrow_schema())
             else:
                 write_jsonl_gz(path, kept)
             return {
