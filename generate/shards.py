@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from generate.errors import ConfigMismatch, UsageError
+from generate.errors import UsageError
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,28 +152,3 @@ def run_once(task: Callable[[Shard], Counter], shard: Shard) -> ShardStats:
     atomic_write(stats_path(shard.out_dir, shard.rank), json.dumps(stats.to_json()).encode())
     atomic_write(marker_path(shard.out_dir, shard.rank), b"")
     return stats
-
-
-def check_config(out_dir: str | Path, config: Mapping[str, Any], identity: Iterable[str]) -> None:
-    """Write `config.json` into a new run directory; in an existing one, refuse a config that
-    differs in a field that changes the records (`identity`), so a resumed run never mixes
-    two datasets. Fields outside `identity` (`n`, workers, executor) may change between runs."""
-    path = Path(out_dir) / "config.json"
-    visible = [p for p in path.parent.iterdir() if not p.name.startswith(".")]  # .lock
-    if not path.exists() and visible:
-        raise ConfigMismatch(
-            f"{out_dir} is not empty and holds no config.json: not a run directory"
-        )
-    if path.exists():
-        try:
-            old = json.loads(path.read_text())
-        except (OSError, ValueError) as exc:
-            raise ConfigMismatch(f"{path} is unreadable ({exc}); use another --out") from None
-        diff = [k for k in identity if old.get(k) != config.get(k)]
-        if diff:
-            k = diff[0]
-            raise ConfigMismatch(
-                f"{out_dir} holds a run made with {k}={old.get(k)!r}, not {config.get(k)!r}; "
-                "use another --out, or the same settings to resume it"
-            )
-    atomic_write(path, (json.dumps(dict(config), indent=2, sort_keys=True) + "\n").encode())

@@ -15,20 +15,10 @@ FORMATS = ("jsonl", "parquet")
 # the canonical form, which candidates are kept, the record's layout): a run directory made
 # by another version is then refused rather than resumed into a mix of two datasets.
 GENERATOR_VERSION = 3  # 3: typed records (coordinates as named points, difficulty)
-# Fields that change the records: a resumed run must agree on them (`shards.check_config`).
-IDENTITY = (
-    "version",
-    "seed",
-    "points",
-    "aux_only",
-    "min_steps",
-    "premise_sets_per_shard",
-    "closure_timeout",
-    "checks",
-    "max_subclosures",
-    "weights_sha1",
-    "format",
-)
+# Fields a resumed run may change (`generate.rundir`): how much to make, where and with what.
+# Every other field is the run's identity, so a new field is part of it unless named here.
+# `weights` is the path of the weights file: its content is identity, as `weights_sha1`.
+RESUMABLE = ("out", "n", "workers", "executor", "ray_address", "weights")
 
 
 @dataclass(frozen=True, slots=True)
