@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from functools import cache
-from typing import Any, TypedDict, get_args, get_origin, get_type_hints, is_typeddict
+from typing import Any, TypedDict, cast, get_args, get_origin, get_type_hints, is_typeddict
 
 from deduction import Proof, ProofStep, proof_text
 from generate.geometry.language import describe
@@ -149,7 +149,7 @@ def build_record(
         problem_with_aux=with_aux.text,
         goal=str(proof.goal),
         statement=describe(problem),
-        proof=[Step(**s.to_json()) for s in proof.steps],
+        proof=[cast(Step, s.to_json()) for s in proof.steps],
         proof_text=proof_text(proof),
         proof_length=len(proof.steps),
         points=n_statement,
