@@ -8,12 +8,13 @@ unexpected failure (one line; `--log-level debug` shows the traceback).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import math
 import signal
 import sys
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from generate.errors import GenerateError, RunInterrupted, UsageError
 
@@ -72,6 +73,19 @@ def int_range(text: str) -> tuple[int, int]:
     if pair[0] > pair[1]:
         raise argparse.ArgumentTypeError(f"{text!r}: LO is greater than HI")
     return pair
+
+
+def defaults(config_class: type) -> dict[str, Any]:
+    """The field defaults of a config dataclass: the one source of its command line's defaults
+    (a flag's default is `defaults(Config)["field"]`, never a second literal)."""
+    fields = dataclasses.fields(config_class)
+    return {f.name: f.default for f in fields if f.default is not dataclasses.MISSING}
+
+
+def config_args(args: argparse.Namespace, config_class: type) -> dict[str, Any]:
+    """The parsed flags whose `dest` is a field of `config_class`, as its keyword arguments."""
+    names = {f.name for f in dataclasses.fields(config_class) if f.init}
+    return {k: v for k, v in vars(args).items() if k in names}
 
 
 def setup_logging(level: str) -> None:

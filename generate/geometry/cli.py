@@ -16,7 +16,9 @@ from pathlib import Path
 from generate.cli import (
     HelpFormatter,
     build,
+    config_args,
     count,
+    defaults,
     guarded,
     int_range,
     positive_float,
@@ -26,10 +28,10 @@ from generate.cli import (
 from generate.executors import EXECUTORS
 from generate.geometry.config import FORMATS, GeometryConfig
 from generate.geometry.run import GeometryRun, data_path
-from generate.geometry.sampler import DEFAULT_WEIGHTS
 from generate.geometry.summary import format_summary
 
 PROG = "python -m generate.geometry"
+DEFAULTS = defaults(GeometryConfig)  # every flag of a config field shows the field's default
 logger = logging.getLogger(__name__)
 
 
@@ -41,37 +43,62 @@ def parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 done, 2 bad flags or settings, 130 interrupted (rerun to "
         "resume), 1 unexpected failure.",
     )
-    p.add_argument("--n", type=count, default=40_000, help="unique theorems to make (1e6 works)")
-    p.add_argument("--out", default="runs/geometry", help="run directory (resumed if it exists)")
-    p.add_argument("--workers", type=positive_int, default=2, help="worker processes")
-    p.add_argument("--seed", type=int, default=0, help="run seed: same seed, same records")
     p.add_argument(
-        "--points", type=int_range, default=(8, 14), help="points per premise set, LO-HI"
+        "--n", type=count, default=DEFAULTS["n"], help="unique theorems to make (1e6 works)"
+    )
+    p.add_argument("--out", default="runs/geometry", help="run directory (resumed if it exists)")
+    p.add_argument(
+        "--workers", type=positive_int, default=DEFAULTS["workers"], help="worker processes"
+    )
+    p.add_argument(
+        "--seed", type=int, default=DEFAULTS["seed"], help="run seed: same seed, same records"
+    )
+    p.add_argument(
+        "--points", type=int_range, default=DEFAULTS["points"], help="points per premise set, LO-HI"
     )
     p.add_argument(
         "--aux-only", action="store_true", help="keep only theorems with auxiliary points"
     )
-    p.add_argument("--executor", choices=EXECUTORS, default="local", help="where shards run")
-    p.add_argument("--ray-address", default=None, help="Ray cluster to join (default: start one)")
-    p.add_argument("--format", choices=FORMATS, default="jsonl", help="shard file format")
-    p.add_argument("--min-steps", type=positive_int, default=2, help="drop shorter proofs")
-    p.add_argument("--shard-size", type=positive_int, default=8, help="premise sets per shard")
+    p.add_argument(
+        "--executor", choices=EXECUTORS, default=DEFAULTS["executor"], help="where shards run"
+    )
+    p.add_argument(
+        "--ray-address",
+        default=DEFAULTS["ray_address"],
+        help="Ray cluster to join (default: start one)",
+    )
+    p.add_argument(
+        "--format", choices=FORMATS, default=DEFAULTS["format"], help="shard file format"
+    )
+    p.add_argument(
+        "--min-steps", type=positive_int, default=DEFAULTS["min_steps"], help="drop shorter proofs"
+    )
+    p.add_argument(
+        "--shard-size",
+        dest="premise_sets_per_shard",
+        type=positive_int,
+        default=DEFAULTS["premise_sets_per_shard"],
+        help="premise sets per shard",
+    )
     p.add_argument(
         "--closure-timeout",
         type=positive_float,
-        default=20.0,
+        default=DEFAULTS["closure_timeout"],
         help="seconds before a closure is dropped as pathological",
     )
     p.add_argument(
-        "--checks", type=positive_int, default=3, help="fresh figures every proof step must hold on"
+        "--checks",
+        type=positive_int,
+        default=DEFAULTS["checks"],
+        help="fresh figures every proof step must hold on",
     )
     p.add_argument(
         "--max-subclosures",
         type=int,
-        default=8,
+        default=DEFAULTS["max_subclosures"],
         help="closures of smaller premise sets a premise set may spend on auxiliary points",
     )
-    p.add_argument("--weights", default=str(DEFAULT_WEIGHTS), help="construction weights (TOML)")
+    p.add_argument("--weights", default=DEFAULTS["weights"], help="construction weights (TOML)")
     p.add_argument("--draw", type=int, default=1, help="draw this many records into OUT/figures")
     p.add_argument(
         "--log-level",
@@ -89,25 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    config = build(
-        lambda: GeometryConfig(
-            out=args.out,
-            n=args.n,
-            seed=args.seed,
-            points=args.points,
-            workers=args.workers,
-            executor=args.executor,
-            ray_address=args.ray_address,
-            aux_only=args.aux_only,
-            format=args.format,
-            min_steps=args.min_steps,
-            premise_sets_per_shard=args.shard_size,
-            closure_timeout=args.closure_timeout,
-            checks=args.checks,
-            max_subclosures=args.max_subclosures,
-            weights=args.weights,
-        )
-    )
+    config = build(lambda: GeometryConfig(**config_args(args, GeometryConfig)))
     summary = GeometryRun(config).run()
     print(format_summary(summary))
     print(

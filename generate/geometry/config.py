@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generate.geometry.sampler import DEFAULT_WEIGHTS, Weights
 from generate.geometry.subproblem import point_names
+
+if TYPE_CHECKING:
+    from generate.geometry.theorems import Limits
 
 FORMATS = ("jsonl", "parquet")
 # Bumped whenever a change of the code changes the records a seed gives (the statement,
@@ -32,7 +35,7 @@ class GeometryConfig:
     """
 
     out: str
-    n: int = 1000
+    n: int = 40_000  # the built-in default `make run` makes
     seed: int = 0
     points: tuple[int, int] = (8, 14)
     workers: int = 2
@@ -70,6 +73,13 @@ class GeometryConfig:
         Weights.load(self.weights)  # a bad weights file fails here, once, not in every worker
         digest = hashlib.sha1(Path(self.weights).read_bytes()).hexdigest()
         object.__setattr__(self, "weights_sha1", digest)
+
+    def limits(self) -> Limits:
+        """What a premise set may cost: every field of `theorems.Limits` read from this config
+        (a Limits field the config lacks is an AttributeError here, never its own default)."""
+        from generate.geometry.theorems import Limits
+
+        return Limits(**{f.name: getattr(self, f.name) for f in fields(Limits)})
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

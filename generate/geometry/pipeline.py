@@ -46,13 +46,7 @@ class GeometryShardTask:
         config = self.config
         counts: Counter = Counter()
         sampler = Sampler(Weights.load(config.weights), config.points)
-        limits = Limits(
-            min_steps=config.min_steps,
-            aux_only=config.aux_only,
-            checks=config.checks,
-            max_subclosures=config.max_subclosures,
-            closure_timeout=config.closure_timeout,
-        )
+        limits = config.limits()
         # Within the shard a statement is tried once. The run's index is not consulted here:
         # which keys an earlier shard has committed depends on timing, and skipping one would
         # change which candidates compete for the sub-closure budget, so the records would
