@@ -1,6 +1,7 @@
 """Shards: the unit of work of every generator, and how a killed run resumes (datatrove's way).
 
-A run directory holds `config.json` (how the data was made), then per shard rank
+A run directory holds `config.json` (how the data was made; `generate.rundir` writes and
+checks it), then per shard rank
 
     stats/{rank:05d}.json       the shard's counters, written when it finished
     completions/{rank:05d}      the marker: present only once everything above is on disk
