@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 
 from generate.cli import (
+    ConfigFlags,
     HelpFormatter,
     build,
     config_args,
     count,
-    defaults,
     guarded,
     int_range,
     positive_float,
@@ -31,7 +31,6 @@ from generate.geometry.run import GeometryRun, data_path
 from generate.geometry.summary import format_summary
 
 PROG = "python -m generate.geometry"
-DEFAULTS = defaults(GeometryConfig)  # every flag of a config field shows the field's default
 logger = logging.getLogger(__name__)
 
 
@@ -43,62 +42,32 @@ def parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 done, 2 bad flags or settings, 130 interrupted (rerun to "
         "resume), 1 unexpected failure.",
     )
-    p.add_argument(
-        "--n", type=count, default=DEFAULTS["n"], help="unique theorems to make (1e6 works)"
-    )
+    flag = ConfigFlags(p, GeometryConfig).add  # each default is the config field's
+    flag("--n", "unique theorems to make (1e6 works)", type=count)
     p.add_argument("--out", default="runs/geometry", help="run directory (resumed if it exists)")
-    p.add_argument(
-        "--workers", type=positive_int, default=DEFAULTS["workers"], help="worker processes"
+    flag("--workers", "worker processes", type=positive_int)
+    flag("--seed", "run seed: same seed, same records", type=int)
+    flag("--points", "points per premise set, LO-HI", type=int_range)
+    flag("--aux-only", "keep only theorems with auxiliary points", action="store_true")
+    flag("--executor", "where shards run", choices=EXECUTORS)
+    flag("--ray-address", "Ray cluster to join (default: start one)")
+    flag("--format", "shard file format", choices=FORMATS)
+    flag("--min-steps", "drop shorter proofs", type=positive_int)
+    flag(
+        "--shard-size", "premise sets per shard", field="premise_sets_per_shard", type=positive_int
     )
-    p.add_argument(
-        "--seed", type=int, default=DEFAULTS["seed"], help="run seed: same seed, same records"
-    )
-    p.add_argument(
-        "--points", type=int_range, default=DEFAULTS["points"], help="points per premise set, LO-HI"
-    )
-    p.add_argument(
-        "--aux-only", action="store_true", help="keep only theorems with auxiliary points"
-    )
-    p.add_argument(
-        "--executor", choices=EXECUTORS, default=DEFAULTS["executor"], help="where shards run"
-    )
-    p.add_argument(
-        "--ray-address",
-        default=DEFAULTS["ray_address"],
-        help="Ray cluster to join (default: start one)",
-    )
-    p.add_argument(
-        "--format", choices=FORMATS, default=DEFAULTS["format"], help="shard file format"
-    )
-    p.add_argument(
-        "--min-steps", type=positive_int, default=DEFAULTS["min_steps"], help="drop shorter proofs"
-    )
-    p.add_argument(
-        "--shard-size",
-        dest="premise_sets_per_shard",
-        type=positive_int,
-        default=DEFAULTS["premise_sets_per_shard"],
-        help="premise sets per shard",
-    )
-    p.add_argument(
+    flag(
         "--closure-timeout",
+        "seconds before a closure is dropped as pathological",
         type=positive_float,
-        default=DEFAULTS["closure_timeout"],
-        help="seconds before a closure is dropped as pathological",
     )
-    p.add_argument(
-        "--checks",
-        type=positive_int,
-        default=DEFAULTS["checks"],
-        help="fresh figures every proof step must hold on",
-    )
-    p.add_argument(
+    flag("--checks", "fresh figures every proof step must hold on", type=positive_int)
+    flag(
         "--max-subclosures",
+        "closures of smaller premise sets a premise set may spend on auxiliary points",
         type=int,
-        default=DEFAULTS["max_subclosures"],
-        help="closures of smaller premise sets a premise set may spend on auxiliary points",
     )
-    p.add_argument("--weights", default=DEFAULTS["weights"], help="construction weights (TOML)")
+    flag("--weights", "construction weights (TOML)")
     p.add_argument("--draw", type=int, default=1, help="draw this many records into OUT/figures")
     p.add_argument(
         "--log-level",

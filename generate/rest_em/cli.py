@@ -15,11 +15,11 @@ import sys
 from pathlib import Path
 
 from generate.cli import (
+    ConfigFlags,
     HelpFormatter,
     build,
     config_args,
     count,
-    defaults,
     guarded,
     positive_float,
     positive_int,
@@ -31,7 +31,6 @@ from generate.rest_em.policy import TRAINERS
 from generate.rest_em.samplers import SAMPLERS
 
 PROG = "python -m generate.rest_em"
-DEFAULTS = defaults(RestEMConfig)  # every flag of a config field shows the field's default
 logger = logging.getLogger(__name__)
 
 
@@ -45,129 +44,65 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--domain", required=True, help="math or code")
     p.add_argument("--out", default=None, help="run directory (default runs/rest_em_DOMAIN)")
-    p.add_argument(
+    flag = ConfigFlags(p, RestEMConfig).add  # each default is the config field's
+    flag(
         "--model",
-        default=DEFAULTS["model"],
-        help="a transformers checkpoint directory "
-        "(default: build the tiny model and seed-train it)",
+        "a transformers checkpoint directory (default: build the tiny model and seed-train it)",
     )
-    p.add_argument(
+    flag(
         "--problems",
-        default=DEFAULTS["problems"],
-        help="builtin; code: humaneval, humaneval+, mbpp+ or an APPS-format JSONL file; "
+        "builtin; code: humaneval, humaneval+, mbpp+ or an APPS-format JSONL file; "
         "math: a MATH- or GSM8K-style JSONL file",
     )
-    p.add_argument(
+    flag(
         "--n-problems",
+        "use this many problems (built-in: make them; default 1200, or the whole data set)",
         type=count,
-        default=DEFAULTS["n_problems"],
-        help="use this many problems (built-in: make them; default 1200, or the whole data set)",
     )
-    p.add_argument(
-        "--difficulty",
-        type=positive_int,
-        default=DEFAULTS["difficulty"],
-        help="built-in difficulty",
-    )
-    p.add_argument(
-        "--held-out", type=positive_float, default=DEFAULTS["held_out"], help="held-out share"
-    )
-    p.add_argument("--seed", type=int, default=DEFAULTS["seed"], help="run seed")
-    p.add_argument(
-        "--iterations", type=positive_int, default=DEFAULTS["iterations"], help="at most this many"
-    )
-    p.add_argument(
+    flag("--difficulty", "built-in difficulty", type=positive_int)
+    flag("--held-out", "held-out share", type=positive_float)
+    flag("--seed", "run seed", type=int)
+    flag("--iterations", "at most this many", type=positive_int)
+    flag(
         "--patience",
+        "stop after this many iterations without a better held-out pass@1",
         type=positive_int,
-        default=DEFAULTS["patience"],
-        help="stop after this many iterations without a better held-out pass@1",
     )
-    p.add_argument(
-        "--seed-problems",
-        type=positive_int,
-        default=DEFAULTS["seed_problems"],
-        help="problems for the tiny base model's seed training",
-    )
-    p.add_argument(
-        "--seed-epochs",
-        type=positive_float,
-        default=DEFAULTS["seed_epochs"],
-        help="seed training epochs",
-    )
-    p.add_argument(
-        "--k", type=positive_int, default=DEFAULTS["k"], help="E-step samples per problem"
-    )
-    p.add_argument(
-        "--temperature",
-        type=positive_float,
-        default=DEFAULTS["temperature"],
-        help="E-step temperature",
-    )
-    p.add_argument("--top-k", type=int, default=DEFAULTS["top_k"], help="E-step top-k (0: off)")
-    p.add_argument("--top-p", type=positive_float, default=DEFAULTS["top_p"], help="E-step top-p")
-    p.add_argument(
-        "--cap", type=positive_int, default=DEFAULTS["cap"], help="kept solutions per problem"
-    )
-    p.add_argument(
-        "--max-new-tokens",
-        type=positive_int,
-        default=DEFAULTS["max_new_tokens"],
-        help="per completion",
-    )
-    p.add_argument(
-        "--eval-k", type=positive_int, default=DEFAULTS["eval_k"], help="k of the held-out pass@k"
-    )
-    p.add_argument(
-        "--epochs", type=positive_float, default=DEFAULTS["epochs"], help="M-step epochs"
-    )
-    p.add_argument(
-        "--learning-rate",
-        type=positive_float,
-        default=DEFAULTS["learning_rate"],
-        help="M-step rate",
-    )
-    p.add_argument(
-        "--batch-size", type=positive_int, default=DEFAULTS["batch_size"], help="M-step batch size"
-    )
-    p.add_argument(
+    flag("--seed-problems", "problems for the tiny base model's seed training", type=positive_int)
+    flag("--seed-epochs", "seed training epochs", type=positive_float)
+    flag("--k", "E-step samples per problem", type=positive_int)
+    flag("--temperature", "E-step temperature", type=positive_float)
+    flag("--top-k", "E-step top-k (0: off)", type=int)
+    flag("--top-p", "E-step top-p", type=positive_float)
+    flag("--cap", "kept solutions per problem", type=positive_int)
+    flag("--max-new-tokens", "per completion", type=positive_int)
+    flag("--eval-k", "k of the held-out pass@k", type=positive_int)
+    flag("--epochs", "M-step epochs", type=positive_float)
+    flag("--learning-rate", "M-step rate", type=positive_float)
+    flag("--batch-size", "M-step batch size", type=positive_int)
+    flag(
         "--trainer",
-        choices=TRAINERS,
-        default=DEFAULTS["trainer"],
-        help="fine-tuning with transformers' Trainer or TRL's SFTTrainer (the trl extra); "
+        "fine-tuning with transformers' Trainer or TRL's SFTTrainer (the trl extra); "
         "both put the loss on the completion only",
+        choices=TRAINERS,
     )
-    p.add_argument(
+    flag(
         "--sampler",
-        choices=SAMPLERS,
-        default=DEFAULTS["sampler"],
-        help="who writes the samples: transformers in each worker, vLLM's offline engine "
+        "who writes the samples: transformers in each worker, vLLM's offline engine "
         "(GPU), or an OpenAI-compatible server at --base-url (key: $OPENAI_API_KEY)",
+        choices=SAMPLERS,
     )
-    p.add_argument("--base-url", default=DEFAULTS["base_url"], help="e.g. http://127.0.0.1:8000/v1")
-    p.add_argument(
-        "--served-model",
-        default=DEFAULTS["served_model"],
-        help="the server's model name (default: the policy's checkpoint directory)",
-    )
-    p.add_argument(
+    flag("--base-url", "e.g. http://127.0.0.1:8000/v1")
+    flag("--served-model", "the server's model name (default: the policy's checkpoint directory)")
+    flag(
         "--sandbox-url",
-        default=DEFAULTS["sandbox_url"],
-        help="judge code on a sandbox service (python -m service) at this URL, token from "
+        "judge code on a sandbox service (python -m service) at this URL, token from "
         "$SANDBOX_TOKEN (default: the sandbox in each worker)",
     )
-    p.add_argument(
-        "--shard-size", type=positive_int, default=DEFAULTS["shard_size"], help="problems per shard"
-    )
-    p.add_argument(
-        "--workers",
-        type=positive_int,
-        default=DEFAULTS["workers"],
-        help="sampling/verifying workers",
-    )
-    p.add_argument(
-        "--executor", choices=EXECUTORS, default=DEFAULTS["executor"], help="where shards run"
-    )
-    p.add_argument("--ray-address", default=DEFAULTS["ray_address"], help="Ray cluster to join")
+    flag("--shard-size", "problems per shard", type=positive_int)
+    flag("--workers", "sampling/verifying workers", type=positive_int)
+    flag("--executor", "where shards run", choices=EXECUTORS)
+    flag("--ray-address", "Ray cluster to join")
     p.add_argument(
         "--log-level",
         default="info",
