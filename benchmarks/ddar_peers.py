@@ -86,7 +86,8 @@ def read_records(
     if n and n < len(records):
         records = random.Random(seed).sample(records, n)
     key = "problem_with_aux" if with_aux else "problem"
-    coords.update((r["id"][:12], r.get("coordinates")) for r in records)
+    for r in records:  # a record's coordinates are named points; the driver reads {name: [x, y]}
+        coords[r["id"][:12]] = {p["name"]: [p["x"], p["y"]] for p in r.get("coordinates") or []}
     return [(r["id"][:12], r[key]) for r in records]
 
 

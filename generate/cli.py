@@ -8,12 +8,13 @@ unexpected failure (one line; `--log-level debug` shows the traceback).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import math
 import signal
 import sys
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from generate.errors import GenerateError, RunInterrupted, UsageError
 
@@ -72,6 +73,37 @@ def int_range(text: str) -> tuple[int, int]:
     if pair[0] > pair[1]:
         raise argparse.ArgumentTypeError(f"{text!r}: LO is greater than HI")
     return pair
+
+
+def defaults(config_class: type) -> dict[str, Any]:
+    """The field defaults of a config dataclass: the one source of its command line's defaults
+    (a flag's default is `defaults(Config)["field"]`, never a second literal)."""
+    fields = dataclasses.fields(config_class)
+    return {f.name: f.default for f in fields if f.default is not dataclasses.MISSING}
+
+
+class ConfigFlags:
+    """The flags of a config dataclass's fields: `add("--seed-epochs", help, type=float)` sets
+    the field `seed_epochs` (or `field`) and shows its default, so a default lives in the
+    dataclass alone and a flag names its field once. A flag of no field with a default is a
+    KeyError when the parser is built."""
+
+    def __init__(self, parser: argparse.ArgumentParser, config_class: type) -> None:
+        self.parser = parser
+        self.defaults = defaults(config_class)
+
+    def add(self, flag: str, help: str, field: str | None = None, **kwargs: Any) -> None:
+        name = flag.removeprefix("--").replace("-", "_")
+        if field and "action" not in kwargs:
+            kwargs.setdefault("metavar", name.upper())  # the flag's name, not the field's
+        dest = field or name
+        self.parser.add_argument(flag, dest=dest, default=self.defaults[dest], help=help, **kwargs)
+
+
+def config_args(args: argparse.Namespace, config_class: type) -> dict[str, Any]:
+    """The parsed flags whose `dest` is a field of `config_class`, as its keyword arguments."""
+    names = {f.name for f in dataclasses.fields(config_class) if f.init}
+    return {k: v for k, v in vars(args).items() if k in names}
 
 
 def setup_logging(level: str) -> None:

@@ -29,7 +29,7 @@ import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from multiprocessing_logging import MultiProcessingHandler
 
@@ -45,6 +45,42 @@ HASH_SEED = "0"
 
 class Executor(Protocol):
     def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]: ...
+
+
+H = TypeVar("H")  # a handle on a submitted task: a Future, a Ray ObjectRef
+_END = object()
+
+
+class Window(Generic[R, H]):
+    """At most `size` tasks in flight: pull the next item only when a slot is free, and yield
+    results as they finish. The submit loop of every pool-backed executor; `submit` starts a
+    task, `collect` waits for at least one of the pending handles and returns the results of
+    those done with the handles still pending. `pending` is left for the caller to cancel when
+    it stops early."""
+
+    def __init__(
+        self,
+        size: int,
+        submit: Callable[[Any], H],
+        collect: Callable[[list[H]], tuple[list[R], list[H]]],
+    ) -> None:
+        self.size = size
+        self.submit = submit
+        self.collect = collect
+        self.pending: list[H] = []
+
+    def run(self, items: Iterable[Any]) -> Iterator[R]:
+        source = iter(items)
+        while True:
+            while len(self.pending) < self.size:
+                item = next(source, _END)
+                if item is _END:
+                    break
+                self.pending.append(self.submit(item))
+            if not self.pending:
+                return
+            results, self.pending = self.collect(self.pending)
+            yield from results
 
 
 class SerialExecutor:
@@ -129,29 +165,20 @@ class LocalExecutor:
             initializer=install_worker_logging,
             initargs=(_parent_log_queue(), root.level),
         )
-        source = iter(items)
-        pending: set[Future] = set()
+
+        def collect(pending: list[Future]) -> tuple[list[Any], list[Future]]:
+            # a timeout keeps the main thread responsive to Ctrl-C while it waits
+            done, rest = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            try:
+                return [future.result() for future in done], list(rest)
+            except BrokenProcessPool as exc:
+                raise RunInterrupted(f"a worker process died ({exc}); rerun to resume") from None
+
+        window: Window[R, Future] = Window(self.window, lambda x: pool.submit(fn, x), collect)
         finished = False
         try:
-            while True:
-                while len(pending) < self.window:
-                    item = next(source, _END)
-                    if item is _END:
-                        break
-                    pending.add(pool.submit(fn, item))  # type: ignore[arg-type]
-                if not pending:
-                    finished = True
-                    break
-                # a timeout keeps the main thread responsive to Ctrl-C while it waits
-                done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-                for future in done:
-                    try:
-                        result = future.result()
-                    except BrokenProcessPool as exc:
-                        raise RunInterrupted(
-                            f"a worker process died ({exc}); rerun to resume"
-                        ) from None
-                    yield result
+            yield from window.run(items)
+            finished = True
         finally:
             if not finished:
                 for process in list(getattr(pool, "_processes", {}).values()):
@@ -165,9 +192,6 @@ class LocalExecutor:
                 os.environ.pop("PYTHONHASHSEED", None)
             else:
                 os.environ["PYTHONHASHSEED"] = saved_seed
-
-
-_END = object()
 
 
 class RayExecutor:
@@ -204,21 +228,16 @@ class RayExecutor:
             started = True
         task: Any = ray.remote(num_cpus=1)(_apply)
         fn_ref = ray.put(fn)  # shipped to the cluster once, not with every task
-        source = iter(items)
-        pending: list[Any] = []
+
+        def collect(pending: list[Any]) -> tuple[list[Any], list[Any]]:
+            ready, rest = ray.wait(pending, num_returns=1)
+            return [ray.get(ready[0])], rest
+
+        window: Window[R, Any] = Window(self.window, lambda x: task.remote(fn_ref, x), collect)
         try:
-            while True:
-                while len(pending) < self.window:
-                    item = next(source, _END)
-                    if item is _END:
-                        break
-                    pending.append(task.remote(fn_ref, item))
-                if not pending:
-                    break
-                ready, pending = ray.wait(pending, num_returns=1)
-                yield ray.get(ready[0])
+            yield from window.run(items)
         finally:
-            for ref in pending:
+            for ref in window.pending:
                 ray.cancel(ref, force=True)
             if started:
                 ray.shutdown()

@@ -1,6 +1,7 @@
 """Shards: the unit of work of every generator, and how a killed run resumes (datatrove's way).
 
-A run directory holds `config.json` (how the data was made), then per shard rank
+A run directory holds `config.json` (how the data was made; `generate.rundir` writes and
+checks it), then per shard rank
 
     stats/{rank:05d}.json       the shard's counters, written when it finished
     completions/{rank:05d}      the marker: present only once everything above is on disk
@@ -27,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from generate.errors import ConfigMismatch, UsageError
+from generate.errors import UsageError
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,15 +128,15 @@ def parquet_module() -> Any:
     return pq
 
 
-def write_parquet(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Rows as one Parquet file (`datasets.load_dataset("parquet")` reads it), atomically."""
+def write_parquet(path: Path, rows: list[dict[str, Any]], schema: Any) -> None:
+    """Rows as one Parquet file of `schema` (a `pyarrow.Schema`: every shard of a run has the
+    same one, so `datasets.load_dataset("parquet")` reads them together), by `atomic_write`."""
     import pyarrow as pa
 
     pq = parquet_module()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(pa.Table.from_pylist(rows), tmp)
-    tmp.replace(path)
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), sink)
+    atomic_write(path, sink.getvalue().to_pybytes())
 
 
 def run_once(task: Callable[[Shard], Counter], shard: Shard) -> ShardStats:
@@ -152,28 +153,3 @@ def run_once(task: Callable[[Shard], Counter], shard: Shard) -> ShardStats:
     atomic_write(stats_path(shard.out_dir, shard.rank), json.dumps(stats.to_json()).encode())
     atomic_write(marker_path(shard.out_dir, shard.rank), b"")
     return stats
-
-
-def check_config(out_dir: str | Path, config: Mapping[str, Any], identity: Iterable[str]) -> None:
-    """Write `config.json` into a new run directory; in an existing one, refuse a config that
-    differs in a field that changes the records (`identity`), so a resumed run never mixes
-    two datasets. Fields outside `identity` (`n`, workers, executor) may change between runs."""
-    path = Path(out_dir) / "config.json"
-    visible = [p for p in path.parent.iterdir() if not p.name.startswith(".")]  # .lock
-    if not path.exists() and visible:
-        raise ConfigMismatch(
-            f"{out_dir} is not empty and holds no config.json: not a run directory"
-        )
-    if path.exists():
-        try:
-            old = json.loads(path.read_text())
-        except (OSError, ValueError) as exc:
-            raise ConfigMismatch(f"{path} is unreadable ({exc}); use another --out") from None
-        diff = [k for k in identity if old.get(k) != config.get(k)]
-        if diff:
-            k = diff[0]
-            raise ConfigMismatch(
-                f"{out_dir} holds a run made with {k}={old.get(k)!r}, not {config.get(k)!r}; "
-                "use another --out, or the same settings to resume it"
-            )
-    atomic_write(path, (json.dumps(dict(config), indent=2, sort_keys=True) + "\n").encode())

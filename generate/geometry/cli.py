@@ -14,8 +14,10 @@ import sys
 from pathlib import Path
 
 from generate.cli import (
+    ConfigFlags,
     HelpFormatter,
     build,
+    config_args,
     count,
     guarded,
     int_range,
@@ -26,7 +28,6 @@ from generate.cli import (
 from generate.executors import EXECUTORS
 from generate.geometry.config import FORMATS, GeometryConfig
 from generate.geometry.run import GeometryRun, data_path
-from generate.geometry.sampler import DEFAULT_WEIGHTS
 from generate.geometry.summary import format_summary
 
 PROG = "python -m generate.geometry"
@@ -41,62 +42,45 @@ def parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 done, 2 bad flags or settings, 130 interrupted (rerun to "
         "resume), 1 unexpected failure.",
     )
-    p.add_argument("--n", type=count, default=40_000, help="unique theorems to make (1e6 works)")
+    flag = ConfigFlags(p, GeometryConfig).add  # each default is the config field's
+    flag("--n", "unique theorems to make (1e6 works)", type=count)
     p.add_argument("--out", default="runs/geometry", help="run directory (resumed if it exists)")
-    p.add_argument("--workers", type=positive_int, default=2, help="worker processes")
-    p.add_argument("--seed", type=int, default=0, help="run seed: same seed, same records")
-    p.add_argument(
-        "--points", type=int_range, default=(8, 14), help="points per premise set, LO-HI"
+    flag("--workers", "worker processes", type=positive_int)
+    flag("--seed", "run seed: same seed, same records", type=int)
+    flag("--points", "points per premise set, LO-HI", type=int_range)
+    flag("--aux-only", "keep only theorems with auxiliary points", action="store_true")
+    flag("--executor", "where shards run", choices=EXECUTORS)
+    flag("--ray-address", "Ray cluster to join (default: start one)")
+    flag("--format", "shard file format", choices=FORMATS)
+    flag("--min-steps", "drop shorter proofs", type=positive_int)
+    flag(
+        "--shard-size", "premise sets per shard", field="premise_sets_per_shard", type=positive_int
     )
-    p.add_argument(
-        "--aux-only", action="store_true", help="keep only theorems with auxiliary points"
-    )
-    p.add_argument("--executor", choices=EXECUTORS, default="local", help="where shards run")
-    p.add_argument("--ray-address", default=None, help="Ray cluster to join (default: start one)")
-    p.add_argument("--format", choices=FORMATS, default="jsonl", help="shard file format")
-    p.add_argument("--min-steps", type=positive_int, default=2, help="drop shorter proofs")
-    p.add_argument("--shard-size", type=positive_int, default=8, help="premise sets per shard")
-    p.add_argument(
+    flag(
         "--closure-timeout",
+        "seconds before a closure is dropped as pathological",
         type=positive_float,
-        default=20.0,
-        help="seconds before a closure is dropped as pathological",
     )
-    p.add_argument(
-        "--checks", type=positive_int, default=3, help="fresh figures every proof step must hold on"
-    )
-    p.add_argument(
+    flag("--checks", "fresh figures every proof step must hold on", type=positive_int)
+    flag(
         "--max-subclosures",
+        "closures of smaller premise sets a premise set may spend on auxiliary points",
         type=int,
-        default=8,
-        help="closures of smaller premise sets a premise set may spend on auxiliary points",
     )
-    p.add_argument(
-        "--constructions",
-        type=int,
-        default=4,
-        help="auxiliary points tried on each closed premise set (0: traceback only)",
-    )
-    p.add_argument(
+    flag("--constructions", "auxiliary points tried on each closed premise set (0: none)", type=int)
+    flag(
         "--construct-levels",
+        "DD+AR levels an auxiliary point's closure may run past the premise set's",
         type=positive_int,
-        default=3,
-        help="DD+AR levels an auxiliary point's closure may run past the premise set's",
     )
-    p.add_argument(
-        "--max-goals",
-        type=positive_int,
-        default=32,
-        help="theorems without auxiliary points per premise set",
-    )
-    p.add_argument(
+    flag("--max-goals", "theorems without auxiliary points per premise set", type=positive_int)
+    flag(
         "--aux-share",
+        "keep theorems without auxiliary points only while a shard's auxiliary share is at "
+        "least this (0: keep all)",
         type=float,
-        default=0.0,
-        help="keep theorems without auxiliary points only while a shard's auxiliary share is "
-        "at least this (0: keep all)",
     )
-    p.add_argument("--weights", default=str(DEFAULT_WEIGHTS), help="construction weights (TOML)")
+    flag("--weights", "construction weights (TOML)")
     p.add_argument("--draw", type=int, default=1, help="draw this many records into OUT/figures")
     p.add_argument(
         "--log-level",
@@ -114,29 +98,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    config = build(
-        lambda: GeometryConfig(
-            out=args.out,
-            n=args.n,
-            seed=args.seed,
-            points=args.points,
-            workers=args.workers,
-            executor=args.executor,
-            ray_address=args.ray_address,
-            aux_only=args.aux_only,
-            format=args.format,
-            min_steps=args.min_steps,
-            premise_sets_per_shard=args.shard_size,
-            closure_timeout=args.closure_timeout,
-            checks=args.checks,
-            max_subclosures=args.max_subclosures,
-            constructions=args.constructions,
-            construct_levels=args.construct_levels,
-            max_goals=args.max_goals,
-            aux_share=args.aux_share,
-            weights=args.weights,
-        )
-    )
+    config = build(lambda: GeometryConfig(**config_args(args, GeometryConfig)))
     summary = GeometryRun(config).run()
     print(format_summary(summary))
     print(

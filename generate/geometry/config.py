@@ -3,36 +3,25 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generate.geometry.sampler import DEFAULT_WEIGHTS, Weights
 from generate.geometry.subproblem import point_names
 
+if TYPE_CHECKING:
+    from generate.geometry.theorems import Limits
+
 FORMATS = ("jsonl", "parquet")
 # Bumped whenever a change of the code changes the records a seed gives (the statement,
-# the canonical form, which candidates are kept): a run directory made by another version
-# is then refused rather than resumed into a mix of two datasets.
-GENERATOR_VERSION = 3
-# Fields that change the records: a resumed run must agree on them (`shards.check_config`).
-IDENTITY = (
-    "version",
-    "seed",
-    "points",
-    "aux_only",
-    "min_steps",
-    "premise_sets_per_shard",
-    "closure_timeout",
-    "checks",
-    "max_subclosures",
-    "constructions",
-    "construct_levels",
-    "max_goals",
-    "aux_share",
-    "weights_sha1",
-    "format",
-)
+# the canonical form, which candidates are kept, the record's layout): a run directory made
+# by another version is then refused rather than resumed into a mix of two datasets.
+GENERATOR_VERSION = 4  # 3: typed records; 4: constructed auxiliary theorems, configurations
+# Fields a resumed run may change (`generate.rundir`): how much to make, where and with what.
+# Every other field is the run's identity, so a new field is part of it unless named here.
+# `weights` is the path of the weights file: its content is identity, as `weights_sha1`.
+RESUMABLE = ("out", "n", "workers", "executor", "ray_address", "weights")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +35,7 @@ class GeometryConfig:
     """
 
     out: str
-    n: int = 1000
+    n: int = 40_000  # the built-in default `make run` makes
     seed: int = 0
     points: tuple[int, int] = (8, 14)
     workers: int = 2
@@ -92,6 +81,13 @@ class GeometryConfig:
         Weights.load(self.weights)  # a bad weights file fails here, once, not in every worker
         digest = hashlib.sha1(Path(self.weights).read_bytes()).hexdigest()
         object.__setattr__(self, "weights_sha1", digest)
+
+    def limits(self) -> Limits:
+        """What a premise set may cost: every field of `theorems.Limits` read from this config
+        (a Limits field the config lacks is an AttributeError here, never its own default)."""
+        from generate.geometry.theorems import Limits
+
+        return Limits(**{f.name: getattr(self, f.name) for f in fields(Limits)})
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -119,8 +119,9 @@ def find_record(run_dir: str | Path, record_id: str) -> dict[str, Any]:
 
 
 def _clean(record: dict[str, Any]) -> dict[str, Any]:
-    coords = {k: list(v) for k, v in coordinates(record.get("coordinates")).items()}
-    return {**record, "coordinates": coords}
+    points = coordinates(record.get("coordinates"))
+    named = [{"name": k, "x": x, "y": y} for k, (x, y) in points.items()]
+    return {**record, "coordinates": named}
 
 
 def closest_ids(ids: Iterable[str], query: str, k: int = 3) -> list[str]:
@@ -149,7 +150,11 @@ def read_shard(path: str | Path) -> list[dict[str, Any]]:
 
 
 def coordinates(raw: Any) -> dict[str, tuple[float, float]]:
-    # Parquet holds the per-record dict as a struct over every point name of the shard (the
-    # names a record lacks come back None) or as a map (pairs); JSON gives the dict itself.
-    items = raw.items() if isinstance(raw, dict) else (raw or [])
-    return {str(k): (float(v[0]), float(v[1])) for k, v in items if v is not None}
+    """A record's `coordinates` (a list of `{name, x, y}`) as a dict of points by name.
+
+    Records of generator version 2 and older held a dict `{name: [x, y]}`, which their Parquet
+    shards stored as a struct over every point name of the shard (a name a record lacks reads
+    None); both are read too."""
+    if isinstance(raw, dict):
+        return {str(k): (float(v[0]), float(v[1])) for k, v in raw.items() if v is not None}
+    return {str(p["name"]): (float(p["x"]), float(p["y"])) for p in raw or []}

@@ -47,14 +47,7 @@ class GeometryShardTask:
         config = self.config
         counts: Counter = Counter()
         sampler = Sampler(Weights.load(config.weights), config.points)
-        limits = Limits(
-            min_steps=config.min_steps,
-            aux_only=config.aux_only,
-            checks=config.checks,
-            max_subclosures=config.max_subclosures,
-            closure_timeout=config.closure_timeout,
-            max_goals=config.max_goals,
-        )
+        limits = config.limits()
         balance = Balance(config.aux_share)
         # Within the shard a statement is tried once. The run's index is not consulted here:
         # which keys an earlier shard has committed depends on timing, and skipping one would

@@ -12,12 +12,20 @@ constructions. `problem` parses with `deduction.parse_problem` and AlphaGeometry
     <problem> a b c = triangle a b c; d = midpoint d a b ? cong d a d b
     <aux> e = foot e c a b            (the line is absent when there is no auxiliary point)
     <proof> cong a d b d [AR:ratio: midp d a b] ; ...    (each step: conclusion [rule: premises])
+
+Every field is typed, and the types are the one source of the Arrow schema (`arrow_schema`)
+that every Parquet shard is written with and that `features()` gives `datasets` for JSON lines:
+adding a field is one edit of `GeometryRecord` (or of a TypedDict it holds). Shards therefore
+agree on their schema even when one holds no auxiliary point (an empty list of strings is still
+a list of strings). `coordinates` is a list of named points rather than a dict keyed by point
+names, whose keys a columnar reader would turn into a different struct per shard.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from functools import cache
+from typing import Any, TypedDict, cast, get_args, get_origin, get_type_hints, is_typeddict
 
 from deduction import Proof, ProofStep, proof_text
 from generate.geometry.language import describe
@@ -31,6 +39,28 @@ from generate.geometry.subproblem import (
 from generate.geometry.theorems import Found
 
 
+class NamedPoint(TypedDict):
+    name: str
+    x: float
+    y: float
+
+
+class Step(TypedDict):
+    """A proof step as `deduction.ProofStep.to_json` writes it."""
+
+    conclusion: str
+    rule: str
+    premises: list[str]
+
+
+class Difficulty(TypedDict):
+    """How hard a theorem is, by counts: a curriculum or a filter reads this."""
+
+    proof_length: int
+    aux_points: int
+    distinct_rules: int  # distinct rule names among the proof's steps
+
+
 @dataclass(frozen=True, slots=True)
 class GeometryRecord:
     """One unique theorem (see the module docstring for the layout of its texts)."""
@@ -41,12 +71,13 @@ class GeometryRecord:
     problem_with_aux: str
     goal: str
     statement: str
-    proof: list[dict[str, Any]]
+    proof: list[Step]
     proof_text: str
     proof_length: int
     points: int
     aux_points: int
-    coordinates: dict[str, list[float]]
+    difficulty: Difficulty
+    coordinates: list[NamedPoint]
     seed: int
     shard: int
     text: str
@@ -57,6 +88,36 @@ class GeometryRecord:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> GeometryRecord:
         return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+
+
+@cache
+def arrow_schema() -> Any:
+    """The `pyarrow.Schema` of a record, derived from `GeometryRecord`'s field types."""
+    import pyarrow as pa
+
+    scalars = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
+
+    def arrow_type(hint: Any) -> Any:
+        if hint in scalars:
+            return scalars[hint]
+        if get_origin(hint) is list:
+            return pa.list_(arrow_type(get_args(hint)[0]))
+        if is_typeddict(hint):
+            return pa.struct([(k, arrow_type(t)) for k, t in get_type_hints(hint).items()])
+        raise TypeError(f"no Arrow type for {hint!r}: use str, int, float, bool, list, TypedDict")
+
+    return pa.schema([(k, arrow_type(t)) for k, t in get_type_hints(GeometryRecord).items()])
+
+
+def features() -> Any:
+    """The same schema as `datasets.Features`: JSON lines carry no types, so a shard whose
+    records all have an empty list would read as a list of nulls without it:
+    `datasets.load_dataset("json", data_files=..., features=features())`."""
+    try:
+        import datasets
+    except ImportError:
+        raise ImportError("features() needs datasets: pip install datasets") from None
+    return datasets.Features.from_arrow_schema(arrow_schema())
 
 
 def build_record(
@@ -88,12 +149,19 @@ def build_record(
         problem_with_aux=with_aux.text,
         goal=str(proof.goal),
         statement=describe(problem),
-        proof=[s.to_json() for s in proof.steps],
+        proof=[cast(Step, s.to_json()) for s in proof.steps],
         proof_text=proof_text(proof),
         proof_length=len(proof.steps),
         points=n_statement,
         aux_points=len(order) - n_statement,
-        coordinates={names[p]: [points[p][0], points[p][1]] for p in order},
+        difficulty=Difficulty(
+            proof_length=len(proof.steps),
+            aux_points=len(order) - n_statement,
+            distinct_rules=len({s.rule for s in proof.steps}),
+        ),
+        coordinates=[
+            NamedPoint(name=names[p], x=float(points[p][0]), y=float(points[p][1])) for p in order
+        ],
         seed=seed,
         shard=shard,
         text=text,

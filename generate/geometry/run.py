@@ -11,7 +11,6 @@ whatever the number of workers, the executor, or how often the run was interrupt
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import time
@@ -23,22 +22,19 @@ from typing import Any
 
 from tqdm import tqdm
 
-from generate.errors import ConfigMismatch, GenerateError, RunInterrupted
+from generate.errors import GenerateError, RunInterrupted
 from generate.executors import Executor, make_executor
-from generate.geometry.config import IDENTITY, GeometryConfig
+from generate.geometry.config import RESUMABLE, GeometryConfig
 from generate.geometry.pipeline import GeometryShardTask, candidates_path, index_path
+from generate.geometry.records import arrow_schema
 from generate.index import KeyIndex
+from generate.rundir import RunDir
 from generate.shards import (
     Shard,
     ShardStats,
     atomic_write,
-    check_config,
-    is_done,
-    marker_path,
     read_jsonl_gz,
-    remove_temporaries,
     run_once,
-    stats_path,
     write_jsonl_gz,
     write_parquet,
 )
@@ -60,21 +56,15 @@ class GeometryRun:
     def __init__(self, config: GeometryConfig, executor: Executor | None = None) -> None:
         self.config = config
         self.out = Path(config.out)
+        self.run_dir = RunDir(self.out, config.to_json(), RESUMABLE)
         self.executor = executor or make_executor(
             config.executor, config.workers, config.ray_address
         )
 
     def run(self, progress: bool | None = None) -> dict[str, Any]:
         """Generate until `n` records are committed; the summary (also in summary.json)."""
-        config, out = self.config, self.out
-        out.mkdir(parents=True, exist_ok=True)
-        with open(out / ".lock", "a") as lock:
-            try:  # one parent per run directory: two would both commit the same shard
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise ConfigMismatch(f"another run is using {out}") from None
-            check_config(out, config.to_json(), IDENTITY)
-            index = KeyIndex(index_path(out))
+        with self.run_dir:
+            index = KeyIndex(index_path(self.out))
             try:
                 self._drop_uncommitted_data(len(index.committed()))
                 return self._run(index, progress)
@@ -83,9 +73,7 @@ class GeometryRun:
 
     def _drop_uncommitted_data(self, committed: int) -> None:
         """A data file of a shard the index does not list was written by a run killed before
-        its commit: the commit, when its turn comes, writes it again. So do the temporaries
-        of writes killed before their rename."""
-        remove_temporaries(self.out)
+        its commit: the commit, when its turn comes, writes it again."""
         for path in (self.out / "data").glob("*"):
             if path.name[:5].isdigit() and int(path.name[:5]) >= committed:
                 path.unlink()
@@ -125,7 +113,7 @@ class GeometryRun:
             return info["kept"]
 
         # shards an earlier run finished but did not commit
-        while wanted() and is_done(out, next_rank):
+        while wanted() and self.run_dir.is_done(next_rank):
             commit(next_rank)
             next_rank += 1
 
@@ -169,7 +157,7 @@ class GeometryRun:
         if not source.exists():
             raise GenerateError(
                 f"shard {rank} is marked complete but {source} is missing; delete "
-                f"{marker_path(self.out, rank)} to have it recomputed"
+                f"{self.run_dir.marker(rank)} to have it recomputed"
             )
         rows = read_jsonl_gz(source)
         keys = [bytes.fromhex(r["id"]) for r in rows]
@@ -179,7 +167,7 @@ class GeometryRun:
             kept = [r for r, ok in zip(rows, new, strict=True) if ok]
             path = data_path(self.out, rank, fmt)
             if fmt == "parquet":
-                write_parquet(path, kept)
+                write_parquet(path, kept, arrow_schema())
             else:
                 write_jsonl_gz(path, kept)
             return {
@@ -201,7 +189,7 @@ class GeometryRun:
         lengths: Counter = Counter()
         predicates: Counter = Counter()
         for rank, info in committed.items():
-            path = stats_path(self.out, rank)
+            path = self.run_dir.stats(rank)
             if path.exists():
                 counters.update(json.loads(path.read_text())["counters"])
             lengths.update({int(k): v for k, v in info["lengths"].items()})

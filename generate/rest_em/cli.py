@@ -15,8 +15,10 @@ import sys
 from pathlib import Path
 
 from generate.cli import (
+    ConfigFlags,
     HelpFormatter,
     build,
+    config_args,
     count,
     guarded,
     positive_float,
@@ -42,81 +44,65 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--domain", required=True, help="math or code")
     p.add_argument("--out", default=None, help="run directory (default runs/rest_em_DOMAIN)")
-    p.add_argument(
+    flag = ConfigFlags(p, RestEMConfig).add  # each default is the config field's
+    flag(
         "--model",
-        default=None,
-        help="a transformers checkpoint directory "
-        "(default: build the tiny model and seed-train it)",
+        "a transformers checkpoint directory (default: build the tiny model and seed-train it)",
     )
-    p.add_argument(
+    flag(
         "--problems",
-        default="builtin",
-        help="builtin; code: humaneval, humaneval+, mbpp+ or an APPS-format JSONL file; "
+        "builtin; code: humaneval, humaneval+, mbpp+ or an APPS-format JSONL file; "
         "math: a MATH- or GSM8K-style JSONL file",
     )
-    p.add_argument(
+    flag(
         "--n-problems",
+        "use this many problems (built-in: make them; default 1200, or the whole data set)",
         type=count,
-        default=None,
-        help="use this many problems (built-in: make them; default 1200, or the whole data set)",
     )
-    p.add_argument("--difficulty", type=positive_int, default=1, help="built-in difficulty")
-    p.add_argument("--held-out", type=positive_float, default=0.25, help="held-out share")
-    p.add_argument("--seed", type=int, default=0, help="run seed")
-    p.add_argument("--iterations", type=positive_int, default=3, help="at most this many")
-    p.add_argument(
+    flag("--difficulty", "built-in difficulty", type=positive_int)
+    flag("--held-out", "held-out share", type=positive_float)
+    flag("--seed", "run seed", type=int)
+    flag("--iterations", "at most this many", type=positive_int)
+    flag(
         "--patience",
+        "stop after this many iterations without a better held-out pass@1",
         type=positive_int,
-        default=1,
-        help="stop after this many iterations without a better held-out pass@1",
     )
-    p.add_argument(
-        "--seed-problems",
-        type=positive_int,
-        default=300,
-        help="problems for the tiny base model's seed training",
-    )
-    p.add_argument("--seed-epochs", type=positive_float, default=15.0, help="seed training epochs")
-    p.add_argument("--k", type=positive_int, default=16, help="E-step samples per problem")
-    p.add_argument("--temperature", type=positive_float, default=0.7, help="E-step temperature")
-    p.add_argument("--top-k", type=int, default=40, help="E-step top-k (0: off)")
-    p.add_argument("--top-p", type=positive_float, default=1.0, help="E-step top-p")
-    p.add_argument("--cap", type=positive_int, default=10, help="kept solutions per problem")
-    p.add_argument("--max-new-tokens", type=positive_int, default=48, help="per completion")
-    p.add_argument("--eval-k", type=positive_int, default=16, help="k of the held-out pass@k")
-    p.add_argument("--epochs", type=positive_float, default=8.0, help="M-step epochs")
-    p.add_argument("--learning-rate", type=positive_float, default=1e-3, help="M-step rate")
-    p.add_argument("--batch-size", type=positive_int, default=16, help="M-step batch size")
-    p.add_argument(
+    flag("--seed-problems", "problems for the tiny base model's seed training", type=positive_int)
+    flag("--seed-epochs", "seed training epochs", type=positive_float)
+    flag("--k", "E-step samples per problem", type=positive_int)
+    flag("--temperature", "E-step temperature", type=positive_float)
+    flag("--top-k", "E-step top-k (0: off)", type=int)
+    flag("--top-p", "E-step top-p", type=positive_float)
+    flag("--cap", "kept solutions per problem", type=positive_int)
+    flag("--max-new-tokens", "per completion", type=positive_int)
+    flag("--eval-k", "k of the held-out pass@k", type=positive_int)
+    flag("--epochs", "M-step epochs", type=positive_float)
+    flag("--learning-rate", "M-step rate", type=positive_float)
+    flag("--batch-size", "M-step batch size", type=positive_int)
+    flag(
         "--trainer",
-        choices=TRAINERS,
-        default="transformers",
-        help="fine-tuning with transformers' Trainer or TRL's SFTTrainer (the trl extra); "
+        "fine-tuning with transformers' Trainer or TRL's SFTTrainer (the trl extra); "
         "both put the loss on the completion only",
+        choices=TRAINERS,
     )
-    p.add_argument(
+    flag(
         "--sampler",
-        choices=SAMPLERS,
-        default="transformers",
-        help="who writes the samples: transformers in each worker, vLLM's offline engine "
+        "who writes the samples: transformers in each worker, vLLM's offline engine "
         "(GPU), or an OpenAI-compatible server at --base-url (key: $OPENAI_API_KEY)",
+        choices=SAMPLERS,
     )
-    p.add_argument("--base-url", default=None, help="e.g. http://127.0.0.1:8000/v1")
-    p.add_argument(
-        "--served-model",
-        default=None,
-        help="the server's model name (default: the policy's checkpoint directory)",
-    )
-    p.add_argument(
+    flag("--base-url", "e.g. http://127.0.0.1:8000/v1")
+    flag("--served-model", "the server's model name (default: the policy's checkpoint directory)")
+    flag(
         "--sandbox-url",
-        default=None,
-        help="judge code on a sandbox service (python -m service) at this URL, token from "
+        "judge code on a sandbox service (python -m service) at this URL, token from "
         "$SANDBOX_TOKEN (default: the sandbox in each worker)",
     )
-    p.add_argument("--shard-size", type=positive_int, default=100, help="problems per shard")
-    p.add_argument("--workers", type=positive_int, default=2, help="sampling/verifying workers")
-    p.add_argument("--executor", choices=EXECUTORS, default="local", help="where shards run")
-    p.add_argument("--ray-address", default=None, help="Ray cluster to join")
+    flag("--shard-size", "problems per shard", type=positive_int)
+    flag("--workers", "sampling/verifying workers", type=positive_int)
+    flag("--executor", "where shards run", choices=EXECUTORS)
+    flag("--ray-address", "Ray cluster to join")
     p.add_argument(
         "--log-level",
         default="info",
@@ -135,41 +121,9 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     from generate.rest_em.loop import RestEMRun
 
-    config = build(
-        lambda: RestEMConfig(
-            domain=args.domain,
-            out=args.out or f"runs/rest_em_{args.domain}",
-            model=args.model,
-            problems=args.problems,
-            n_problems=args.n_problems,
-            difficulty=args.difficulty,
-            held_out=args.held_out,
-            seed=args.seed,
-            iterations=args.iterations,
-            patience=args.patience,
-            seed_problems=args.seed_problems,
-            seed_epochs=args.seed_epochs,
-            k=args.k,
-            temperature=args.temperature,
-            top_k=args.top_k,
-            top_p=args.top_p,
-            cap=args.cap,
-            max_new_tokens=args.max_new_tokens,
-            eval_k=args.eval_k,
-            epochs=args.epochs,
-            learning_rate=args.learning_rate,
-            batch_size=args.batch_size,
-            shard_size=args.shard_size,
-            workers=args.workers,
-            executor=args.executor,
-            ray_address=args.ray_address,
-            sampler=args.sampler,
-            base_url=args.base_url,
-            served_model=args.served_model,
-            trainer=args.trainer,
-            sandbox_url=args.sandbox_url,
-        )
-    )
+    fields = config_args(args, RestEMConfig)
+    fields["out"] = args.out or f"runs/rest_em_{args.domain}"
+    config = build(lambda: RestEMConfig(**fields))
     summary = RestEMRun(config).run()
     print(format_summary(summary, config.eval_k))
     print(f"run            {Path(config.out)}: metrics.jsonl, summary.json, pass_at_k.png")

@@ -11,31 +11,18 @@ from generate.rest_em.policy import TRAINERS
 from generate.rest_em.samplers import SamplerSpec
 from verifiers.types import DOMAINS
 
-# Fields that change the run's data: a resumed run must agree on them.
-IDENTITY = (
-    "domain",
-    "model",
-    "problems",
-    "n_problems",
-    "difficulty",
-    "held_out",
-    "seed",
-    "seed_problems",
-    "seed_epochs",
-    "k",
-    "temperature",
-    "top_k",
-    "top_p",
-    "cap",
-    "max_new_tokens",
-    "eval_k",
-    "epochs",
-    "learning_rate",
-    "batch_size",
-    "shard_size",
-    "sampler",
-    "served_model",
-    "trainer",
+# Fields a resumed run may change (`generate.rundir`): where it runs, how long it goes on,
+# and where samples are judged (the verdicts are the same). Every other field is the run's
+# identity, so a new field is part of it unless named here.
+RESUMABLE = (
+    "out",
+    "iterations",
+    "patience",
+    "workers",
+    "executor",
+    "ray_address",
+    "base_url",
+    "sandbox_url",
 )
 
 
@@ -81,7 +68,7 @@ class RestEMConfig:
     base_url: str | None = None
     served_model: str | None = None
     trainer: str = "transformers"
-    sandbox_url: str | None = None  # where code is judged; not identity: verdicts are the same
+    sandbox_url: str | None = None  # where code is judged: resumable, the verdicts are the same
 
     def __post_init__(self) -> None:
         if self.domain not in DOMAINS:

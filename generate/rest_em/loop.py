@@ -21,7 +21,6 @@ a better held-out pass@1, and `--iterations` is a maximum.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
@@ -32,16 +31,17 @@ from typing import Any
 
 from tqdm import tqdm
 
-from generate.errors import ConfigMismatch, UsageError, VerifierUnavailable
+from generate.errors import UsageError, VerifierUnavailable
 from generate.executors import Executor, make_executor
-from generate.rest_em.config import IDENTITY, RestEMConfig
+from generate.rest_em.config import RESUMABLE, RestEMConfig
 from generate.rest_em.datasets import load_problems, spec_of
 from generate.rest_em.estep import Judged, keep, sft_rows
 from generate.rest_em.metrics import mean_pass_at_k, split
 from generate.rest_em.policy import build_tiny, finetune, load, render
 from generate.rest_em.samplers import SamplerSpec, SamplingSettings
 from generate.rest_em.steps import SampleAndJudge, judge_options, read_judged
-from generate.shards import Shard, atomic_write, check_config, remove_temporaries, run_once
+from generate.rundir import RunDir
+from generate.shards import Shard, atomic_write, run_once
 from sandbox import BwrapRunner, SandboxError
 from verifiers import Problem, Status, verify_completion
 
@@ -81,14 +81,7 @@ class RestEMRun:
 
     # ------------------------------------------------------------------ the run
     def run(self, progress: bool | None = None) -> dict[str, Any]:
-        self.out.mkdir(parents=True, exist_ok=True)
-        with open(self.out / ".lock", "a") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise ConfigMismatch(f"another run is using {self.out}") from None
-            check_config(self.out, self.config.to_json(), IDENTITY)
-            remove_temporaries(self.out)  # of writes a killed run did not finish
+        with RunDir(self.out, self.config.to_json(), RESUMABLE):
             self.progress = progress
             return self._run()
 

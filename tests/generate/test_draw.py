@@ -14,6 +14,12 @@ import pytest
 from generate.geometry.draw import AUX, GOAL, draw_record, main, make_figure, scene
 from generate.geometry.lookup import RecordLookupError, closest_ids, find_record
 
+
+def named(points: dict) -> list[dict]:
+    """A record's `coordinates`: named points."""
+    return [{"name": k, "x": float(x), "y": float(y)} for k, (x, y) in points.items()]
+
+
 MIDPOINT = {  # foot e of c on ab is the auxiliary point
     "id": "3f9a" + "0" * 28,
     "problem": "a b c = triangle a b c; d = midpoint d a b ? cong d a d b",
@@ -21,7 +27,7 @@ MIDPOINT = {  # foot e of c on ab is the auxiliary point
     " ? cong d a d b",
     "aux_clauses": ["e = foot e c a b"],
     "goal": "cong d a d b",
-    "coordinates": {"a": [0, 0], "b": [4, 0], "c": [1, 3], "d": [2, 0], "e": [1, 0]},
+    "coordinates": named({"a": [0, 0], "b": [4, 0], "c": [1, 3], "d": [2, 0], "e": [1, 0]}),
     "proof_text": "cong a d b d [midp]",
 }
 CIRCLE = {  # o is the circumcentre of a right triangle, so the midpoint of its hypotenuse
@@ -31,7 +37,7 @@ CIRCLE = {  # o is the circumcentre of a right triangle, so the midpoint of its 
     " ? cyclic a b c d",
     "aux_clauses": [],
     "goal": "cyclic a b c d",
-    "coordinates": {"a": [0, 0], "b": [4, 0], "c": [0, 3], "o": [2, 1.5], "d": [4.5, 1.5]},
+    "coordinates": named({"a": [0, 0], "b": [4, 0], "c": [0, 3], "o": [2, 1.5], "d": [4.5, 1.5]}),
     "proof_text": "cyclic a b c d [circle]",
 }
 FAR = {  # d is a hundred times further out than the triangle's size
@@ -40,7 +46,7 @@ FAR = {  # d is a hundred times further out than the triangle's size
     "problem_with_aux": "a b c = triangle a b c; d = on_line d a b ? coll a b d",
     "aux_clauses": [],
     "goal": "coll a b d",
-    "coordinates": {"a": [0, 0], "b": [1, 0], "c": [0.4, 1], "d": [100, 0]},
+    "coordinates": named({"a": [0, 0], "b": [1, 0], "c": [0.4, 1], "d": [100, 0]}),
     "proof_text": "coll a b d [premise]",
 }
 
@@ -145,12 +151,26 @@ def test_parquet_shard(tmp_path):
     pq = pytest.importorskip("pyarrow.parquet")
     data = tmp_path / "run" / "data"
     data.mkdir(parents=True)
-    # one struct column over both records' point names: the record without `o` reads it None
     pq.write_table(pa.Table.from_pylist([CIRCLE, FAR]), data / "00000.parquet")
     record = find_record(tmp_path / "run", "c0")
-    assert record["coordinates"] == FAR["coordinates"]  # and no `o: None`
+    assert record["coordinates"] == FAR["coordinates"]
     assert find_record(tmp_path / "run", CIRCLE["id"])["aux_clauses"] == []
     assert draw_record(record, tmp_path / "fig.png").stat().st_size > 0
+
+
+def test_a_version_2_parquet_shard_with_coordinates_by_name(tmp_path):
+    """Generator version 2 wrote `coordinates` as {name: [x, y]}: in Parquet one struct column
+    over both records' point names, so the record without `o` reads it None."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    data = tmp_path / "run" / "data"
+    data.mkdir(parents=True)
+    old = [
+        {**r, "coordinates": {p["name"]: [p["x"], p["y"]] for p in r["coordinates"]}}
+        for r in (CIRCLE, FAR)
+    ]
+    pq.write_table(pa.Table.from_pylist(old), data / "00000.parquet")
+    assert find_record(tmp_path / "run", "c0")["coordinates"] == FAR["coordinates"]
 
 
 def test_main_draws_by_prefix(run_dir, tmp_path, capsys):

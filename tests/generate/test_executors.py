@@ -5,7 +5,13 @@ import logging
 import pytest
 
 from generate.errors import RunInterrupted
-from generate.executors import LocalExecutor, RayExecutor, SerialExecutor, make_executor
+from generate.executors import (
+    LocalExecutor,
+    RayExecutor,
+    SerialExecutor,
+    Window,
+    make_executor,
+)
 from generate.geometry.config import GeometryConfig
 from generate.geometry.run import GeometryRun
 from tests.generate.test_geometry_run import SMALL, shard_bytes
@@ -19,6 +25,26 @@ class Collect(logging.Handler):
 
     def emit(self, record):
         self.messages.append(record.getMessage())
+
+
+def test_a_window_pulls_an_item_only_when_a_slot_is_free():
+    pulled, in_flight = [], []
+
+    def items():
+        for i in range(7):
+            pulled.append(i)
+            yield i
+
+    def collect(pending):  # finishes the oldest task
+        in_flight.append(len(pending))
+        return [pending[0] * 10], pending[1:]
+
+    window = Window(3, lambda x: x, collect)
+    results = window.run(items())
+    assert [next(results), next(results)] == [0, 10]
+    assert pulled == [0, 1, 2, 3] and window.pending == [2, 3]  # what a caller would cancel
+    assert list(results) == [20, 30, 40, 50, 60]
+    assert max(in_flight) == 3 and window.pending == []
 
 
 def test_local_pool_maps_lazily_with_fixed_hash_seed_and_forwards_worker_logs():

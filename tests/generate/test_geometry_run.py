@@ -81,7 +81,7 @@ def test_every_record_rechecks_on_its_own_problem(small_run):
     rules = load_rules()
     for record in records(small_run):
         problem = parse_problem(record["problem_with_aux"])
-        points = {p: tuple(xy) for p, xy in record["coordinates"].items()}
+        points = {p["name"]: (p["x"], p["y"]) for p in record["coordinates"]}
         allowed = [st for st, _ in premise_statements(problem)]
         proof = _proof(record)
         problems = recheck(proof, points, checker(points), rules, allowed)

@@ -1,21 +1,20 @@
-"""Shards, completion markers, the run's config guard, and the dedup index."""
+"""Shards, completion markers, atomic writes, and the dedup index."""
 
 import json
 from collections import Counter
 
 import pytest
 
-from generate.errors import ConfigMismatch
 from generate.index import KeyIndex
 from generate.shards import (
     Shard,
-    check_config,
     is_done,
     marker_path,
     read_jsonl_gz,
     run_once,
     stats_path,
     write_jsonl_gz,
+    write_parquet,
 )
 
 
@@ -73,12 +72,21 @@ def test_jsonl_gz_round_trip_is_byte_stable(tmp_path):
     assert read_jsonl_gz(tmp_path / "x.jsonl.gz") == rows
 
 
-def test_a_killed_atomic_write_leaves_only_a_temporary_that_resume_removes(tmp_path, monkeypatch):
+def _parquet(path, rows):
+    import pyarrow as pa
+
+    write_parquet(path, rows, pa.schema([("id", pa.string())]))
+
+
+@pytest.mark.parametrize("suffix, write", [("jsonl.gz", write_jsonl_gz), ("parquet", _parquet)])
+def test_a_killed_atomic_write_leaves_only_a_temporary_that_resume_removes(
+    tmp_path, monkeypatch, suffix, write
+):
     import os
 
     import generate.shards as shards
 
-    target = tmp_path / "data" / "00000.jsonl.gz"
+    target = tmp_path / "data" / f"00000.{suffix}"
 
     def killed(src, dst):
         raise KeyboardInterrupt  # stands in for a kill between fsync and rename
@@ -86,31 +94,16 @@ def test_a_killed_atomic_write_leaves_only_a_temporary_that_resume_removes(tmp_p
     monkeypatch.setattr(os, "replace", killed)
     monkeypatch.setattr(shards.Path, "unlink", lambda self, missing_ok=False: None)
     try:
-        write_jsonl_gz(target, [{"id": "a"}])
+        write(target, [{"id": "a"}])
     except KeyboardInterrupt:
         pass
     monkeypatch.undo()
     left = list(target.parent.iterdir())
     assert not target.exists() and len(left) == 1
-    assert not list(target.parent.glob("*.jsonl.gz"))  # what readers glob never sees it
+    assert not list(target.parent.glob(f"*.{suffix}"))  # what readers glob never sees it
     (tmp_path / ".lock").write_text("")
     assert shards.remove_temporaries(tmp_path) == 1
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [".lock"]
-
-
-def test_config_guard(tmp_path):
-    run = tmp_path / "run"
-    run.mkdir()
-    check_config(run, {"seed": 0, "n": 10}, ["seed"])
-    check_config(run, {"seed": 0, "n": 99}, ["seed"])  # n may change between runs
-    assert json.loads((run / "config.json").read_text())["n"] == 99
-    with pytest.raises(ConfigMismatch, match="seed=0"):
-        check_config(run, {"seed": 1, "n": 99}, ["seed"])
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "notes.txt").write_text("mine")
-    with pytest.raises(ConfigMismatch, match="not a run directory"):
-        check_config(other, {"seed": 0}, ["seed"])
 
 
 def test_index_commits_new_keys_once(tmp_path):
