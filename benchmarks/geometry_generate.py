@@ -27,6 +27,7 @@ min_pts=10 max_pts=20 emit_only_double_checked_aux_subproblems=False +timeout=T
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import signal
@@ -100,8 +101,16 @@ def _percentile(values: list[int], q: float) -> int:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0
 
 
-def ours(seconds: float, workers: int, points: str, aux_only: bool, work: Path) -> dict:
-    out = work / "ours"
+def ours(
+    seconds: float,
+    workers: int,
+    points: str,
+    aux_only: bool,
+    work: Path,
+    repo: Path = REPO,
+    extra: tuple[str, ...] = (),
+) -> dict:
+    out = work / ("ours" if repo == REPO else "baseline")
     cmd = [
         sys.executable,
         "-m",
@@ -119,8 +128,29 @@ def ours(seconds: float, workers: int, points: str, aux_only: bool, work: Path) 
     ]
     if aux_only:
         cmd.append("--aux-only")
-    wall, peak = _run(cmd, seconds, dict(os.environ), REPO, interrupt=True)
+    cmd += list(extra)
+    python = repo / ".venv" / "bin" / "python"
+    if repo != REPO:
+        cmd[0] = str(python if python.exists() else sys.executable)
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    wall, peak = _run(cmd, seconds, env, repo, interrupt=True)
     summary = json.loads((out / "summary.json").read_text())
+    premise_lists = set()
+    aux_premises = set()
+    for path in (out / "data").glob("*.jsonl.gz"):
+        with gzip.open(path, "rt") as fh:
+            for line in fh:
+                row = json.loads(line)
+                statement = row["problem"].split(" ? ")[0]
+                premise_lists.add(statement)
+                if row["aux_clauses"]:
+                    aux_premises.add(statement)
+    counters = summary.get("counters", {})
+    kinds = {
+        k[len("construct_kind_") :]: v
+        for k, v in counters.items()
+        if k.startswith("construct_kind_") and v
+    }
     lengths = [int(k) for k, v in summary["proof_lengths"].items() for _ in range(v)]
     return {
         "unique": summary["records"],
@@ -129,6 +159,9 @@ def ours(seconds: float, workers: int, points: str, aux_only: bool, work: Path) 
         "peak_mb": peak / 2**20,
         "median_len": _percentile(lengths, 0.5),
         "p90_len": _percentile(lengths, 0.9),
+        "premise_lists": len(premise_lists),
+        "aux_premise_lists": len(aux_premises),
+        "kinds": kinds,
     }
 
 
@@ -178,7 +211,13 @@ def _row(name: str, r: dict) -> str:
     share = r["aux"] / r["unique"] if r["unique"] else 0.0
     return (
         f"| {name} | {r['unique']:,} | {r['wall']:.1f} | {rate:.1f} | {share:.1%} | "
-        f"{r['median_len']} / {r['p90_len']} | {r['peak_mb']:.0f} |"
+        f"{r['median_len']} / {r['p90_len']} | {r['peak_mb']:.0f} | "
+        + (
+            f"{r['premise_lists'] / r['unique']:.1%} | "
+            if "premise_lists" in r and r["unique"]
+            else "- | "
+        )
+        + (f"{r['aux_premise_lists']:,} |" if "aux_premise_lists" in r else "- |")
     )
 
 
@@ -193,41 +232,67 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--aux-only-round", action="store_true", help="one more round of ours with --aux-only"
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="a checkout of an earlier commit, run as a peer in each round (same command)",
+    )
+    parser.add_argument("--flags", default="", help="more flags for ours, e.g. '--aux-share 0.2'")
     args = parser.parse_args(argv)
     have_peer = not args.no_ncdgen and (args.ncdgen_venv / "bin" / "ncdgen").exists()
     if not have_peer and not args.no_ncdgen:
         print(f"ncdgen not found in {args.ncdgen_venv}: measuring ours only", file=sys.stderr)
     print(
         "| generator | unique | wall s | unique/s | aux share | proof length median / p90 "
-        "| peak MB |"
+        "| peak MB | distinct premise lists | with aux |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    rates: dict[str, list[float]] = {"ours": [], "ncdgen": []}
-    ratios = []
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    rates: dict[str, list[float]] = {"ours": [], "ncdgen": [], "baseline": []}
+    flags = tuple(args.flags.split())
+    ratios: list[float] = []
+    ratios_base: list[float] = []
     for round_no in range(args.rounds):
         with tempfile.TemporaryDirectory(prefix="geo-bench-") as tmp:
             work = Path(tmp)
-            order = ["ours", "ncdgen"] if round_no % 2 == 0 else ["ncdgen", "ours"]
+            order = ["ours", "ncdgen", "baseline"]
+            if round_no % 2:
+                order.reverse()
             results = {}
             for name in order:
                 if name == "ours":
-                    results[name] = ours(args.seconds, args.workers, args.points, False, work)
+                    results[name] = ours(
+                        args.seconds, args.workers, args.points, False, work, extra=flags
+                    )
+                elif name == "baseline":
+                    if args.baseline is not None:
+                        results[name] = ours(
+                            args.seconds, args.workers, args.points, False, work, args.baseline
+                        )
                 elif have_peer:
                     results[name] = ncdgen(args.seconds, args.workers, args.ncdgen_venv, work)
             for name, r in results.items():
                 rates[name].append(r["unique"] / r["wall"])
                 print(_row(f"{name} (round {round_no + 1})", r), flush=True)
+            if "baseline" in results and results["baseline"]["unique"]:
+                ratios_base.append(rates["ours"][-1] / rates["baseline"][-1])
             if "ncdgen" in results and results["ncdgen"]["unique"]:
                 ratios.append(rates["ours"][-1] / rates["ncdgen"][-1])
     if args.aux_only_round:
         with tempfile.TemporaryDirectory(prefix="geo-bench-") as tmp:
-            r = ours(args.seconds, args.workers, args.points, True, Path(tmp))
+            r = ours(args.seconds, args.workers, args.points, True, Path(tmp), extra=flags)
             print(_row("ours --aux-only", r))
             print(f"aux theorems per second (--aux-only): {r['aux'] / r['wall']:.2f}")
+            print(f"construction kinds of the auxiliary theorems: {r['kinds']}")
     print()
     for name, values in rates.items():
         if values:
             print(f"median unique/s {name}: {statistics.median(values):.1f}")
+    if ratios_base:
+        print(
+            f"median ratio ours/baseline (same round): {statistics.median(ratios_base):.2f}x "
+            f"(rounds: {', '.join(f'{r:.2f}' for r in ratios_base)})"
+        )
     if ratios:
         print(
             f"median ratio ours/ncdgen (same round): {statistics.median(ratios):.2f}x "
