@@ -35,6 +35,7 @@ from deduction.problem import (
     parse_problem,
     parse_problems,
     premise_statements,
+    with_clauses,
 )
 from deduction.proof import Proof, proof_graph, proof_text, traceback
 from deduction.rules import Rule, load_rules
@@ -95,4 +96,5 @@ __all__ = [
     "recheck",
     "solve_problem",
     "traceback",
+    "with_clauses",
 ]

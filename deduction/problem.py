@@ -344,3 +344,10 @@ def resolve_name(query: str, names: Sequence[str]) -> str:
     close = difflib.get_close_matches(query, list(short), n=3, cutoff=0.75)
     hint = "; close: " + ", ".join(dict.fromkeys(short[c] for c in close)) if close else ""
     raise ValueError(f"no problem named {query!r}{hint}")
+
+
+def with_clauses(problem: Problem, clauses: Sequence[Clause]) -> Problem:
+    """The problem with more clauses before its goal (its text spells them): an auxiliary
+    construction added to a problem or a premise set."""
+    extended = Problem(problem.name, problem.clauses + tuple(clauses), problem.goal, "")
+    return Problem(extended.name, extended.clauses, extended.goal, str(extended))

@@ -36,6 +36,7 @@ from typing import Protocol
 from deduction.aux_candidates import Candidate, candidates, fresh_name
 from deduction.errors import DeductionError
 from deduction.numeric import extend
+from deduction.problem import with_clauses
 from deduction.types import Clause, Problem, ProofStep, Statement
 
 logger = logging.getLogger(__name__)
@@ -84,12 +85,6 @@ class Trial(Protocol):
 
 
 MakeEngine = Callable[[Problem, Points, Sequence[ProofStep]], Trial]
-
-
-def with_clauses(problem: Problem, clauses: Sequence[Clause]) -> Problem:
-    """The problem with more clauses before its goal (its text spells them)."""
-    extended = Problem(problem.name, problem.clauses + tuple(clauses), problem.goal, "")
-    return Problem(extended.name, extended.clauses, extended.goal, str(extended))
 
 
 def with_clause(problem: Problem, clause: Clause) -> Problem:

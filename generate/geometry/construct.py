@@ -8,9 +8,8 @@ the problem needs. Here the construction comes first, as a solver would make it:
 1. the premise set is closed (its *base* fixpoint);
 2. `open_facts` lists what is numerically true over its points but not proved: a line through
    three points, a circle through four, two parallel, perpendicular or equal segments. With
-   none, no construction is tried (no new fact over these points could appear that the
-   figure does not already show... for these predicates; angle and ratio equalities are not
-   enumerated, so this is a filter by likelihood, measured in `benchmarks/RESULTS.md`);
+   none, no construction is tried: a filter by likelihood, since angle and ratio equalities
+   are not enumerated (measured in `benchmarks/RESULTS.md`);
 3. `deduction.candidates` proposes points (midpoints, reflections, feet, intersections,
    centres) that land on a line or circle of the figure their construction does not put them
    on, ranked towards the open facts' points; the best of each kind come first, so the data
@@ -34,23 +33,19 @@ from collections.abc import Callable, Iterator, Sequence
 
 from deduction import (
     Candidate,
-    Clause,
     DeductionError,
     Engine,
-    Problem,
     Statement,
     candidates,
     extend,
+    with_clauses,
 )
 from generate.geometry.sampler import Sampled
-from generate.geometry.theorems import Found, PremiseSet
+from generate.geometry.theorems import TOLERANCE, Found, PremiseSet
 
 logger = logging.getLogger(__name__)
 
 Point = tuple[float, float]
-# Relative tolerance of the numeric coincidences `open_facts` looks for (the realiser keeps
-# points MIN_SEPARATION = 1e-2 apart, so true coincidences sit at rounding error).
-TOLERANCE = 1e-7
 # Candidates asked of `deduction.candidates` before the kinds are interleaved.
 POOL = 60
 
@@ -128,7 +123,7 @@ def extensions(
     if not opened:
         counts["construct_nothing_open"] += 1
         return
-    focus = sorted({p for st in opened for p in st.args if p in sampled.points})
+    focus = sorted({p for st in opened for p in st.args})
     ranked = candidates(sampled.problem, sampled.points, focus=focus, limit=POOL)
     for cand in pick(ranked, k):
         try:
@@ -136,7 +131,7 @@ def extensions(
         except DeductionError:
             counts["construct_undrawable"] += 1
             continue
-        problem = _with_clause(sampled.problem, cand.clause)
+        problem = with_clauses(sampled.problem, (cand.clause,))
         ext = PremiseSet(
             Sampled(problem, {**sampled.points, **new}),
             base.seed,
@@ -152,12 +147,6 @@ def extensions(
             counts["construct_timeouts"] += 1
             continue
         yield ext, cand
-
-
-def _with_clause(problem: Problem, clause: Clause) -> Problem:
-    clauses = problem.clauses + (clause,)
-    plain = Problem(problem.name, clauses, problem.goal, "")
-    return Problem(problem.name, clauses, problem.goal, str(plain))
 
 
 def constructed(

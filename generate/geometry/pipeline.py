@@ -103,13 +103,12 @@ class GeometryShardTask:
             return []
         counts["premise_sets_closed"] += 1
         config = self.config
-        rows = [
-            build_record(found, ext.graph, ext.sampled.points, seed, rank).to_json()
-            for ext, found in constructed(
-                premise_set, unseen, config.constructions, config.construct_levels
-            )
-        ]
-        balance.aux += len(rows)
+        rows = []
+        for ext, found in constructed(
+            premise_set, unseen, config.constructions, config.construct_levels
+        ):
+            balance.count(found)
+            rows.append(build_record(found, ext.graph, ext.sampled.points, seed, rank).to_json())
         graph, points = premise_set.graph, sampled.points
         for found in premise_set.theorems(unseen):
             if not found.aux and not balance.room():

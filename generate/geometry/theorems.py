@@ -43,7 +43,8 @@ from generate.geometry.subproblem import ClauseGraph, Mask, point_args
 
 logger = logging.getLogger(__name__)
 
-# Numeric coincidence on the engine's figure (points are kept 1% of the figure apart).
+# Relative tolerance of a numeric coincidence on the engine's figure (the realiser keeps
+# points 1% of the figure apart, so true coincidences sit at rounding error).
 TOLERANCE = 1e-7
 TRIANGLES = frozenset({"simtri", "simtri2", "contri", "contri2"})
 # Spellings of one direction or length class in the class facts: 1 gave 208 theorems per
@@ -179,7 +180,7 @@ class PremiseSet:
         self.base = base
         self.graph = ClauseGraph(sampled.problem)
         known = base.engine.known_steps() if base is not None else ()
-        self.engine = Engine(sampled.problem, points=sampled.points, known=known)
+        self.engine: Engine = Engine(sampled.problem, points=sampled.points, known=known)
         self.forms: dict[Mask, PremiseForm] = {}
         self.closures: dict[Mask, Engine | None] = {}
         self._fresh: dict[Mask, list[Callable[[Statement], bool]] | None] = {}
@@ -247,7 +248,9 @@ class PremiseSet:
                 made += 1
                 yield found
         for group in waiting.values():
-            group[:] = [item for item in group if unseen(item[1]) or self._dup()]
+            fresh = [item for item in group if unseen(item[1])]
+            self.counts["dropped_duplicate"] += len(group) - len(fresh)
+            group[:] = fresh
         likely = {m: g for m, g in waiting.items() if self.base is not None or self._likely(g)}
         self.counts["dropped_aux_unlikely"] += sum(
             len(g) for m, g in waiting.items() if m not in likely
@@ -272,10 +275,6 @@ class PremiseSet:
                 if found is not None:
                     made += not aux
                     yield found
-
-    def _dup(self) -> bool:
-        self.counts["dropped_duplicate"] += 1
-        return False
 
     @staticmethod
     def _spread(
@@ -418,8 +417,8 @@ class PremiseSet:
         """Numeric checkers on every configuration of the masked clauses
         (`deduction.configurations`: each combination of the choices they leave open, which
         of two intersections, which side, the figure or its mirror image, and at least
-        `checks` figures in all); None when some combination could not be drawn, so no
-        theorem of it can be vouched for."""
+        `checks` figures in all); None when none could be drawn, so no theorem of it can be
+        vouched for. Combinations that could not be drawn are counted."""
         if mask not in self._fresh:
             sub = self.graph.sub(mask).original
             found = configurations(sub, self.seed * 7919 + 1, draws=self.limits.checks)
