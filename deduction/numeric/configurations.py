@@ -4,7 +4,9 @@ A few random figures only sample the discrete choices (which of two intersection
 which side, mirrored or not; see numeric/branches.py): a statement true on one branch passes
 when all the draws happen to land on it. `configurations` instead
 
-1. realises the problem once with `seed`, recording each choice point (the figure is the one
+1. realises the problem once with `seed`, and DISCOVER - 1 (or `draws - 1`) times more from
+   derived seeds,
+   recording each choice point any of these figures meets (the first figure is the one
    `realise(problem, seed, check_goal=False)` gives);
 2. enumerates the combinations of their branches (all of them up to `limit`; beyond it the
    recorded one, every single-choice flip of it, then distinct random ones from the seed);
@@ -15,11 +17,12 @@ when all the draws happen to land on it. `configurations` instead
    comparable). A combination that cannot be drawn within `max_attempts` (the other
    intersection is an existing point, a later precondition fails on that branch) is
    reported in `unrealisable`;
-4. adds plain random figures (derived seeds) until there are at least `draws` figures.
+4. keeps as many of the random figures of step 1 after the forced ones as make `draws`
+   figures in all (their choices are in the combinations anyway).
 
 The goal is never checked: no figure is redrawn because a statement fails on it. A choice
-point first met on a forced figure (a clause with one viable option on the recorded branch,
-two on another) is not in the combinations: it is drawn at random there.
+point met by none of the first `draws` figures, only on a forced one, is not in the
+combinations: it is drawn at random there.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ from deduction.types import ConstructionDef, Problem
 # Forced combinations get fewer restarts than realise's 200: a branch that cannot exist is
 # common (a precondition fails on it), and the random figures cover continuous bad luck.
 FORCED_ATTEMPTS = 50
+# Figures drawn to find the choice points, however few are asked for: a choice met on one
+# figure in 4 (an intersection with a second viable point only there) is missed by 8 draws
+# one time in 10.
+DISCOVER = 8
 
 
 class Choice(NamedTuple):
@@ -111,17 +118,37 @@ def configurations(
 
     recorder = Brancher(seed)
     first = draw(recorder)
-    keys: list[Key] = sorted(recorder.taken, key=lambda k: (clause_of.get(k[0], -1), k))
-    choices = tuple(Choice(clause_of.get(k[0], -1), k[0], k[1], recorder.taken[k][1]) for k in keys)
+    # Plain random figures first: a choice point some of them meet and the recorded one does
+    # not (an intersection with one viable point on this figure, two on another) joins the
+    # combinations too, so every choice any figure met is enumerated.
+    spawn = Random(f"configurations:{seed}")
+    plain: list[tuple[dict[str, Point], Brancher]] = []
+    wanted = max(draws, DISCOVER)
+    for _ in range(2 * wanted):  # a problem that rarely draws gets up to twice as many tries
+        if len(plain) + 1 >= wanted:
+            break
+        rng = Brancher(spawn.getrandbits(63))
+        try:
+            plain.append((draw(rng), rng))
+        except DegenerateError:
+            continue
+    options: dict[Key, int] = {}
+    for rng in [recorder] + [r for _, r in plain]:
+        for key, (_, n) in rng.taken.items():
+            options.setdefault(key, n)
+    keys: list[Key] = sorted(options, key=lambda k: (clause_of.get(k[0], -1), k))
+    choices = tuple(Choice(clause_of.get(k[0], -1), k[0], k[1], options[k]) for k in keys)
 
     def taken(rng: Brancher) -> tuple[int | None, ...]:
         return tuple(rng.taken[k][0] if k in rng.taken else None for k in keys)
 
-    base = tuple(recorder.taken[k][0] for k in keys)
-    figures, branches = [first], [taken(recorder)]
+    recorded = taken(recorder)
+    base = tuple(0 if b is None else b for b in recorded)
+    figures, branches = [first], [recorded]
     unrealisable = []
     pick = Random(seed)
-    for combination in _combinations([c.options for c in choices], base, limit, pick)[1:]:
+    combos = _combinations([c.options for c in choices], base, limit, pick)
+    for combination in combos[1:] if base == recorded else combos:
         forcer = Brancher(seed, dict(zip(keys, combination, strict=True)))
         try:
             figures.append(draw(forcer, max_attempts))
@@ -130,15 +157,8 @@ def configurations(
             continue
         branches.append(taken(forcer))
     forced = len(figures)
-    spawn = Random(f"configurations:{seed}")
-    for _ in range(2 * draws):  # a problem that rarely draws gets up to twice as many tries
-        if len(figures) >= draws:
-            break
-        rng = Brancher(spawn.getrandbits(63))
-        try:
-            figures.append(draw(rng))
-        except DegenerateError:
-            continue
+    for points, rng in plain[: max(0, draws - forced)]:
+        figures.append(points)
         branches.append(taken(rng))
     return Configurations(
         choices,

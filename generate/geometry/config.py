@@ -17,7 +17,9 @@ FORMATS = ("jsonl", "parquet")
 # Bumped whenever a change of the code changes the records a seed gives (the statement,
 # the canonical form, which candidates are kept, the record's layout): a run directory made
 # by another version is then refused rather than resumed into a mix of two datasets.
-GENERATOR_VERSION = 4  # 3: typed records; 4: constructed auxiliary theorems, configurations
+# 3: typed records; 4: constructed auxiliary theorems, configurations; 5: choice points found
+# on 8 figures, 8 figures checked
+GENERATOR_VERSION = 5
 # Fields a resumed run may change (`generate.rundir`): how much to make, where and with what.
 # Every other field is the run's identity, so a new field is part of it unless named here.
 # `weights` is the path of the weights file: its content is identity, as `weights_sha1`.
@@ -46,7 +48,7 @@ class GeometryConfig:
     min_steps: int = 2
     premise_sets_per_shard: int = 8
     closure_timeout: float = 20.0
-    checks: int = 3
+    checks: int = 8
     max_subclosures: int = 8
     constructions: int = 4
     construct_levels: int = 3

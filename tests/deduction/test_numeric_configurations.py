@@ -170,3 +170,19 @@ def test_eqangle2_takes_both_sides():
         assert (0 < t < 1) == (side == 0)
         assert holds(statement, f)
     assert {side for _, side in configs.branches} == {0, 1}
+
+
+def test_a_choice_the_recorded_figure_does_not_meet_is_enumerated_too():
+    # e's line meets the circle in a second viable point on some figures only: the generator
+    # once kept this goal, false on 3 of 20 fresh figures, from a first figure without that choice
+    problem = parse_problem(
+        "a b c = triangle a b c; d = reflect d a b c; "
+        "e = eqdistance e d a b, on_aline e c d b c a ? eqangle a d b e c d c e",
+        "found by the generator",
+    )
+    missed = 0
+    for seed in range(20):
+        configs = configurations(problem, seed * 7919 + 1, draws=3)
+        assert ("e", 2) in [(c.point, c.options) for c in configs.choices]
+        missed += all(holds(problem.goal, f) for f in configs.figures)
+    assert missed <= 2
