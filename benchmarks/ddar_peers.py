@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/ddar_peers.py [FILE] --timeout 30 --jobs 2
     .venv/bin/python benchmarks/ddar_peers.py --records DIR --sample 300 --seed 0 [--with-aux]
+    .venv/bin/python benchmarks/ddar_peers.py --records DIR --aux-only --sample 2000
 
 The question: does DD+AR without auxiliary points prove every statement AG2's DDAR proves
 without them? Every (solver, problem) pair runs in its own fresh process with the time limit,
@@ -75,14 +76,17 @@ def read_problem_file(path: Path) -> list[tuple[str, str]]:
 
 
 def read_records(
-    root: Path, n: int, seed: int, with_aux: bool, coords: dict
+    root: Path, n: int, seed: int, with_aux: bool, coords: dict, aux_only: bool = False
 ) -> list[tuple[str, str]]:
     """`n` records drawn with `seed` (all, in file order, when n is 0), as (id, text); each
-    record's coordinates go into `coords` (AG2's figure where AG1 cannot draw it)."""
+    record's coordinates go into `coords` (AG2's figure where AG1 cannot draw it). With
+    `aux_only`, only records that carry auxiliary clauses are drawn from."""
     records = []
     for f in sorted((root / "data").glob("*.jsonl.gz")):
         with gzip.open(f, "rt") as fh:
             records += [json.loads(line) for line in fh]
+    if aux_only:
+        records = [r for r in records if r.get("aux_clauses")]
     if n and n < len(records):
         records = random.Random(seed).sample(records, n)
     key = "problem_with_aux" if with_aux else "problem"
@@ -200,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=300, help="records drawn (0: all)")
     parser.add_argument("--seed", type=int, default=0, help="record sample and AG1 draw seed")
     parser.add_argument("--with-aux", action="store_true", help="records with their aux clauses")
+    parser.add_argument(
+        "--aux-only", action="store_true", help="draw only records with auxiliary clauses"
+    )
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--limit", type=int, default=0, help="only the first N problems")
@@ -216,7 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         if args.records:
             items = read_records(
-                Path(args.records), args.sample, args.seed, args.with_aux, args.coords
+                Path(args.records),
+                args.sample,
+                args.seed,
+                args.with_aux,
+                args.coords,
+                args.aux_only,
             )
             path = Path(tmp) / "records.txt"
             path.write_text("".join(f"{n}\n{t}\n" for n, t in items))

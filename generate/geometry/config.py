@@ -19,7 +19,7 @@ FORMATS = ("jsonl", "parquet")
 # by another version is then refused rather than resumed into a mix of two datasets.
 # 3: typed records; 4: constructed auxiliary theorems, configurations; 5: choice points found
 # on 8 figures, 8 figures checked
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
 # Fields a resumed run may change (`generate.rundir`): how much to make, where and with what.
 # Every other field is the run's identity, so a new field is part of it unless named here.
 # `weights` is the path of the weights file: its content is identity, as `weights_sha1`.

@@ -41,7 +41,7 @@ from deduction import (
     with_clauses,
 )
 from generate.geometry.sampler import Sampled
-from generate.geometry.theorems import TOLERANCE, Found, PremiseSet
+from generate.geometry.theorems import TOLERANCE, Found, GoalCap, PremiseSet
 
 logger = logging.getLogger(__name__)
 
@@ -150,13 +150,21 @@ def extensions(
 
 
 def constructed(
-    base: PremiseSet, unseen: Callable[[bytes], bool], k: int, levels: int
+    base: PremiseSet,
+    unseen: Callable[[bytes], bool],
+    k: int,
+    levels: int,
+    cap: GoalCap | None = None,
 ) -> Iterator[tuple[PremiseSet, Found]]:
-    """Every checked auxiliary theorem of the base made by one of `k` constructions, with the
-    extension it lives in (its clause graph and coordinates lay out the record)."""
+    """Every checked auxiliary theorem of the base made by one of `k` constructions, while
+    `cap` (the base's `max_goals` when None) has room, with the extension it lives in (its
+    clause graph and coordinates lay out the record)."""
+    cap = GoalCap(base.limits.max_goals) if cap is None else cap
     for ext, cand in extensions(base, k, levels, base.counts):
+        if not cap.left:
+            return
         made = 0
-        for found in ext.theorems(unseen):
+        for found in ext.theorems(unseen, cap):
             if found.aux:
                 made += 1
                 yield ext, found

@@ -23,7 +23,7 @@ from generate.geometry.config import GeometryConfig
 from generate.geometry.construct import constructed
 from generate.geometry.records import build_record
 from generate.geometry.sampler import Sampler, Weights
-from generate.geometry.theorems import Found, Limits, PremiseSet
+from generate.geometry.theorems import Found, GoalCap, Limits, PremiseSet
 from generate.shards import Shard, write_jsonl_gz
 
 logger = logging.getLogger(__name__)
@@ -104,13 +104,14 @@ class GeometryShardTask:
         counts["premise_sets_closed"] += 1
         config = self.config
         rows = []
+        cap = GoalCap(limits.max_goals)
         for ext, found in constructed(
-            premise_set, unseen, config.constructions, config.construct_levels
+            premise_set, unseen, config.constructions, config.construct_levels, cap
         ):
             balance.count(found)
             rows.append(build_record(found, ext.graph, ext.sampled.points, seed, rank).to_json())
         graph, points = premise_set.graph, sampled.points
-        for found in premise_set.theorems(unseen):
+        for found in premise_set.theorems(unseen, cap):
             if not found.aux and not balance.room():
                 counts["dropped_aux_share"] += 1
                 continue

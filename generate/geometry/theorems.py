@@ -33,8 +33,10 @@ import logging
 import math
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import TypeVar
 
 from deduction import Engine, Proof, Statement, checker, configurations
 from generate.geometry.canon import PremiseForm, digest, premise_form
@@ -50,6 +52,10 @@ TRIANGLES = frozenset({"simtri", "simtri2", "contri", "contri2"})
 # Spellings of one direction or length class in the class facts: 1 gave 208 theorems per
 # CPU-second on 30 premise sets, 2 gave 332, 3 gave 366 (each spelling a different statement).
 SPELLINGS = 3
+# Largest denominator of an angle (in multiples of pi) or a length ratio read as a constant.
+CONSTANT_DENOMINATOR = 72
+K = TypeVar("K")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +79,28 @@ class Limits:
     max_subclosures: int = 8
     closure_timeout: float = 20.0
     max_goals: int = 1_000_000
+
+
+class GoalCap:
+    """How many more theorems one premise set may give (`Limits.max_goals`). One cap is shared
+    by the premise set and its extensions, auxiliary theorems first, so a figure rich in
+    constructions does not crowd out the others (one gave 178 auxiliary theorems from 7
+    statements before the cap covered them)."""
+
+    def __init__(self, n: int) -> None:
+        self.left = n
+
+    def take(self) -> None:
+        self.left -= 1
+
+
+def in_turn(groups: Mapping[K, Sequence[T]], order: Sequence[K]) -> Iterator[tuple[K, T]]:
+    """The groups' items one group at a time in `order`, first items first: a capped premise
+    set then still gives theorems of many statements."""
+    for rank in range(max((len(g) for g in groups.values()), default=0)):
+        for key in order:
+            if rank < len(groups[key]):
+                yield key, groups[key][rank]
 
 
 def trivial(st: Statement) -> bool:
@@ -194,8 +222,12 @@ class PremiseSet:
             return False
         return True
 
-    def theorems(self, unseen: Callable[[bytes], bool]) -> Iterator[Found]:
-        """Every checked theorem whose key `unseen` accepts (it is asked before costly work).
+    def theorems(
+        self, unseen: Callable[[bytes], bool], cap: GoalCap | None = None
+    ) -> Iterator[Found]:
+        """Every checked theorem whose key `unseen` accepts (it is asked before costly work),
+        while `cap` has room (a fresh `max_goals` cap when None; the generator shares one
+        between a premise set and its extensions).
 
         Candidates whose traced proof stays inside their statement come first. The others
         wait, grouped by statement, because each group costs a sub-closure. Only groups where
@@ -235,9 +267,11 @@ class PremiseSet:
                 waiting.setdefault(statement, []).append((goal, key, aux, proof))
             else:
                 plain.setdefault(statement, []).append((goal, key, proof))
-        made = 0
+        cap = GoalCap(self.limits.max_goals) if cap is None else cap
+        if self.base is not None:  # an extension gives only theorems its added point serves
+            plain = {}
         for goal, key, proof, statement in self._spread(plain):
-            if made >= self.limits.max_goals:
+            if not cap.left:
                 self.counts["dropped_goal_cap"] += 1
                 continue
             if not unseen(key):
@@ -245,7 +279,7 @@ class PremiseSet:
                 continue
             found = self._checked(Found(key, goal, statement, 0, proof))
             if found is not None:
-                made += 1
+                cap.take()
                 yield found
         for group in waiting.values():
             fresh = [item for item in group if unseen(item[1])]
@@ -256,25 +290,24 @@ class PremiseSet:
             len(g) for m, g in waiting.items() if m not in likely
         )
         by_yield = sorted(likely, key=lambda m: (-len(likely[m]) / len(self.graph.points(m)), m))
-        for statement in by_yield:
-            for goal, key, aux, proof in likely[statement]:
-                pruned = self._prune(goal, statement, aux, proof)
-                if pruned is None:
-                    continue
-                aux, proof = pruned
-                if self.limits.aux_only and not aux:
-                    self.counts["dropped_not_aux"] += 1
-                    continue
-                if len(proof.steps) < self.limits.min_steps:
-                    self.counts["dropped_short"] += 1
-                    continue
-                if not aux and made >= self.limits.max_goals:
-                    self.counts["dropped_goal_cap"] += 1
-                    continue
-                found = self._checked(Found(key, goal, statement, aux, proof))
-                if found is not None:
-                    made += not aux
-                    yield found
+        for statement, (goal, key, aux, proof) in in_turn(likely, by_yield):
+            if not cap.left:
+                self.counts["dropped_goal_cap"] += 1
+                continue
+            pruned = self._prune(goal, statement, aux, proof)
+            if pruned is None:
+                continue
+            aux, proof = pruned
+            if self.limits.aux_only and not aux:
+                self.counts["dropped_not_aux"] += 1
+                continue
+            if len(proof.steps) < self.limits.min_steps:
+                self.counts["dropped_short"] += 1
+                continue
+            found = self._checked(Found(key, goal, statement, aux, proof))
+            if found is not None:
+                cap.take()
+                yield found
 
     @staticmethod
     def _spread(
@@ -285,11 +318,8 @@ class PremiseSet:
         queues = {
             m: sorted(g, key=lambda c: (-len(c[2].steps), str(c[0]))) for m, g in groups.items()
         }
-        for rank in range(max((len(q) for q in queues.values()), default=0)):
-            for mask in sorted(queues):
-                if rank < len(queues[mask]):
-                    goal, key, proof = queues[mask][rank]
-                    yield goal, key, proof, mask
+        for mask, (goal, key, proof) in in_turn(queues, sorted(queues)):
+            yield goal, key, proof, mask
 
     def _well_posed(self, goal: Statement) -> Statement | None:
         """The goal as a reader should see it, or None (counted) when it only restates a
@@ -306,7 +336,36 @@ class PremiseSet:
                 self.counts["dropped_restated"] += 1
                 return None
             self.counts["restated"] += 1
+        if plain.predicate in ("eqangle", "eqratio") and self._two_constants(plain):
+            self.counts["dropped_constants"] += 1
+            return None
         return plain
+
+    def _two_constants(self, goal: Statement) -> bool:
+        """Does an `eqangle`/`eqratio` only equate two proved constants (AB/AI = 2 = FG/GH,
+        often of two unrelated parts of the figure)? Those constants are theorems of their
+        own; the equation adds nothing. Either pairing counts (see `restated`)."""
+        seg = [goal.args[i : i + 2] for i in range(0, 8, 2)]
+        xy = [(self.engine.points[a], self.engine.points[b]) for a, b in seg]
+        angle = goal.predicate == "eqangle"
+
+        def constant(i: int, j: int) -> bool:
+            if angle:
+                (p, q), (r, t) = xy[i], xy[j]
+                turn = math.atan2(t[1] - r[1], t[0] - r[0]) - math.atan2(q[1] - p[1], q[0] - p[0])
+                value = (turn / math.pi) % 1.0
+            else:
+                value = math.dist(*xy[i]) / math.dist(*xy[j])
+            near = Fraction(value).limit_denominator(CONSTANT_DENOMINATOR)
+            if near == 0 or abs(float(near) - value) > TOLERANCE * max(1.0, value):
+                return False
+            kind = "aconst" if angle else "rconst"
+            return self.engine.holds(Statement.parse(f"{kind} {' '.join(seg[i] + seg[j])} {near}"))
+
+        return any(
+            constant(i, j) and constant(k, m)
+            for (i, j), (k, m) in (((0, 1), (2, 3)), ((0, 2), (1, 3)))
+        )
 
     def _likely(self, group: list[tuple[Statement, bytes, Mask, Proof]]) -> bool:
         """Does an auxiliary point of some candidate appear in a rule step's conclusion?"""

@@ -6,7 +6,7 @@ from deduction import Engine, Statement, candidates, parse_problem, realise
 from generate.geometry.construct import constructed, open_facts, pick
 from generate.geometry.sampler import Sampled
 from generate.geometry.subproblem import point_args
-from generate.geometry.theorems import Limits, PremiseSet
+from generate.geometry.theorems import GoalCap, Limits, PremiseSet
 
 # found by the generator (points 6-9, seed 126): the circumcentre e of abd sees more than DD+AR
 TEXT = (
@@ -72,3 +72,13 @@ def test_constructions_are_deterministic():
     first = [str(f.goal) for _, f in constructed(closed(TEXT), lambda key: True, k=2, levels=3)]
     again = [str(f.goal) for _, f in constructed(closed(TEXT), lambda key: True, k=2, levels=3)]
     assert first == again and first
+
+
+def test_one_cap_bounds_the_auxiliary_theorems_of_a_premise_set_across_statements():
+    ps = closed(TEXT)
+    free = [f for _, f in constructed(ps, lambda key: True, k=4, levels=3)]
+    cap = GoalCap(3)
+    capped = [f for _, f in constructed(closed(TEXT), lambda key: True, k=4, levels=3, cap=cap)]
+    assert len(free) > 3 and len(capped) == 3 and cap.left == 0
+    # taken one statement at a time: the capped theorems come from as many statements as can
+    assert len({f.statement for f in capped}) == min(3, len({f.statement for f in free}))

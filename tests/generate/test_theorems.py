@@ -143,3 +143,16 @@ def test_goals_are_stated_simply(text, goal, expected):
     got = restated(problem.goal, points)
     want = None if expected is None else parse_problem(f"{text} ? {expected}").goal
     assert got == want
+
+
+def test_an_equation_of_two_proved_constants_is_dropped():
+    # two midpoints of unrelated segments: ab/am = 2 = cd/cn says nothing the rconsts do not
+    ps, counts = premise_set(
+        "a b = segment a b; m = midpoint m a b; c d = segment c d; n = midpoint n c d", 0
+    )
+    goals = list(ps.theorems(lambda key: True))
+    assert counts["dropped_constants"] > 0
+    parts = ({"a", "b", "m"}, {"c", "d", "n"})
+    for found in goals:  # no equation joins the two parts any more
+        points = set(found.goal.args[:8])
+        assert not all(points & part for part in parts), found.goal
