@@ -18,7 +18,7 @@ starts here, else per-run bubblewrap.
 from sandbox.bwrap import BwrapRunner
 from sandbox.client import HttpRunner
 from sandbox.docker import DockerRunner
-from sandbox.errors import SandboxConfigError, SandboxError, SandboxUnavailable
+from sandbox.errors import InvalidRequest, SandboxConfigError, SandboxError, SandboxUnavailable
 from sandbox.languages import LANGUAGES, get_language
 from sandbox.runner import default_runner
 from sandbox.types import Limits, Runner, RunRequest, RunResult, RunStatus
@@ -28,6 +28,7 @@ __all__ = [
     "BwrapRunner",
     "DockerRunner",
     "HttpRunner",
+    "InvalidRequest",
     "LANGUAGES",
     "Limits",
     "RunRequest",

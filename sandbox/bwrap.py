@@ -107,7 +107,9 @@ def check_file_name(name: str) -> PurePosixPath:
 def memfd(name: str, data: bytes) -> int:
     """An anonymous in-memory file: stdin and request files reach bwrap without touching disk
     and without a pipe that could fill up."""
-    fd = os.memfd_create(name, os.MFD_CLOEXEC)
+    # the name is only a label in /proc/*/fd, and the kernel refuses one over 249 bytes (EINVAL),
+    # which a request file's path may be
+    fd = os.memfd_create(name.encode()[:249].decode(errors="ignore"), os.MFD_CLOEXEC)
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]

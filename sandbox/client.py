@@ -2,8 +2,10 @@
 
 The code verifier takes any Runner, so `verify(code, tests, runner=HttpRunner(url))` judges on
 a remote service with the same verdicts as locally. A refusal for load (429/503) is retried
-after its Retry-After, within `patience_s`; anything else the service or the network cannot
-do becomes a SANDBOX_ERROR result (an infrastructure failure, never the program's).
+after its Retry-After, within `patience_s`; a 400 (a request the service's rules refuse, as a
+service of another version may) raises `InvalidRequest`, as a local runner would; anything else
+the service or the network cannot do becomes a SANDBOX_ERROR result (an infrastructure failure,
+never the program's).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from sandbox.errors import InvalidRequest
 from sandbox.types import RunRequest, RunResult, RunStatus
 
 RETRY_STATUSES = {429, 503}
@@ -49,6 +52,8 @@ class HttpRunner:
             if response.status_code == 200:
                 return RunResult.model_validate(response.json())
             detail = _detail(response)
+            if response.status_code == 400:  # the request's mistake, as the local runners say it
+                raise InvalidRequest(f"the service refused the request: {detail}")
             wait = _retry_after(response)
             if response.status_code in RETRY_STATUSES and time.monotonic() + wait < deadline:
                 time.sleep(wait)

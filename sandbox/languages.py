@@ -24,14 +24,18 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sandbox.errors import SandboxConfigError, SandboxUnavailable
-from sandbox.types import Limits
+
+if TYPE_CHECKING:  # sandbox.types checks request file names against `LANGUAGES` at run time
+    from sandbox.types import Limits
 
 COMPILE_ERROR_EXIT = 125
 NODE_ADDRESS_SPACE = 16 << 30
 
-_C_SCRIPT = '{compiler} {flags} -o main {source} -lm 1>&2 || exit {rc}; exec ./main "$@"'
+_C_BINARY = "main"
+_C_SCRIPT = '{compiler} {flags} -o {binary} {source} -lm 1>&2 || exit {rc}; exec ./{binary} "$@"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,13 @@ class Language:
     memory: str = "address_space"  # or "v8_heap"
     # stderr substrings that mean "ran out of memory" (checked on the tail of stderr)
     oom_markers: tuple[str, ...] = ()
+    # files the command itself writes into the scratch dir (a compiled binary)
+    outputs: tuple[str, ...] = ()
+
+    @property
+    def reserved_names(self) -> tuple[str, ...]:
+        """Scratch paths a request file may not take: the source and what the command writes."""
+        return (self.source_file, *self.outputs)
 
     def argv(self, limits: Limits, args: tuple[str, ...], python: str) -> list[str]:
         filled = [part.format(python=python, heap_mb=limits.memory_mb) for part in self.command]
@@ -55,13 +66,16 @@ class Language:
 
 
 def _compiled(name: str, source: str, compiler: str, flags: str, oom: tuple[str, ...]) -> Language:
-    script = _C_SCRIPT.format(compiler=compiler, flags=flags, source=source, rc=COMPILE_ERROR_EXIT)
+    script = _C_SCRIPT.format(
+        compiler=compiler, flags=flags, source=source, rc=COMPILE_ERROR_EXIT, binary=_C_BINARY
+    )
     return Language(
         name=name,
         source_file=source,
         command=("/bin/sh", "-c", script, "sh"),
         needs=("sh", compiler),
         oom_markers=oom,
+        outputs=(_C_BINARY,),
     )
 
 

@@ -29,8 +29,8 @@ from prometheus_client import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sandbox import Runner, RunRequest, RunResult, default_runner
-from sandbox.types import unencodable
+from sandbox import Runner, RunRequest, RunResult, SandboxConfigError, default_runner
+from sandbox.types import first_error, unencodable
 from service.admission import Admission
 from service.errors import RequestRefused
 from service.fusion import RunCodeRequest, RunCodeResponse, to_response, to_run_request
@@ -115,12 +115,18 @@ def create_app(settings: ServiceSettings, runner: Runner | None = None) -> FastA
     async def refused(_: Request, exc: RequestRefused) -> JSONResponse:
         return _refusal(exc)
 
+    # a malformed body is the client's mistake like any other: 400 and its first error in one
+    # line (FastAPI's default is 422 and the whole list); SandboxFusion's SDK treats every
+    # non-200 alike, so the code changes nothing for it
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
-        msg = str(first["msg"]).removeprefix("Value error, ")
-        return JSONResponse({"detail": f"{where}: {msg}" if where else msg}, 422)
+        return JSONResponse({"detail": first_error(exc.errors())}, 400)
+
+    # a request a backend refuses at run time (e.g. the Docker backend's smaller size cap): still
+    # the client's request, never a 500 or a SandboxError verdict
+    @app.exception_handler(SandboxConfigError)
+    async def refused_by_sandbox(_: Request, exc: SandboxConfigError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, 400)
 
     guard = [Depends(authorised)]
 

@@ -5,6 +5,11 @@ What differs, by design: every run is isolated (SandboxFusion's default is not);
 share one sandbox, whose wall limit is `compile_timeout + run_timeout` for compiled languages;
 `files` must be UTF-8 text once base64-decoded, and `fetch_files` is refused (our runs return
 no files) rather than answered with nothing. Truncated output is said in `message`.
+
+Every limit field is checked where SandboxFusion leaves it open: timeouts are finite, positive
+and at most `MAX_TIMEOUT_S`; `memory_limit_MB` is -1 (SandboxFusion's "unset", our default) or
+within `Limits.memory_mb`'s range. File names and sizes are `RunRequest`'s rules. A bad request is
+a 400 with a one-line reason, never a run.
 """
 
 from __future__ import annotations
@@ -13,9 +18,9 @@ import base64
 import binascii
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sandbox import Limits, RunRequest, RunResult, RunStatus, SandboxConfigError, get_language
+from sandbox import InvalidRequest, Limits, RunRequest, RunResult, RunStatus, SandboxConfigError
 from service.errors import RequestRefused
 
 # SandboxFusion's language names that we run, and ours for them
@@ -27,6 +32,8 @@ LANGUAGE_NAMES = {
     "nodejs": "javascript",
 }
 COMPILED = {"c", "cpp"}
+MAX_TIMEOUT_S = 600.0  # as `Limits.wall_s`: one run holds a worker at most ten minutes
+UNSET_MEMORY = -1  # SandboxFusion's default memory_limit_MB, and its SDK's: no limit asked for
 
 
 class FusionStatus(StrEnum):
@@ -51,16 +58,28 @@ class CommandRunResult(BaseModel):
 
 
 class RunCodeRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")  # newer SDKs add fields; unknown ones are harmless
+    # newer SDKs add fields; unknown ones are harmless
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
 
     code: str
     language: str
     stdin: str | None = None
-    compile_timeout: float = Field(10, gt=0, le=600)
-    run_timeout: float = Field(10, gt=0, le=600)
-    memory_limit_MB: int = -1
+    compile_timeout: float = Field(10, gt=0, le=MAX_TIMEOUT_S)
+    run_timeout: float = Field(10, gt=0, le=MAX_TIMEOUT_S)
+    memory_limit_MB: int = UNSET_MEMORY
     files: dict[str, str | None] = Field(default_factory=dict)
     fetch_files: list[str] = Field(default_factory=list)
+
+    @field_validator("memory_limit_MB")
+    @classmethod
+    def _memory(cls, value: int) -> int:
+        if value == UNSET_MEMORY:
+            return value
+        try:
+            Limits(memory_mb=value)  # the range is stated once, there
+        except InvalidRequest as exc:
+            raise ValueError(f"{value} is neither -1 (unset) nor a limit we run ({exc})") from None
+        return value
 
 
 class RunCodeResponse(BaseModel):
@@ -87,11 +106,11 @@ def to_run_request(req: RunCodeRequest) -> RunRequest:
         except (binascii.Error, UnicodeDecodeError):
             raise RequestRefused(400, f"files[{path!r}]: not base64 of UTF-8 text") from None
     wall = req.run_timeout + (req.compile_timeout if name in COMPILED else 0.0)
-    limits: dict[str, float | int] = {"wall_s": min(wall, 600.0), "cpu_s": min(wall, 600.0)}
-    if req.memory_limit_MB > 0:
+    limits: dict[str, float | int] = {"wall_s": min(wall, MAX_TIMEOUT_S)}
+    limits["cpu_s"] = limits["wall_s"]
+    if req.memory_limit_MB != UNSET_MEMORY:
         limits["memory_mb"] = req.memory_limit_MB
     try:
-        get_language(name)
         return RunRequest(
             code=req.code,
             language=name,
@@ -99,9 +118,7 @@ def to_run_request(req: RunCodeRequest) -> RunRequest:
             files=files,
             limits=Limits.model_validate(limits),
         )
-    except ValidationError as exc:
-        raise RequestRefused(400, exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
-    except SandboxConfigError as exc:
+    except SandboxConfigError as exc:  # InvalidRequest: a name, a size, a limit, in one line
         raise RequestRefused(400, str(exc)) from None
 
 

@@ -1,5 +1,4 @@
 import pytest
-from pydantic import ValidationError
 
 from sandbox import Limits, RunRequest, RunResult, RunStatus
 from verifiers import Status, Verdict
@@ -18,7 +17,7 @@ def test_verdict_json_round_trip():
 
 
 def test_run_request_rejects_bad_limits_and_round_trips():
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValueError, match="wall_s"):  # InvalidRequest, one line
         Limits(wall_s=0)
     req = RunRequest(code="print(1)", stdin="x", limits=Limits(wall_s=2))
     assert RunRequest.model_validate_json(req.model_dump_json()) == req
