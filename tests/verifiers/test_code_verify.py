@@ -170,6 +170,14 @@ def test_undecodable_code_is_wrong_not_an_error(runner):
     assert v.status is Status.WRONG and "not valid text" in v.reason
 
 
+@pytest.mark.parametrize("tests", ["SUM", "ADD"])
+def test_a_program_the_sandbox_refuses_is_wrong_not_a_raise(runner, tests):
+    from sandbox.types import MAX_FILES_BYTES
+
+    v = verify("#" * (MAX_FILES_BYTES + 1), globals()[tests], runner=runner)
+    assert v.status is Status.WRONG and "refused" in v.reason
+
+
 def test_language_must_be_python_for_calls(runner):
     with pytest.raises(VerifierConfigError):
         verify("int main(){}", ADD, language="c", runner=runner)

@@ -37,6 +37,7 @@ from importlib import resources
 
 from sandbox import (
     LANGUAGES,
+    InvalidRequest,
     Limits,
     Runner,
     RunRequest,
@@ -420,6 +421,11 @@ def judge(
         code.encode("utf-8")
     except UnicodeEncodeError as exc:  # lone surrogates: no program text, a wrong answer
         bad = CaseResult(0, Failure.RUNTIME_ERROR, f"code is not valid text: {exc.reason}")
+        return _report(tests, [bad], 0, t0, None, 0.0)
+    try:
+        RunRequest(code=code, language=language)  # what the sandbox refuses is a wrong answer
+    except InvalidRequest as exc:
+        bad = CaseResult(0, Failure.RUNTIME_ERROR, f"the sandbox refused the program: {exc}")
         return _report(tests, [bad], 0, t0, None, 0.0)
     if tests.kind is TestKind.STDIO:
         limits = limits or DEFAULT_STDIO_LIMITS
