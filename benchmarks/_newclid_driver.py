@@ -16,8 +16,20 @@ predicates) all pass Newclid's own numeric check; at most `attempts` draws per f
 figure is `undrawn`. A construction Newclid has no definition for makes the problem
 `unsupported` (by construction name); nothing is drawn.
 
+Translation (unless `"literal": true`): the problem text is AlphaGeometry's syntax, which Newclid
+reads differently in two places, so the premises are rewritten into Newclid's forms first:
+- `s_angle a b x 105`: AlphaGeometry's angle is in degrees, but Newclid reads a bare number as a
+  multiple of pi (`newclid.tools.str_to_fraction`: 105 is 105 pi, a straight angle) and writes
+  degrees `105o`; the rewrite is `s_angle a b x 105o` (both sketches then rotate ba by 105
+  degrees about b).
+- `parallelogram a b c x` and `square a b x y`: Newclid's definitions list the new points first
+  (`parallelogram x a b c`, `square x y a b`; the only two of defs.txt whose argument order
+  differs in Newclid, found by comparing defs.txt's headers with `ALL_JGEX_CONSTRUCTIONS`), so
+  the arguments are permuted by name; their defining predicates are then the same.
+
 Input (stdin): `{"problems": [{"key": ..., "text": "clauses ? goal"}], "figures": K, "seed": S,
-"attempts": A}`. Figure k of every problem uses seeds derived from (S, k, attempt).
+"attempts": A, "literal": false}`. Figure k of every problem uses seeds derived from
+(S, k, attempt).
 Output (stdout, last line): `{"results": [{"key", "figures": [{name: [x, y]}, ...], "undrawn",
 "unsupported": [construction names], "error", "newclid_false"}]}`; `figures` are the drawn
 coordinates (the caller checks the goal with its own predicates), `newclid_false` counts figures
@@ -44,6 +56,25 @@ from newclid.symbols.points_registry import PointsRegisty
 
 DEFS = JGEXDefinition.to_dict(ALL_JGEX_CONSTRUCTIONS)
 NUMERIC_NAMES = {t.value for t in NUMERICAL_PREDICATES}
+# AlphaGeometry argument positions, in Newclid's order (see the module docstring)
+REORDER = {"parallelogram": (3, 0, 1, 2), "square": (2, 3, 0, 1)}
+
+
+def translate(premises: str) -> str:
+    """AlphaGeometry-syntax premises in Newclid's forms (see the module docstring)."""
+    clauses = []
+    for clause in premises.split("; "):
+        points, constructions = clause.split(" = ")
+        calls = []
+        for call in constructions.split(", "):
+            name, *args = call.split()
+            if name in REORDER and len(args) == len(REORDER[name]):
+                args = [args[i] for i in REORDER[name]]
+            elif name == "s_angle" and len(args) == 4 and args[3].lstrip("-").isdigit():
+                args[3] += "o"
+            calls.append(" ".join((name, *args)))
+        clauses.append(f"{points} = {', '.join(calls)}")
+    return "; ".join(clauses)
 
 
 def _registry(setup) -> PointsRegisty:
@@ -67,8 +98,10 @@ def _goal(text: str) -> PredicateConstruction | None:
         return None
 
 
-def draw(text: str, figures: int, seed: int, attempts: int) -> dict:
+def draw(text: str, figures: int, seed: int, attempts: int, literal: bool = False) -> dict:
     premises = text.split(" ? ")[0].strip()
+    if not literal:
+        premises = translate(premises)
     clauses = JGEXClause.from_str(premises)
     missing = sorted(
         {
@@ -100,7 +133,10 @@ def draw(text: str, figures: int, seed: int, attempts: int) -> dict:
             continue
         out["figures"].append({p.name: [float(p.num.x), float(p.num.y)] for p in setup.points})
         if goal is not None:
-            newclid_false += not _holds(goal, registry)
+            try:
+                newclid_false += not _holds(goal, registry)
+            except Exception:  # noqa: BLE001 - e.g. a 4-point `coll` its Coll cannot hold
+                goal = None
     if goal is not None:
         out["newclid_false"] = newclid_false
     return out
@@ -112,7 +148,13 @@ def main() -> int:
     results = []
     for problem in batch["problems"]:
         try:
-            res = draw(problem["text"], batch["figures"], batch["seed"], batch["attempts"])
+            res = draw(
+                problem["text"],
+                batch["figures"],
+                batch["seed"],
+                batch["attempts"],
+                batch.get("literal", False),
+            )
         except Exception as exc:  # noqa: BLE001 - reported per problem, the batch goes on
             res = {"figures": [], "undrawn": 0, "unsupported": [], "newclid_false": None}
             res["error"] = f"{type(exc).__name__}: {exc}"[:300]

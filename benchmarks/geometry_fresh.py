@@ -22,6 +22,9 @@ text when they are equal) are checked, each on `--figures` K fresh figures by tw
   the driver does not, see its docstring), accepting the first of `--attempts` draws whose
   assumptions pass Newclid's numeric checks, else the figure is `undrawn`. A text using a
   construction Newclid has no definition for is `unsupported`, counted by construction name.
+  Two forms Newclid reads differently from AlphaGeometry are rewritten first (`s_angle`'s
+  degrees, `parallelogram`'s and `square`'s argument order; the driver's docstring says how);
+  `--newclid-literal` passes the text unchanged.
 
 The goal is checked on both builders' figures by our `deduction.holds(goal, points, tol)`, so
 the two columns differ only in the figures. Tolerance `--tol` (default 1e-6) is the predicate's
@@ -117,6 +120,7 @@ def check_newclid(texts: list[str], args: argparse.Namespace) -> dict[str, dict]
             "figures": args.figures,
             "seed": args.seed,
             "attempts": args.attempts,
+            "literal": args.newclid_literal,
         }
         try:
             done = subprocess.run(
@@ -242,6 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch", type=int, default=100, help="texts per Newclid driver process")
     ap.add_argument("--batch-timeout", type=float, default=1800.0)
     ap.add_argument("--attempts", type=int, default=100, help="Newclid draws tried per figure")
+    ap.add_argument(
+        "--newclid-literal", action="store_true", help="no rewrite into Newclid's forms"
+    )
     ap.add_argument("--json", type=Path, help="write the per-record results here")
     args = ap.parse_args(argv)
     if args.sample < 1 or args.figures < 1 or not 0 <= args.aux_share <= 1:
