@@ -265,7 +265,9 @@ def launcher(ctrl: socket.socket, took_w: int, failed: str | None) -> NoReturn:
         ready = select.select([pidfd, kill_fd], [], [], remaining)[0]
         if pidfd not in ready:
             reply["killed" if ready else "timed_out"] = True
-            os.kill(c, signal.SIGKILL)
+            # every process of the run at once, not C first: its children would keep burning
+            # the run's CPU while C is reaped
+            os.kill(-1, signal.SIGKILL)
         _, status, ru = os.wait4(c, 0)
         os.set_blocking(ready_r, False)
         try:

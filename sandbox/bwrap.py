@@ -16,7 +16,8 @@ bwrap is started as an unprivileged host uid from `sandbox.slots.UidPool` (one p
 never as root. The wall clock is enforced here: on timeout or output flood the outer bwrap is
 killed; `--die-with-parent` makes its PID-1 die with it, which kills every process of the run's PID
 namespace, and the slot's uid is then swept (`kill_uid`) so nothing outlives the run. Every child is
-reaped with wait4, whose rusage gives CPU time and peak RSS of the process tree.
+reaped with wait4, whose rusage gives CPU time and peak RSS of the process tree; where the slot has
+a cgroup its CPU usage is watched while the run goes on, and the run is killed at `cpu_s`.
 """
 
 from __future__ import annotations
@@ -251,11 +252,20 @@ class BwrapRunner:
     ) -> RunResult:
         assert proc.stdout is not None and proc.stderr is not None
         pidfd = os.pidfd_open(proc.pid)
+        cpu_used = None
+        if group is not None and group_cpu is not None:
+            cpu_used = lambda: group.cpu_s() - group_cpu  # noqa: E731
         try:
             captured = capture(
-                proc.stdout.fileno(), proc.stderr.fileno(), pidfd, limits, start + limits.wall_s
+                proc.stdout.fileno(),
+                proc.stderr.fileno(),
+                pidfd,
+                limits,
+                start + limits.wall_s,
+                cpu_used,
             )
-            if captured.timed_out or captured.overflow:
+            killed = captured.timed_out or captured.overflow or captured.cpu_out
+            if killed:
                 _kill(proc.pid)
             _, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
@@ -267,7 +277,7 @@ class BwrapRunner:
             proc.stdout.close()
             proc.stderr.close()
         wall = time.monotonic() - start
-        if (captured.timed_out or captured.overflow) and self.uids.privileged:
+        if killed and self.uids.privileged:
             kill_uid(uid)
         started = init_pid is not None
         exit_code, sig = split_wait_status(status)
@@ -290,6 +300,7 @@ class BwrapRunner:
             sig=sig,
             cpu_s=cpu,
             peak_mb=peak,
+            whole_run=group is not None,
         )
         return result(
             status=status_,

@@ -26,9 +26,9 @@ interpreter); the hostname; the slot uid (runs of one worker never overlap). Kno
 pickling works as usual), `-E -s -B` semantics apply.
 
 Each worker runs in a cgroup of its own where cgroups are writable (`sandbox.cgroups`): its runs
-never overlap, so the host sets the group's memory and process limits before each run and reads
-the CPU time the whole run spent after it, and a quota of one core keeps a run from starving
-another worker's.
+never overlap, so the host sets the group's memory and process limits before each run, watches
+the CPU time the whole run spends while it runs (and has the launcher kill the run at `cpu_s`),
+and a quota of one core keeps a run from starving another worker's.
 
 A zygote that dies (or stops answering) is restarted on the next run; the run that found it dead
 gets SANDBOX_ERROR (an infrastructure failure, never a wrong answer).
@@ -254,8 +254,12 @@ class Zygote:
                 for fd in (req_fd, files_fd, stdin_fd, out_w, err_w, kill_r):
                     os.close(fd)
             deadline = start + limits.wall_s + REPLY_GRACE_S
-            captured = capture(out_r, err_r, sock.fileno(), limits, deadline)
-            if captured.overflow:
+            cpu_used = None
+            if self.group is not None and group_cpu is not None:
+                group = self.group
+                cpu_used = lambda: group.cpu_s() - group_cpu  # noqa: E731
+            captured = capture(out_r, err_r, sock.fileno(), limits, deadline, cpu_used)
+            if captured.overflow or captured.cpu_out:
                 os.write(kill_w, b"K")
                 _drain(out_r, err_r, captured)
             reply = self._reply(deadline + REPLY_GRACE_S)
@@ -289,6 +293,7 @@ class Zygote:
             sig=sig,
             cpu_s=cpu,
             peak_mb=peak,
+            whole_run=self.group is not None,
         )
         return result(
             status=status,
