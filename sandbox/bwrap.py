@@ -146,6 +146,11 @@ class BwrapRunner:
                 detail = res.detail or res.stderr.strip()[-300:]
                 raise SandboxUnavailable(f"bubblewrap self-test failed ({res.status}): {detail}")
 
+    def own_pids(self) -> set[int]:
+        """Host pids of this runner's own processes between runs: none, each sandbox is reaped
+        before its run returns (see `ZygoteRunner.own_pids`)."""
+        return set()
+
     def _argv(
         self,
         req: RunRequest,

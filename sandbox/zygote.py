@@ -64,7 +64,7 @@ from sandbox.cgroups import WorkerGroup
 from sandbox.errors import SandboxConfigError, SandboxError, SandboxUnavailable
 from sandbox.languages import get_language
 from sandbox.limits import Captured, capture, classify, result, rlimits, sandbox_error
-from sandbox.slots import own_session
+from sandbox.slots import children, own_session
 from sandbox.types import Limits, RunRequest, RunResult, RunStatus
 
 logger = logging.getLogger(__name__)
@@ -124,6 +124,7 @@ class Zygote:
         self.sock: socket.socket | None = None
         self.uid, self._uid_fd = base.uids.lock()
         self._init_pid: int | None = None
+        self._zygote_pid: int | None = None  # host pid of the zygote process itself
         self.runs = 0
         self.group: WorkerGroup | None = None
         self._idle = (0, 0)  # the idle worker's (memory bytes, pids) in its cgroup
@@ -183,6 +184,8 @@ class Zygote:
             host_sock.settimeout(None)
             self.sock = host_sock
             self._init_pid = _read_init_pid(status_r)
+            if self._init_pid is not None:  # before any run, the zygote is its only child
+                self._zygote_pid = next(iter(children(self._init_pid)), None)
             if self.group is not None:
                 self._idle = self.group.usage()
                 self._limited = None  # the limits count from this worker's idle usage
@@ -193,6 +196,23 @@ class Zygote:
             if child_sock.fileno() >= 0:
                 child_sock.close()
         logger.debug("zygote started as uid %d (pid %d)", self.uid, self.proc.pid)
+
+    def own_pids(self) -> set[int]:
+        """Host pids of this worker's own processes while it has no run: its bwrap, the
+        sandbox's PID 1, the zygote, and the zygote's children, which are launchers: the standby
+        one (cloned before the next request) and any whose run has ended and that the zygote is
+        about to reap. A launcher replies only once every process of its run is gone, so a
+        launcher's children after its reply, or any other process under the slot uid, are
+        what a run left behind, never the runner's."""
+        if self.proc is None:
+            return set()
+        own = {self.proc.pid}
+        if self._init_pid is not None:
+            own.add(self._init_pid)
+        if self._zygote_pid is not None:
+            own.add(self._zygote_pid)
+            own.update(children(self._zygote_pid))
+        return own
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -443,6 +463,12 @@ class ZygoteRunner:
             return z.run(request)
         finally:
             self._idle.put(z)
+
+    def own_pids(self) -> set[int]:
+        """The host pids of every worker's own processes between runs (`Zygote.own_pids`): what a
+        host check must not count as left behind by a run. Only meaningful while no run is in
+        flight."""
+        return set().union(*(z.own_pids() for z in self._all))
 
     def close(self) -> None:
         self._closed = True

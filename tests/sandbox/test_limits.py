@@ -60,12 +60,10 @@ print("all burned")
 def test_cpu_limit_bounds_the_whole_run(runner):
     # 8 children x 0.9 s: each under its own RLIMIT_CPU, 7.2 s together; the run's cgroup is
     # watched while it runs and the run is stopped at cpu_s (it took 7.2 s before the watch)
-    t = time.monotonic()
     res = run(runner, FORK_8_BURNERS, Limits(cpu_s=1, wall_s=8))
     assert res.status == RunStatus.TIMEOUT, res
-    assert "processes together" in res.detail, res.detail
+    assert "processes together" in res.detail, res.detail  # the CPU watch, not the wall clock
     assert 1.0 <= res.cpu_s <= 1.0 + CPU_SLACK_S, res.cpu_s
-    assert time.monotonic() - t < 4  # stopped by the CPU watch, not by the wall clock
 
 
 def test_sigterm_ignoring_spinner_still_times_out(runner):
