@@ -22,7 +22,6 @@ a cgroup its CPU usage is watched while the run goes on, and the run is killed a
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import resource
@@ -35,31 +34,25 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sandbox import seccomp
+from sandbox.backend import (
+    ENV,
+    SANDBOX_UID,
+    SCRATCH,
+    SHM_MB,
+    check_file_name,
+    finish,
+    memfd,
+    sandbox_init_pid,
+)
 from sandbox.cgroups import WorkerGroup
 from sandbox.errors import SandboxConfigError, SandboxUnavailable
 from sandbox.languages import Language, PythonInstall, find_python, get_language
-from sandbox.limits import (
-    capture,
-    classify,
-    prlimit_argv,
-    result,
-    sandbox_error,
-    split_wait_status,
-)
+from sandbox.limits import capture, prlimit_argv, sandbox_error, split_wait_status
 from sandbox.slots import UidPool, disown_session, kill_uid, own_session, set_child_subreaper
 from sandbox.types import Limits, RunRequest, RunResult, RunStatus
 
 logger = logging.getLogger(__name__)
 
-SANDBOX_UID = 65534  # the uid (and gid) the program sees inside
-SCRATCH = "/tmp"
-SHM_MB = 16
-ENV = {
-    "PATH": "/usr/local/bin:/usr/bin:/bin",
-    "HOME": SCRATCH,
-    "TMPDIR": SCRATCH,
-    "LANG": "C.UTF-8",
-}
 _ETC = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives")
 _ROOT_LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 
@@ -96,24 +89,6 @@ def isolation_args(limits: Limits, *, nested_userns: bool = False) -> list[str]:
         args += ["--setenv", key, value]
     args += ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
     return args
-
-
-def check_file_name(name: str) -> PurePosixPath:
-    path = PurePosixPath(name)
-    if not name or path.is_absolute() or ".." in path.parts or name.startswith("-"):
-        raise SandboxConfigError(f"request file name {name!r} must be a plain relative path")
-    return path
-
-
-def memfd(name: str, data: bytes) -> int:
-    """An anonymous in-memory file: stdin and request files reach bwrap without touching disk
-    and without a pipe that could fill up."""
-    fd = os.memfd_create(name, os.MFD_CLOEXEC)
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-    os.lseek(fd, 0, os.SEEK_SET)
-    return fd
 
 
 class BwrapRunner:
@@ -274,7 +249,7 @@ class BwrapRunner:
                 _kill(proc.pid)
             _, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
-            init_pid = _sandbox_init_pid(status_r)
+            init_pid = sandbox_init_pid(status_r)
             if init_pid is not None:
                 usage = _reap_init(init_pid) or usage
         finally:
@@ -289,33 +264,17 @@ class BwrapRunner:
         if not started and not captured.timed_out:
             detail = captured.stderr.decode(errors="replace").strip()[-500:]
             return sandbox_error(f"bwrap failed to set up the sandbox: {detail}", wall)
-        cpu = usage.ru_utime + usage.ru_stime
-        peak = usage.ru_maxrss / 1024.0
-        if group is not None and group_cpu is not None:
-            try:  # the whole run: every process of it, orphans included
-                cpu = max(cpu, group.cpu_s() - group_cpu)
-                peak = max(peak, group.peak_bytes() / (1 << 20))
-            except OSError:
-                pass
-        status_, detail = classify(
+        return finish(
             lang=lang,
             limits=limits,
             captured=captured,
             exit_code=exit_code,
             sig=sig,
-            cpu_s=cpu,
-            peak_mb=peak,
-            whole_run=group is not None,
-        )
-        return result(
-            status=status_,
-            detail=detail,
-            captured=captured,
-            exit_code=exit_code,
-            sig=sig,
             wall_s=wall,
-            cpu_s=cpu,
-            peak_mb=peak,
+            cpu_s=usage.ru_utime + usage.ru_stime,
+            peak_mb=usage.ru_maxrss / 1024.0,
+            group=group,
+            group_cpu=group_cpu,
         )
 
     def _group(self, uid: int, limits: Limits) -> tuple[WorkerGroup | None, float | None]:
@@ -353,24 +312,6 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-
-
-def _sandbox_init_pid(status_r: int) -> int | None:
-    """bwrap writes `{"child-pid": N, ...}` to --json-status-fd once the sandbox is set up: N is
-    the host pid of the sandbox's PID 1. None means the sandbox never started."""
-    os.set_blocking(status_r, False)
-    try:
-        data = os.read(status_r, 65536)
-    except BlockingIOError:
-        return None
-    for line in data.decode(errors="replace").splitlines():
-        try:
-            doc = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(doc, dict) and isinstance(doc.get("child-pid"), int):
-            return doc["child-pid"]
-    return None
 
 
 def _reap_init(pid: int, grace_s: float = 2.0) -> resource.struct_rusage | None:

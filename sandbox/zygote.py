@@ -51,19 +51,12 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any, TypeVar, cast
 
-from sandbox.bwrap import (
-    SHM_MB,
-    BwrapRunner,
-    check_file_name,
-    isolation_args,
-    memfd,
-    reap_sandbox,
-    root_binds,
-)
+from sandbox.backend import SHM_MB, check_file_name, finish, memfd, sandbox_init_pid
+from sandbox.bwrap import BwrapRunner, isolation_args, reap_sandbox, root_binds
 from sandbox.cgroups import WorkerGroup
 from sandbox.errors import SandboxConfigError, SandboxError, SandboxUnavailable
 from sandbox.languages import get_language
-from sandbox.limits import Captured, capture, classify, result, rlimits, sandbox_error
+from sandbox.limits import Captured, capture, rlimits, sandbox_error
 from sandbox.slots import children, own_session
 from sandbox.types import Limits, RunRequest, RunResult, RunStatus
 
@@ -183,7 +176,7 @@ class Zygote:
                 raise SandboxUnavailable(f"zygote did not start: {detail}")
             host_sock.settimeout(None)
             self.sock = host_sock
-            self._init_pid = _read_init_pid(status_r)
+            self._init_pid = sandbox_init_pid(status_r)
             if self._init_pid is not None:  # before any run, the zygote is its only child
                 self._zygote_pid = next(iter(children(self._init_pid)), None)
             if self.group is not None:
@@ -299,31 +292,18 @@ class Zygote:
         if not reply["setup_ok"]:  # the program never started: the sandbox failed, not it
             detail = captured.stderr[-500:].decode(errors="replace")
             return sandbox_error(f"run setup failed: {detail}", wall)
-        cpu = float(reply["cpu_s"])
-        peak = reply["maxrss_kb"] / 1024.0
-        if self.group is not None and group_cpu is not None:
-            # the whole run: every process of it, setsid()'d and orphaned ones included
-            cpu = max(cpu, self.group.cpu_s() - group_cpu)
-            peak = max(peak, (self.group.peak_bytes() - self._idle[0]) / (1 << 20))
-        status, detail = classify(
+        return finish(
             lang=lang,
             limits=limits,
             captured=captured,
             exit_code=exit_code,
             sig=sig,
-            cpu_s=cpu,
-            peak_mb=peak,
-            whole_run=self.group is not None,
-        )
-        return result(
-            status=status,
-            detail=detail,
-            captured=captured,
-            exit_code=exit_code,
-            sig=sig,
             wall_s=wall,
-            cpu_s=cpu,
-            peak_mb=peak,
+            cpu_s=float(reply["cpu_s"]),
+            peak_mb=reply["maxrss_kb"] / 1024.0,
+            group=self.group,
+            group_cpu=group_cpu,
+            idle_bytes=self._idle[0],
         )
 
     def _limit_group(self, limits: Limits) -> float | None:
@@ -395,18 +375,6 @@ def _drain(out_r: int, err_r: int, captured: Captured) -> None:
 def _tail(fd: int) -> str:
     os.lseek(fd, 0, os.SEEK_SET)
     return os.read(fd, 1 << 16).decode(errors="replace").strip()[-1000:]
-
-
-def _read_init_pid(status_r: int) -> int | None:
-    os.set_blocking(status_r, False)
-    try:
-        for line in os.read(status_r, 65536).decode(errors="replace").splitlines():
-            doc = json.loads(line)
-            if isinstance(doc, dict) and isinstance(doc.get("child-pid"), int):
-                return doc["child-pid"]
-    except (BlockingIOError, ValueError):
-        pass
-    return None
 
 
 _live: weakref.WeakSet[ZygoteRunner] = weakref.WeakSet()
