@@ -16,7 +16,9 @@ A replies only after every process of the run is dead (kill(-1) from PID 1 reach
 run's namespace); its mounts and IPC objects vanish with the namespaces when A exits. A is cloned
 *before* the request arrives and makes its namespaces ready then; once it has its request it
 tells the zygote, which clones the next A while this run goes on, so that work is off the
-critical path. The zygote's memory never holds request data.
+critical path. The zygote waits on a pidfd of each A whose run goes on and reaps it the moment it
+exits: between runs its children are the standby A and, for an instant, one finishing (what the
+host's `own_pids` counts as the runner's own). The zygote's memory never holds request data.
 
 Protocol on the control socket (fd in argv[1]): the host sends one byte plus six fds
 [request memfd (JSON: settings, file names and sizes), files memfd (their bytes, in order), stdin
