@@ -2,8 +2,10 @@
 
     .venv/bin/python benchmarks/sandbox_attacks.py ../shared/code/attacks [--runner both] [--peers]
 
-Prints one line per entry and runner (status, reward, wall time, what failed) and ends with
-`N passed, N failed` over all of them. Runners: `bwrap` (a fresh bubblewrap sandbox per run) and
+Prints one line per entry and runner (status, reward, wall time, what failed), then per runner the
+CPU time a run of 8 processes x 0.9 s took under `cpu_s=1` (the whole run's CPU bound, with the
+slack `sandbox.limits` states), and ends with `N passed, N failed` over all of them. Runners:
+`bwrap` (a fresh bubblewrap sandbox per run) and
 `zygote` (the pre-forked fast path that `default_runner()` uses for Python; other languages fall
 through to bwrap). Each gets a private uid range so that the host checks can tell the run's
 processes from everything else on the machine.
@@ -25,13 +27,18 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from sandbox import BwrapRunner
-from sandbox.slots import UidPool
-from sandbox.zygote import ZygoteRunner
-from verifiers.code.corpus import load_corpus, problem_tests, run_corpus
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sandbox import BwrapRunner, Limits, RunRequest  # noqa: E402
+from sandbox.limits import CPU_SLACK_S  # noqa: E402
+from sandbox.slots import UidPool  # noqa: E402
+from sandbox.zygote import ZygoteRunner  # noqa: E402
+from tests.attack_corpus import corpus_limits, load_corpus, problem_tests, run_corpus  # noqa: E402
+from tests.sandbox.test_limits import FORK_8_BURNERS  # noqa: E402
 
 _REF = re.compile(r"\{(\w+)_of_(\w+)\}")
-PRIVATE_UIDS = {"bwrap": range(64500, 64516), "zygote": range(64516, 64532)}
+# above the test suite's private ranges (64400 + 64 per pytest worker)
+PRIVATE_UIDS = {"bwrap": range(64800, 64816), "zygote": range(64816, 64832)}
 
 _PEER_SCRIPT = textwrap.dedent(
     """
@@ -131,7 +138,9 @@ def main(argv: list[str] | None = None) -> int:
         pool = UidPool(PRIVATE_UIDS[kind])
         base = BwrapRunner(uids=pool)
         runner = base if kind == "bwrap" else ZygoteRunner(base=base)
-        for out in run_corpus(corpus, runner, sandbox_uids=set(pool.uids), only=args.only):
+        workdir = tempfile.mkdtemp(prefix="attacks-service-")
+        outcomes = run_corpus(corpus, runner, workdir, sandbox_uids=set(pool.uids), only=args.only)
+        for out in outcomes:
             passed, failed = passed + out.passed, failed + (not out.passed)
             mark = "ok  " if out.passed else "FAIL"
             line = f"{mark} {kind:<6} {out.id:<4} {out.status:<14} reward={out.reward}"
@@ -141,11 +150,15 @@ def main(argv: list[str] | None = None) -> int:
             if out.notes:
                 line += "  (" + "; ".join(out.notes) + ")"
             print(line, flush=True)
+        cpu = runner.run(RunRequest(code=FORK_8_BURNERS, limits=Limits(cpu_s=1, wall_s=8)))
+        print(
+            f"cpu  {kind:<6} 8 x 0.9 s under cpu_s=1: {cpu.status.value}, {cpu.cpu_s:.3f} s of "
+            f"CPU (bound 1 + {CPU_SLACK_S:.2f} s), {cpu.wall_s:.2f} s wall",
+            flush=True,
+        )
         if kind == "zygote":
             runner.close()
     if args.peers:
-        from verifiers.code.corpus import corpus_limits
-
         limits = corpus_limits(corpus.conventions)
         print("\npeers on function-problem cheats and controls (expected reward in brackets):")
         fooled: dict[str, list[str]] = {}

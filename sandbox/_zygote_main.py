@@ -16,7 +16,9 @@ A replies only after every process of the run is dead (kill(-1) from PID 1 reach
 run's namespace); its mounts and IPC objects vanish with the namespaces when A exits. A is cloned
 *before* the request arrives and makes its namespaces ready then; once it has its request it
 tells the zygote, which clones the next A while this run goes on, so that work is off the
-critical path. The zygote's memory never holds request data.
+critical path. The zygote waits on a pidfd of each A whose run goes on and reaps it the moment it
+exits: between runs its children are the standby A and, for an instant, one finishing (what the
+host's `own_pids` counts as the runner's own). The zygote's memory never holds request data.
 
 Protocol on the control socket (fd in argv[1]): the host sends one byte plus six fds
 [request memfd (JSON: settings, file names and sizes), files memfd (their bytes, in order), stdin
@@ -265,7 +267,9 @@ def launcher(ctrl: socket.socket, took_w: int, failed: str | None) -> NoReturn:
         ready = select.select([pidfd, kill_fd], [], [], remaining)[0]
         if pidfd not in ready:
             reply["killed" if ready else "timed_out"] = True
-            os.kill(c, signal.SIGKILL)
+            # every process of the run at once, not C first: its children would keep burning
+            # the run's CPU while C is reaped
+            os.kill(-1, signal.SIGKILL)
         _, status, ru = os.wait4(c, 0)
         os.set_blocking(ready_r, False)
         try:
@@ -387,6 +391,7 @@ def main() -> None:
     gc.freeze()
     assert "threading" not in sys.modules and "random" not in sys.modules, "see the imports"
     ctrl.sendall(b"R")
+    running: dict[int, int] = {}  # pidfd -> pid of each launcher whose run goes on
     while True:
         took_r, took_w = os.pipe()
         a = clone_run()
@@ -395,28 +400,38 @@ def main() -> None:
             a = os.fork()
             if a == 0:
                 os.close(took_r)
+                for fd in running:
+                    os.close(fd)
                 launcher(ctrl, took_w, failed)
         elif a == 0:
             os.close(took_r)
+            for fd in running:  # the zygote's, not the launcher's
+                os.close(fd)
             launcher(ctrl, took_w, None)
         os.close(took_w)
+        wait_for_request(took_r, running)
         took = os.read(took_r, 1)  # b"T": the launcher has its request; b"": it ended first
         os.close(took_r)
         if not took:
             _, status = os.waitpid(a, 0)
             if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 3:
                 return
-        reap_finished()
+        else:
+            running[os.pidfd_open(a)] = a
 
 
-def reap_finished() -> None:
-    """Launchers of earlier runs that have ended (each ends when its run does)."""
+def wait_for_request(took_r: int, running: dict[int, int]) -> None:
+    """Until the standby launcher takes a request, reap each running launcher the moment it
+    ends: a finished launcher is then a zombie only between its reply and this wait, not until
+    the next request (the host's checks tell the zygote's children from a run's leftovers, and
+    a zombie counts against the slot uid's process limit)."""
     while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
+        ready = select.select([took_r, *running], [], [])[0]
+        for fd in ready:
+            if fd != took_r:
+                os.waitpid(running.pop(fd), 0)
+                os.close(fd)
+        if took_r in ready:
             return
 
 

@@ -16,12 +16,12 @@ bwrap is started as an unprivileged host uid from `sandbox.slots.UidPool` (one p
 never as root. The wall clock is enforced here: on timeout or output flood the outer bwrap is
 killed; `--die-with-parent` makes its PID-1 die with it, which kills every process of the run's PID
 namespace, and the slot's uid is then swept (`kill_uid`) so nothing outlives the run. Every child is
-reaped with wait4, whose rusage gives CPU time and peak RSS of the process tree.
+reaped with wait4, whose rusage gives CPU time and peak RSS of the process tree; where the slot has
+a cgroup its CPU usage is watched while the run goes on, and the run is killed at `cpu_s`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import resource
@@ -34,31 +34,25 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sandbox import seccomp
+from sandbox.backend import (
+    ENV,
+    SANDBOX_UID,
+    SCRATCH,
+    SHM_MB,
+    check_file_name,
+    finish,
+    memfd,
+    sandbox_init_pid,
+)
 from sandbox.cgroups import WorkerGroup
 from sandbox.errors import SandboxConfigError, SandboxUnavailable
 from sandbox.languages import Language, PythonInstall, find_python, get_language
-from sandbox.limits import (
-    capture,
-    classify,
-    prlimit_argv,
-    result,
-    sandbox_error,
-    split_wait_status,
-)
+from sandbox.limits import capture, prlimit_argv, sandbox_error, split_wait_status
 from sandbox.slots import UidPool, disown_session, kill_uid, own_session, set_child_subreaper
 from sandbox.types import Limits, RunRequest, RunResult, RunStatus
 
 logger = logging.getLogger(__name__)
 
-SANDBOX_UID = 65534  # the uid (and gid) the program sees inside
-SCRATCH = "/tmp"
-SHM_MB = 16
-ENV = {
-    "PATH": "/usr/local/bin:/usr/bin:/bin",
-    "HOME": SCRATCH,
-    "TMPDIR": SCRATCH,
-    "LANG": "C.UTF-8",
-}
 _ETC = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives")
 _ROOT_LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 
@@ -97,26 +91,6 @@ def isolation_args(limits: Limits, *, nested_userns: bool = False) -> list[str]:
     return args
 
 
-def check_file_name(name: str) -> PurePosixPath:
-    path = PurePosixPath(name)
-    if not name or path.is_absolute() or ".." in path.parts or name.startswith("-"):
-        raise SandboxConfigError(f"request file name {name!r} must be a plain relative path")
-    return path
-
-
-def memfd(name: str, data: bytes) -> int:
-    """An anonymous in-memory file: stdin and request files reach bwrap without touching disk
-    and without a pipe that could fill up."""
-    # the name is only a label in /proc/*/fd, and the kernel refuses one over 249 bytes (EINVAL),
-    # which a request file's path may be
-    fd = os.memfd_create(name.encode()[:249].decode(errors="ignore"), os.MFD_CLOEXEC)
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-    os.lseek(fd, 0, os.SEEK_SET)
-    return fd
-
-
 class BwrapRunner:
     """`Runner` backed by one bubblewrap sandbox per run. Thread-safe; at most `pool.size`
     concurrent runs (further callers wait for a free uid slot)."""
@@ -146,6 +120,11 @@ class BwrapRunner:
             if res.status != RunStatus.OK or res.stdout != "42\n":
                 detail = res.detail or res.stderr.strip()[-300:]
                 raise SandboxUnavailable(f"bubblewrap self-test failed ({res.status}): {detail}")
+
+    def own_pids(self) -> set[int]:
+        """Host pids of this runner's own processes between runs: none, each sandbox is reaped
+        before its run returns (see `ZygoteRunner.own_pids`)."""
+        return set()
 
     def _argv(
         self,
@@ -253,15 +232,24 @@ class BwrapRunner:
     ) -> RunResult:
         assert proc.stdout is not None and proc.stderr is not None
         pidfd = os.pidfd_open(proc.pid)
+        cpu_used = None
+        if group is not None and group_cpu is not None:
+            cpu_used = lambda: group.cpu_s() - group_cpu  # noqa: E731
         try:
             captured = capture(
-                proc.stdout.fileno(), proc.stderr.fileno(), pidfd, limits, start + limits.wall_s
+                proc.stdout.fileno(),
+                proc.stderr.fileno(),
+                pidfd,
+                limits,
+                start + limits.wall_s,
+                cpu_used,
             )
-            if captured.timed_out or captured.overflow:
+            killed = captured.timed_out or captured.overflow or captured.cpu_out
+            if killed:
                 _kill(proc.pid)
             _, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
-            init_pid = _sandbox_init_pid(status_r)
+            init_pid = sandbox_init_pid(status_r)
             if init_pid is not None:
                 usage = _reap_init(init_pid) or usage
         finally:
@@ -269,39 +257,24 @@ class BwrapRunner:
             proc.stdout.close()
             proc.stderr.close()
         wall = time.monotonic() - start
-        if (captured.timed_out or captured.overflow) and self.uids.privileged:
+        if killed and self.uids.privileged:
             kill_uid(uid)
         started = init_pid is not None
         exit_code, sig = split_wait_status(status)
         if not started and not captured.timed_out:
             detail = captured.stderr.decode(errors="replace").strip()[-500:]
             return sandbox_error(f"bwrap failed to set up the sandbox: {detail}", wall)
-        cpu = usage.ru_utime + usage.ru_stime
-        peak = usage.ru_maxrss / 1024.0
-        if group is not None and group_cpu is not None:
-            try:  # the whole run: every process of it, orphans included
-                cpu = max(cpu, group.cpu_s() - group_cpu)
-                peak = max(peak, group.peak_bytes() / (1 << 20))
-            except OSError:
-                pass
-        status_, detail = classify(
+        return finish(
             lang=lang,
             limits=limits,
             captured=captured,
             exit_code=exit_code,
             sig=sig,
-            cpu_s=cpu,
-            peak_mb=peak,
-        )
-        return result(
-            status=status_,
-            detail=detail,
-            captured=captured,
-            exit_code=exit_code,
-            sig=sig,
             wall_s=wall,
-            cpu_s=cpu,
-            peak_mb=peak,
+            cpu_s=usage.ru_utime + usage.ru_stime,
+            peak_mb=usage.ru_maxrss / 1024.0,
+            group=group,
+            group_cpu=group_cpu,
         )
 
     def _group(self, uid: int, limits: Limits) -> tuple[WorkerGroup | None, float | None]:
@@ -339,24 +312,6 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-
-
-def _sandbox_init_pid(status_r: int) -> int | None:
-    """bwrap writes `{"child-pid": N, ...}` to --json-status-fd once the sandbox is set up: N is
-    the host pid of the sandbox's PID 1. None means the sandbox never started."""
-    os.set_blocking(status_r, False)
-    try:
-        data = os.read(status_r, 65536)
-    except BlockingIOError:
-        return None
-    for line in data.decode(errors="replace").splitlines():
-        try:
-            doc = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(doc, dict) and isinstance(doc.get("child-pid"), int):
-            return doc["child-pid"]
-    return None
 
 
 def _reap_init(pid: int, grace_s: float = 2.0) -> resource.struct_rusage | None:

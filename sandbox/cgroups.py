@@ -4,9 +4,10 @@ RLIMIT_AS, RLIMIT_CPU and RLIMIT_NPROC are per process (or per uid), so a run th
 hold processes x memory_mb and spend processes x cpu_s, and 16 spinning children starved a
 concurrent run on another worker. The runs of one zygote worker never overlap, so a cgroup per
 worker is a cgroup per run: before each run the host sets its memory limit (the idle zygote's own
-usage plus what the run may use), and reads the CPU time the group spent during the run, every
-process of it included (setsid()'d children too). A CPU quota of one core per worker keeps a run
-from taking a core from another worker's run.
+usage plus what the run may use), and watches the CPU time the group spends while the run goes
+on, every process of it included (setsid()'d children too), stopping the run at its `cpu_s`
+(`sandbox.limits` states the slack). A CPU quota of one core per worker keeps a run from taking a
+core from another worker's run; it is a rate, not a budget, hence the watch.
 
 Two hierarchies, one interface (`WorkerGroup`):
 - cgroup v1, as mounted on these machines: `memory`, `pids`, `cpu`, `cpuacct` under

@@ -28,7 +28,7 @@ import threading
 import time
 from typing import Any
 
-from sandbox.bwrap import ENV, SCRATCH, SHM_MB, check_file_name
+from sandbox.backend import ENV, SCRATCH, SHM_MB, check_file_name
 from sandbox.errors import SandboxConfigError, SandboxUnavailable
 from sandbox.languages import Language, get_language
 from sandbox.limits import Captured, classify, result, rlimits, sandbox_error

@@ -14,11 +14,23 @@ writable) bounds the whole run to memory_mb + scratch_mb + 16 MB (+ 32 MB for it
 counts its CPU time across processes; per-run bwrap (other languages) and machines without
 writable cgroups have the per-process bound: processes x memory_mb + scratch_mb + 16 MB.
 
+CPU: where the run has a cgroup (`sandbox.cgroups`, both runners), `capture` reads the group's CPU
+usage every `CPU_POLL_S` while the run goes on and stops the run once its processes together have
+used `cpu_s`; the caller then kills the whole run. A cgroup's `cpu.max` (v2) or CFS quota (v1) is a
+rate, not a budget, so polling is what makes `cpu_s` a bound. The run's total CPU time is then at
+most `cpu_s + CPU_SLACK_S`: between two polls a run can spend one poll interval on every core it
+reaches (the group's one-core quota caps that burst at one CFS period, 0.1 s), plus the time the
+kill takes to land (`KILL_LATENCY_S`). Without writable cgroups nothing counts the run as a whole:
+RLIMIT_CPU (`cpu_s` rounded up, SIGKILL one second later) holds per process, and the run may have
+`processes` of them at once, so it can spend up to processes x (ceil(cpu_s) + 1) CPU seconds
+before the wall clock stops it; such a run's CPU verdicts say so in their `detail`.
+
 Classification rules (first match wins), stated here because the verifier relies on them:
 1. the sandbox itself failed before the program started          -> SANDBOX_ERROR
 2. the wall clock ran out (we killed the run)                      -> TIMEOUT
 3. a stream went over `output_bytes` (we killed the run)           -> OUTPUT_LIMIT
 4. CPU time of the run's processes together >= the CPU limit       -> TIMEOUT
+   (or the CPU watch above stopped the run)
 5. exit code 0                                                     -> OK
 6. SIGXCPU or SIGKILL, with CPU time >= 80% of the CPU limit       -> TIMEOUT
 7. a language OOM marker (e.g. `MemoryError`) in the last 4 KiB of
@@ -34,13 +46,21 @@ import os
 import selectors
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sandbox.languages import COMPILE_ERROR_EXIT, Language
 from sandbox.types import Limits, RunResult, RunStatus
 
 _CHUNK = 65536
+CPU_POLL_S = 0.02  # how often a run's cgroup CPU usage is read while it runs
+KILL_LATENCY_S = 0.1  # from a poll that finds the budget spent to the run's last process dead
+_CFS_PERIOD_S = 0.1  # the run's group may use one core per period, in a burst on every core
+CPU_SLACK_S = min((os.cpu_count() or 1) * CPU_POLL_S, _CFS_PERIOD_S + CPU_POLL_S) + KILL_LATENCY_S
 _OOM_SIGNALS = {signal.SIGSEGV, signal.SIGABRT, signal.SIGKILL, signal.SIGBUS}
+
+
+PER_PROCESS_CPU = "per process (no run cgroup here: processes x that in all)"
 
 
 def rlimits(limits: Limits, lang: Language) -> dict[str, tuple[int, int]]:
@@ -73,14 +93,23 @@ class Captured:
     overflow: bool = False
     timed_out: bool = False
     exited: bool = False
+    cpu_out: bool = False  # the run's processes together used their CPU time (cpu_used)
 
 
 def capture(
-    stdout_fd: int, stderr_fd: int, exit_fd: int | None, limits: Limits, deadline: float
+    stdout_fd: int,
+    stderr_fd: int,
+    exit_fd: int | None,
+    limits: Limits,
+    deadline: float,
+    cpu_used: Callable[[], float] | None = None,
 ) -> Captured:
     """Read both streams until both hit EOF (and `exit_fd` -- a pidfd or a result socket -- is
-    readable), the deadline passes, or a stream overflows. Never blocks past the deadline."""
+    readable), the deadline passes, a stream overflows, or `cpu_used()` (the CPU seconds of the
+    whole run so far, read every `CPU_POLL_S`) reaches `limits.cpu_s`. Never blocks past the
+    deadline. A `cpu_used` that raises OSError is not asked again (the run keeps its rlimits)."""
     out = Captured()
+    next_poll = time.monotonic() + CPU_POLL_S
     cap = limits.output_bytes
     sel = selectors.DefaultSelector()
     buffers = {stdout_fd: "stdout", stderr_fd: "stderr"}
@@ -92,10 +121,21 @@ def capture(
     open_streams = set(buffers)
     try:
         while open_streams or (exit_fd is not None and not out.exited):
-            remaining = deadline - time.monotonic()
+            now = time.monotonic()
+            remaining = deadline - now
             if remaining <= 0:
                 out.timed_out = True
                 break
+            if cpu_used is not None:
+                if now >= next_poll:
+                    try:
+                        out.cpu_out = cpu_used() >= limits.cpu_s
+                    except OSError:
+                        cpu_used = None
+                    if out.cpu_out:
+                        break
+                    next_poll = now + CPU_POLL_S
+                remaining = min(remaining, max(0.0, next_poll - now))
             for key, _ in sel.select(remaining):
                 fd = key.fd
                 if fd == exit_fd:
@@ -156,12 +196,15 @@ def classify(
     sig: int | None,
     cpu_s: float,
     peak_mb: float,
+    whole_run: bool = True,
 ) -> tuple[RunStatus, str]:
+    """`whole_run`: `cpu_s` and `peak_mb` count every process of the run (its cgroup); False
+    where only per-process limits held, which the CPU verdicts then say."""
     if captured.timed_out:
         return RunStatus.TIMEOUT, f"wall clock limit {limits.wall_s:g} s"
     if captured.overflow:
         return RunStatus.OUTPUT_LIMIT, f"output over {limits.output_bytes} bytes"
-    if cpu_s >= limits.cpu_s:  # the whole run's CPU, where a backend can count it (cgroups)
+    if captured.cpu_out or cpu_s >= limits.cpu_s:
         return (
             RunStatus.TIMEOUT,
             f"CPU time limit {limits.cpu_s:g} s (the run's processes together)",
@@ -172,6 +215,8 @@ def classify(
     # A timeout only when the measured CPU time reached the limit: a program can exit with
     # 152 (= 128 + SIGXCPU, bwrap's way of reporting that signal) or send SIGXCPU itself.
     if sig in (signal.SIGXCPU, signal.SIGKILL) and cpu_s >= 0.8 * limits.cpu_s:
+        if not whole_run:
+            return RunStatus.TIMEOUT, f"CPU time limit {limits.cpu_s:g} s {PER_PROCESS_CPU}"
         return RunStatus.TIMEOUT, f"CPU time limit {limits.cpu_s:g} s"
     tail = decode(captured.stderr[-4096:])
     if any(marker in tail for marker in lang.oom_markers):

@@ -142,34 +142,23 @@ def disown_session(sid: int) -> None:
 def reap_adopted() -> list[int]:
     """Reap zombie children of this process that are bwrap processes of no session of ours: the
     sandboxes of a host process that died, adopted by us as subreaper. Returns their pids."""
-    me = os.getpid()
     reaped: list[int] = []
-    try:
-        tasks = os.listdir(f"/proc/{me}/task")
-    except OSError:
-        return reaped
-    for tid in tasks:
+    for pid in children(os.getpid()):
         try:
-            with open(f"/proc/{me}/task/{tid}/children") as f:
-                children = [int(pid) for pid in f.read().split()]
+            with open(f"/proc/{pid}/stat") as f:
+                stat_line = f.read()
         except OSError:
             continue
-        for pid in children:
+        comm = stat_line[stat_line.find("(") + 1 : stat_line.rfind(")")]
+        fields = stat_line.rsplit(")", 1)[1].split()
+        with _sessions_lock:
+            ours = int(fields[3]) in _sessions
+        if comm == "bwrap" and fields[0] == "Z" and not ours:
             try:
-                with open(f"/proc/{pid}/stat") as f:
-                    stat_line = f.read()
-            except OSError:
-                continue
-            comm = stat_line[stat_line.find("(") + 1 : stat_line.rfind(")")]
-            fields = stat_line.rsplit(")", 1)[1].split()
-            with _sessions_lock:
-                ours = int(fields[3]) in _sessions
-            if comm == "bwrap" and fields[0] == "Z" and not ours:
-                try:
-                    if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                        reaped.append(pid)
-                except ChildProcessError:
-                    pass
+                if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                    reaped.append(pid)
+            except ChildProcessError:
+                pass
     return reaped
 
 
@@ -183,6 +172,22 @@ def _reap_forever() -> None:
             continue
         if pids:
             logger.info("reaped %d orphaned sandbox processes of another host process", len(pids))
+
+
+def children(pid: int) -> list[int]:
+    """The host pids of `pid`'s children (every thread's), [] once it is gone."""
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                found += [int(child) for child in f.read().split()]
+        except OSError:
+            continue
+    return found
 
 
 def pids_of_uid(uid: int) -> list[int]:

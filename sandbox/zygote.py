@@ -26,9 +26,9 @@ interpreter); the hostname; the slot uid (runs of one worker never overlap). Kno
 pickling works as usual), `-E -s -B` semantics apply.
 
 Each worker runs in a cgroup of its own where cgroups are writable (`sandbox.cgroups`): its runs
-never overlap, so the host sets the group's memory and process limits before each run and reads
-the CPU time the whole run spent after it, and a quota of one core keeps a run from starving
-another worker's.
+never overlap, so the host sets the group's memory and process limits before each run, watches
+the CPU time the whole run spends while it runs (and has the launcher kill the run at `cpu_s`),
+and a quota of one core keeps a run from starving another worker's.
 
 A zygote that dies (or stops answering) is restarted on the next run; the run that found it dead
 gets SANDBOX_ERROR (an infrastructure failure, never a wrong answer).
@@ -51,20 +51,13 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any, TypeVar, cast
 
-from sandbox.bwrap import (
-    SHM_MB,
-    BwrapRunner,
-    check_file_name,
-    isolation_args,
-    memfd,
-    reap_sandbox,
-    root_binds,
-)
+from sandbox.backend import SHM_MB, check_file_name, finish, memfd, sandbox_init_pid
+from sandbox.bwrap import BwrapRunner, isolation_args, reap_sandbox, root_binds
 from sandbox.cgroups import WorkerGroup
 from sandbox.errors import SandboxConfigError, SandboxError, SandboxUnavailable
 from sandbox.languages import get_language
-from sandbox.limits import Captured, capture, classify, result, rlimits, sandbox_error
-from sandbox.slots import own_session
+from sandbox.limits import Captured, capture, rlimits, sandbox_error
+from sandbox.slots import children, own_session
 from sandbox.types import Limits, RunRequest, RunResult, RunStatus
 
 logger = logging.getLogger(__name__)
@@ -124,6 +117,7 @@ class Zygote:
         self.sock: socket.socket | None = None
         self.uid, self._uid_fd = base.uids.lock()
         self._init_pid: int | None = None
+        self._zygote_pid: int | None = None  # host pid of the zygote process itself
         self.runs = 0
         self.group: WorkerGroup | None = None
         self._idle = (0, 0)  # the idle worker's (memory bytes, pids) in its cgroup
@@ -182,7 +176,9 @@ class Zygote:
                 raise SandboxUnavailable(f"zygote did not start: {detail}")
             host_sock.settimeout(None)
             self.sock = host_sock
-            self._init_pid = _read_init_pid(status_r)
+            self._init_pid = sandbox_init_pid(status_r)
+            if self._init_pid is not None:  # before any run, the zygote is its only child
+                self._zygote_pid = next(iter(children(self._init_pid)), None)
             if self.group is not None:
                 self._idle = self.group.usage()
                 self._limited = None  # the limits count from this worker's idle usage
@@ -193,6 +189,23 @@ class Zygote:
             if child_sock.fileno() >= 0:
                 child_sock.close()
         logger.debug("zygote started as uid %d (pid %d)", self.uid, self.proc.pid)
+
+    def own_pids(self) -> set[int]:
+        """Host pids of this worker's own processes while it has no run: its bwrap, the
+        sandbox's PID 1, the zygote, and the zygote's children, which are launchers: the standby
+        one (cloned before the next request) and any whose run has ended and that the zygote is
+        about to reap. A launcher replies only once every process of its run is gone, so a
+        launcher's children after its reply, or any other process under the slot uid, are
+        what a run left behind, never the runner's."""
+        if self.proc is None:
+            return set()
+        own = {self.proc.pid}
+        if self._init_pid is not None:
+            own.add(self._init_pid)
+        if self._zygote_pid is not None:
+            own.add(self._zygote_pid)
+            own.update(children(self._zygote_pid))
+        return own
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -254,8 +267,12 @@ class Zygote:
                 for fd in (req_fd, files_fd, stdin_fd, out_w, err_w, kill_r):
                     os.close(fd)
             deadline = start + limits.wall_s + REPLY_GRACE_S
-            captured = capture(out_r, err_r, sock.fileno(), limits, deadline)
-            if captured.overflow:
+            cpu_used = None
+            if self.group is not None and group_cpu is not None:
+                group = self.group
+                cpu_used = lambda: group.cpu_s() - group_cpu  # noqa: E731
+            captured = capture(out_r, err_r, sock.fileno(), limits, deadline, cpu_used)
+            if captured.overflow or captured.cpu_out:
                 os.write(kill_w, b"K")
                 _drain(out_r, err_r, captured)
             reply = self._reply(deadline + REPLY_GRACE_S)
@@ -275,30 +292,18 @@ class Zygote:
         if not reply["setup_ok"]:  # the program never started: the sandbox failed, not it
             detail = captured.stderr[-500:].decode(errors="replace")
             return sandbox_error(f"run setup failed: {detail}", wall)
-        cpu = float(reply["cpu_s"])
-        peak = reply["maxrss_kb"] / 1024.0
-        if self.group is not None and group_cpu is not None:
-            # the whole run: every process of it, setsid()'d and orphaned ones included
-            cpu = max(cpu, self.group.cpu_s() - group_cpu)
-            peak = max(peak, (self.group.peak_bytes() - self._idle[0]) / (1 << 20))
-        status, detail = classify(
+        return finish(
             lang=lang,
             limits=limits,
             captured=captured,
             exit_code=exit_code,
             sig=sig,
-            cpu_s=cpu,
-            peak_mb=peak,
-        )
-        return result(
-            status=status,
-            detail=detail,
-            captured=captured,
-            exit_code=exit_code,
-            sig=sig,
             wall_s=wall,
-            cpu_s=cpu,
-            peak_mb=peak,
+            cpu_s=float(reply["cpu_s"]),
+            peak_mb=reply["maxrss_kb"] / 1024.0,
+            group=self.group,
+            group_cpu=group_cpu,
+            idle_bytes=self._idle[0],
         )
 
     def _limit_group(self, limits: Limits) -> float | None:
@@ -372,18 +377,6 @@ def _tail(fd: int) -> str:
     return os.read(fd, 1 << 16).decode(errors="replace").strip()[-1000:]
 
 
-def _read_init_pid(status_r: int) -> int | None:
-    os.set_blocking(status_r, False)
-    try:
-        for line in os.read(status_r, 65536).decode(errors="replace").splitlines():
-            doc = json.loads(line)
-            if isinstance(doc, dict) and isinstance(doc.get("child-pid"), int):
-                return doc["child-pid"]
-    except (BlockingIOError, ValueError):
-        pass
-    return None
-
-
 _live: weakref.WeakSet[ZygoteRunner] = weakref.WeakSet()
 
 
@@ -438,6 +431,12 @@ class ZygoteRunner:
             return z.run(request)
         finally:
             self._idle.put(z)
+
+    def own_pids(self) -> set[int]:
+        """The host pids of every worker's own processes between runs (`Zygote.own_pids`): what a
+        host check must not count as left behind by a run. Only meaningful while no run is in
+        flight."""
+        return set().union(*(z.own_pids() for z in self._all))
 
     def close(self) -> None:
         self._closed = True

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from sandbox import Limits, RunRequest, RunStatus
+from sandbox.limits import CPU_SLACK_S
 
 pytestmark = pytest.mark.bwrap
 
@@ -35,6 +36,34 @@ def test_cpu_limit(runner):
     res = run(runner, "while True: pass", Limits(wall_s=5, cpu_s=1))
     assert res.status == RunStatus.TIMEOUT
     assert res.detail.startswith("CPU") and res.cpu_s >= 0.5  # rusage is tick-sampled
+
+
+FORK_8_BURNERS = """
+import os, time
+def burn(s):
+    t = time.process_time()
+    while time.process_time() - t < s:
+        pass
+children = []
+for _ in range(8):
+    pid = os.fork()
+    if pid == 0:
+        burn(0.9)
+        os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.waitpid(pid, 0)
+print("all burned")
+"""
+
+
+def test_cpu_limit_bounds_the_whole_run(runner):
+    # 8 children x 0.9 s: each under its own RLIMIT_CPU, 7.2 s together; the run's cgroup is
+    # watched while it runs and the run is stopped at cpu_s (it took 7.2 s before the watch)
+    res = run(runner, FORK_8_BURNERS, Limits(cpu_s=1, wall_s=8))
+    assert res.status == RunStatus.TIMEOUT, res
+    assert "processes together" in res.detail, res.detail  # the CPU watch, not the wall clock
+    assert 1.0 <= res.cpu_s <= 1.0 + CPU_SLACK_S, res.cpu_s
 
 
 def test_sigterm_ignoring_spinner_still_times_out(runner):
@@ -180,3 +209,38 @@ def _zombies() -> list[int]:
         except OSError:
             pass
     return out
+
+
+def test_capture_stops_when_the_runs_cpu_is_spent():
+    from sandbox.limits import CPU_POLL_S, capture
+
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    spent = iter([0.2, 0.6, 1.0, 5.0])
+    try:
+        t = time.monotonic()
+        got = capture(out_r, err_r, None, Limits(cpu_s=1), t + 10, lambda: next(spent))
+        assert got.cpu_out and not got.timed_out
+        assert time.monotonic() - t < 10 * CPU_POLL_S  # the third poll, not the deadline
+    finally:
+        for fd in (out_r, out_w, err_r, err_w):
+            os.close(fd)
+
+
+def test_cpu_verdict_without_a_run_cgroup_says_it_was_per_process():
+    import signal
+
+    from sandbox.languages import get_language
+    from sandbox.limits import Captured, classify
+
+    status, detail = classify(
+        lang=get_language("python"),
+        limits=Limits(cpu_s=1),
+        captured=Captured(),
+        exit_code=None,
+        sig=signal.SIGXCPU,
+        cpu_s=0.95,
+        peak_mb=10,
+        whole_run=False,
+    )
+    assert status == RunStatus.TIMEOUT and "per process" in detail

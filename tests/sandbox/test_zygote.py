@@ -5,6 +5,7 @@ per-run sandbox."""
 import json
 import os
 import signal
+import time
 
 import pytest
 
@@ -148,3 +149,17 @@ def test_zygote_killed_mid_run_gives_sandbox_error_then_recovers(one_worker):
     res = run(one_worker, "import time\ntime.sleep(4)\nprint('late')")
     assert res.status == RunStatus.SANDBOX_ERROR and time.monotonic() - t < 3
     assert run(one_worker, "print('back')").stdout == "back\n"
+
+
+def test_a_finished_launcher_is_reaped_at_once(one_worker):
+    # it was a zombie until the next request came, which the host checks counted as left behind
+    from sandbox.slots import children
+
+    assert one_worker.run(RunRequest(code="print(1)")).stdout == "1\n"
+    (worker,) = one_worker._all
+    deadline = time.monotonic() + 2
+    # the run's launcher exits right after its reply, and is reaped then, not at the next run
+    while len(launchers := children(worker._zygote_pid)) != 1:
+        assert time.monotonic() < deadline, launchers
+        time.sleep(0.01)
+    assert set(launchers) <= worker.own_pids()  # the standby launcher is the runner's own

@@ -10,10 +10,9 @@ import httpx
 import pytest
 
 from sandbox import RunRequest, RunResult, RunStatus
-from tests.sandbox import corpus as sandbox_corpus
+from tests.attack_corpus import Canaries, corpus_limits, load_corpus, problem_tests
 from tests.sandbox.test_attacks import ENTRIES, check_entry
 from tests.service.conftest import service_process
-from verifiers.code.corpus import corpus_limits, load_corpus, problem_tests
 
 pytestmark = [pytest.mark.bwrap, pytest.mark.timeout(120)]
 
@@ -64,7 +63,7 @@ def _status(doc: dict, run: dict) -> RunStatus:
 @pytest.fixture(scope="module")
 def canary(tmp_path_factory):
     # before the service starts: the canary environment is the service process's
-    with sandbox_corpus.canaries(tmp_path_factory.mktemp("service_cwd")) as c:
+    with Canaries(tmp_path_factory.mktemp("service_cwd")) as c:
         yield c
 
 

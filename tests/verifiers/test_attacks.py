@@ -1,23 +1,21 @@
-"""Every program of ../shared/code/attacks through the real bubblewrap sandbox and the code
-verifier, with every expectation and host check of its manifest (see verifiers/code/corpus.py).
-
-All entries run on a fresh bwrap sandbox per run; the controls and cheats (the reward side) also
-run on the pre-forked zygote runner that `default_runner()` gives verify() for Python (the sandbox
-tests run the host attacks on it; benchmarks/sandbox_attacks.py runs everything on both).
-Each runner gets a private uid range per pytest worker, so "no process of the run survives" is
-checked exactly: nothing else on the machine runs under those uids.
+"""Every program of ../shared/code/attacks through the real sandbox and the code verifier, on both
+runners (a fresh bwrap sandbox per run, and the pre-forked zygote that `default_runner()` gives
+verify() for Python), with every expectation and host check of its manifest (see
+tests/attack_corpus.py). Each runner gets a private uid range per pytest worker, so "no process of
+the run survives" is checked exactly: nothing else on the machine runs under those uids, and the
+runner names its own processes there (the zygote's workers and standby launchers).
 """
 
 import json
-import os
 
 import pytest
 
 from sandbox import BwrapRunner
 from sandbox.slots import UidPool
 from sandbox.zygote import ZygoteRunner
+from tests.attack_corpus import Canaries, corpus_limits, load_corpus, problem_tests, run_entry
 from tests.conftest import SHARED
-from verifiers.code.corpus import Canaries, corpus_limits, load_corpus, problem_tests, run_entry
+from tests.sandbox.corpus import private_uids
 from verifiers.code.judge import judge
 
 pytestmark = pytest.mark.bwrap
@@ -26,16 +24,7 @@ pytestmark = pytest.mark.bwrap
 # themselves read the corpus through the shared_dir fixture
 _MANIFEST = SHARED / "code" / "attacks" / "manifest.json"
 _ENTRIES = json.loads(_MANIFEST.read_text())["entries"]
-CASES = [("bwrap", e["id"]) for e in _ENTRIES] + [
-    ("zygote", e["id"]) for e in _ENTRIES if e["category"] in ("control", "cheat")
-]
-
-
-def _private_uids(kind: str) -> range:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    n = int(worker[2:]) if worker[2:].isdigit() else 0
-    start = 64400 + 32 * n + (16 if kind == "zygote" else 0)
-    return range(start, start + 16)
+CASES = [(kind, e["id"]) for kind in ("bwrap", "zygote") for e in _ENTRIES]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +38,7 @@ def runners():
 
     def get(kind: str):
         if kind not in made:
-            pool = UidPool(_private_uids(kind))
+            pool = UidPool(private_uids(f"verifiers-{kind}"))
             base = BwrapRunner(uids=pool)
             made[kind] = (base if kind == "bwrap" else ZygoteRunner(2, base=base), set(pool.uids))
         return made[kind]
@@ -70,7 +59,7 @@ def env(corpus, tmp_path_factory):
     def control(runner) -> bool:
         return judge(control_code, control_tests, runner=runner, limits=limits).failure is None
 
-    with Canaries(service_dir=tmp_path_factory.mktemp("service")) as canaries:
+    with Canaries(tmp_path_factory.mktemp("service")) as canaries:
         yield canaries, control
 
 

@@ -10,7 +10,7 @@
     <Status.WRONG: 'wrong'>
 
 `verify` returns a `Verdict`; `judge` returns a `CodeReport` with the failure kind and per-test
-results. Data sets: `loaders` (HumanEval, HumanEval+, MBPP+, APPS). Attack corpora: `corpus`.
+results. Data sets: `loaders` (HumanEval, HumanEval+, MBPP+, APPS).
 Policies (what passes, timeouts, retries, errors) are stated in `judge`; the in-sandbox protocol
 and why a cheat cannot forge a pass in `harness`; equality rules in `compare`; how a crashed
 run's stderr becomes its reason ("SyntaxError: ... (main.py, line 1)") in `diagnose`.
