@@ -18,9 +18,9 @@ reaches the daemon's disk), and limits:
   container is killed as soon as one goes over.
 The container is force-removed after every run, timeouts included, before its uid is released.
 
-The user is `SANDBOX_UID` (65534) unless a `UidPool` is given: then each run's container runs as
-its own host uid from the pool, as bwrap's runs do (the host checks of the attack corpus tell a
-run's processes by that uid).
+The user is `SANDBOX_UID` (65534) unless a `UidPool` is given (and we are root): then each run's
+container runs as its own host uid from the pool, as bwrap's runs do (the host checks of the
+attack corpus tell a run's processes by that uid).
 
 The request's source and files reach the read-only container through one environment variable
 holding a base64 tar archive, unpacked into /tmp by `sh` before the program starts: no bind mount
@@ -299,9 +299,8 @@ class DockerRunner:
         started = time.monotonic()
         threading.Thread(target=_feed, args=(raw, request.stdin.encode()), daemon=True).start()
         exited = threading.Event()
-        waited: dict[str, Any] = {}
         threading.Thread(
-            target=_wait, args=(api, cid, limits.wall_s + 60, waited, exited), daemon=True
+            target=_wait, args=(api, cid, limits.wall_s + 60, exited), daemon=True
         ).start()
         group = ContainerGroup.of(api.inspect_container(cid)["State"]["Pid"], cid)
         deadline = started + limits.wall_s
@@ -355,11 +354,11 @@ def _feed(raw: socket.socket, data: bytes) -> None:
         raw.shutdown(socket.SHUT_WR)
 
 
-def _wait(api: Any, cid: str, timeout: float, out: dict[str, Any], done: threading.Event) -> None:
-    try:
-        out.update(api.wait(cid, timeout=timeout))
-    except Exception as exc:  # the daemon went away, or the run outlived the timeout
-        out["error"] = exc
+def _wait(api: Any, cid: str, timeout: float, done: threading.Event) -> None:
+    """Set `done` when the container has stopped (or the daemon cannot tell: then the run loop's
+    own deadline and the kill still end the run)."""
+    with contextlib.suppress(Exception):
+        api.wait(cid, timeout=timeout)
     done.set()
 
 
