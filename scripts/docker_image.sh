@@ -51,6 +51,7 @@ if [ ! -f "$tarball" ]; then
     # a private name until complete: two test workers may build at once
     part=$(mktemp "$tarball.XXXXXX")
     tar --numeric-owner -C "$root" -cf "$part" .
+    chmod 644 "$part" # mktemp made it 600
     mv "$part" "$tarball"
 fi
 
