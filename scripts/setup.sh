@@ -29,12 +29,12 @@ step() {
     echo ok
 }
 
-install_bwrap() {
+apt_install() {
     local sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
     # && throughout: set -e does not apply inside a function that step() tests
     $sudo apt-get update -qq &&
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq bubblewrap
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
 }
 
 install_project() {
@@ -43,7 +43,17 @@ install_project() {
 }
 
 if ! command -v bwrap >/dev/null 2>&1; then
-    step "installing bubblewrap with apt (the default sandbox backend)" install_bwrap
+    step "installing bubblewrap with apt (the default sandbox backend)" apt_install bubblewrap
+fi
+# The Docker backend's tests start a dockerd of their own and build its image with debootstrap
+# (tests/conftest.py, scripts/docker_image.sh). A machine with a Docker engine of its own
+# (docker-ce) keeps it: docker.io would conflict with it.
+docker_pkgs=()
+command -v dockerd >/dev/null 2>&1 || docker_pkgs+=(docker.io)
+command -v debootstrap >/dev/null 2>&1 || docker_pkgs+=(debootstrap debian-archive-keyring)
+if [ ${#docker_pkgs[@]} -gt 0 ]; then
+    step "installing ${docker_pkgs[*]} with apt (the Docker backend's tests)" \
+        apt_install "${docker_pkgs[@]}"
 fi
 
 if [ ! -x .venv/bin/python ]; then

@@ -78,11 +78,13 @@ def setup_repo(tmp_path: Path, fake_python: str) -> Path:
 
 
 def run_setup(repo: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    # a bwrap on PATH: setup never reaches for apt here, whatever this machine has
+    # bwrap, dockerd and debootstrap on PATH: setup never reaches for apt here, whatever this
+    # machine has
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
-    (bin_dir / "bwrap").write_text("#!/bin/sh\n")
-    (bin_dir / "bwrap").chmod(0o755)
+    for name in ("bwrap", "dockerd", "debootstrap"):
+        (bin_dir / name).write_text("#!/bin/sh\n")
+        (bin_dir / name).chmod(0o755)
     env = os.environ | {
         "PATH": f"{bin_dir}:{os.environ['PATH']}",
         "EXTRAS": "dev",
