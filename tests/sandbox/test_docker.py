@@ -218,7 +218,7 @@ from tests.sandbox import test_attacks as attacks  # noqa: E402  (after importor
 
 @pytest.fixture(scope="module")
 def canary(tmp_path_factory):
-    with attacks.corpus.canaries(tmp_path_factory.mktemp("service_cwd")) as c:
+    with attacks.shared.Canaries(tmp_path_factory.mktemp("service_cwd")) as c:
         yield c
 
 
