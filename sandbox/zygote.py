@@ -42,6 +42,7 @@ import json
 import logging
 import os
 import queue
+import resource
 import socket
 import subprocess
 import threading
@@ -49,13 +50,14 @@ import time
 import weakref
 from collections.abc import Callable
 from importlib import resources
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from sandbox.backend import SHM_MB, check_file_name, finish, memfd, sandbox_init_pid
 from sandbox.bwrap import BwrapRunner, isolation_args, reap_sandbox, root_binds
 from sandbox.cgroups import WorkerGroup
 from sandbox.errors import SandboxConfigError, SandboxError, SandboxUnavailable
-from sandbox.languages import get_language
+from sandbox.languages import Language, get_language
 from sandbox.limits import Captured, capture, rlimits, sandbox_error
 from sandbox.slots import children, own_session
 from sandbox.types import Limits, RunRequest, RunResult, RunStatus
@@ -64,8 +66,18 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ZYGOTE_PATH = "/opt/proofloom/zygote.py"
+LAUNCHER_PATH = "/opt/proofloom/launcher.so"
 START_TIMEOUT_S = 20.0
 REPLY_GRACE_S = 2.0
+RLIMITS = {
+    "cpu": resource.RLIMIT_CPU,
+    "as": resource.RLIMIT_AS,
+    "nproc": resource.RLIMIT_NPROC,
+    "fsize": resource.RLIMIT_FSIZE,
+    "nofile": resource.RLIMIT_NOFILE,
+    "core": resource.RLIMIT_CORE,
+    "stack": resource.RLIMIT_STACK,
+}
 
 
 class _Keeper:
@@ -125,16 +137,19 @@ class Zygote:
 
     def start(self) -> None:
         script = resources.files("sandbox").joinpath("_zygote_main.py").read_bytes()
+        launcher = _launcher_library()
         host_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         script_fd = memfd("zygote.py", script)
+        launcher_fd = memfd("launcher.so", launcher)
         err_fd = memfd("zygote-stderr", b"")
         status_r, status_w = os.pipe()
         argv = [self.base.bwrap, *root_binds(self.base.python)]
         argv += isolation_args(Limits.model_validate({"scratch_mb": 1}), nested_userns=True)
-        argv += ["--ro-bind-data", str(script_fd), ZYGOTE_PATH, "--remount-ro", "/"]
+        argv += ["--ro-bind-data", str(script_fd), ZYGOTE_PATH]
+        argv += ["--ro-bind-data", str(launcher_fd), LAUNCHER_PATH, "--remount-ro", "/"]
         argv += ["--json-status-fd", str(status_w), "--"]
         argv += [self.base.python.executable, "-E", "-s", "-B", ZYGOTE_PATH]
-        argv += [str(child_sock.fileno())]
+        argv += [str(child_sock.fileno()), LAUNCHER_PATH]
         ids: dict[str, Any] = {}
         if self.base.uids.privileged:
             ids = {"user": self.uid, "group": self.uid, "extra_groups": []}
@@ -152,7 +167,7 @@ class Zygote:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=err_fd,
-                pass_fds=[child_sock.fileno(), script_fd, status_w],
+                pass_fds=[child_sock.fileno(), script_fd, launcher_fd, status_w],
                 env={},
                 start_new_session=True,
                 **ids,
@@ -183,7 +198,7 @@ class Zygote:
                 self._idle = self.group.usage()
                 self._limited = None  # the limits count from this worker's idle usage
         finally:
-            for fd in (script_fd, err_fd, status_r, status_w):
+            for fd in (script_fd, launcher_fd, err_fd, status_r, status_w):
                 if fd >= 0:
                     os.close(fd)
             if child_sock.fileno() >= 0:
@@ -236,20 +251,7 @@ class Zygote:
             if name == lang.source_file:
                 raise SandboxConfigError(f"request file {name!r} would shadow the source")
             files[name] = text.encode()
-        req = {
-            "source_file": lang.source_file,
-            # names and sizes only: the bytes go in their own memfd, which the launcher copies
-            # into the run's files in the kernel, so no process of the run ever holds them in
-            # memory (the harness's nonce file is read only by its supervisor)
-            "files": [[name, len(body)] for name, body in files.items()],
-            "argv": list(request.argv),
-            "wall_s": limits.wall_s,
-            "scratch_mb": limits.scratch_mb,
-            "shm_mb": SHM_MB,
-            "rlimits": rlimits(limits, lang),
-            "seccomp": self.base.seccomp.hex() if self.base.seccomp else None,
-        }
-        req_fd = memfd("request", json.dumps(req).encode())
+        req_fd = memfd("request", self._request(request, lang, files))
         files_fd = memfd("files", b"".join(files.values()))
         stdin_fd = memfd("stdin", request.stdin.encode())
         out_r, out_w = os.pipe()
@@ -306,6 +308,30 @@ class Zygote:
             idle_bytes=self._idle[0],
         )
 
+    def _request(self, request: RunRequest, lang: Language, files: dict[str, bytes]) -> bytes:
+        """The request memfd: a header for the C launcher (see `_launcher.c`), then the source
+        file's name and argv for the program's Python side. Names and sizes only: the files'
+        bytes go in their own memfd, which the launcher copies into the run in the kernel, so no
+        process of the run ever holds them in memory (the harness's nonce file is read only by
+        its supervisor)."""
+        limits = request.limits
+        program = self.base.seccomp or b""
+        limit_lines = [
+            f"{RLIMITS[name]} {soft} {hard}\n"
+            for name, (soft, hard) in rlimits(limits, lang).items()
+        ]
+        head = (
+            f"{limits.scratch_mb} {SHM_MB} {int(limits.wall_s * 1000)} {len(limit_lines)} "
+            f"{len(files)} {len(program)}\n"
+        )
+        parts = [head.encode(), "".join(limit_lines).encode()]
+        for name, body in files.items():
+            raw = name.encode()
+            parts += [f"{len(body)} {len(raw)}\n".encode(), raw]
+        # no NUL in argv (RunRequest refuses one)
+        args = "\0".join([lang.source_file, *request.argv]).encode("utf-8", "surrogatepass")
+        return b"".join([*parts, program, args])
+
     def _limit_group(self, limits: Limits) -> float | None:
         """Set the worker's cgroup for this run; the group's CPU seconds so far (None without
         cgroups). Memory: the idle worker's, plus the program's limit, its scratch and /dev/shm."""
@@ -359,6 +385,19 @@ class Zygote:
             return json.loads(data)
         except ValueError:
             return None
+
+
+def _launcher_library() -> bytes:
+    """The compiled launcher (`_launcher.c`), built by scripts/setup.sh: refused when older than
+    its source, whose protocol may have changed since."""
+    path = Path(__file__).with_name("_launcher.so")
+    source = path.with_suffix(".c")
+    try:
+        if source.exists() and path.stat().st_mtime < source.stat().st_mtime:
+            raise SandboxUnavailable(f"{path} is older than its source: run scripts/setup.sh")
+        return path.read_bytes()
+    except OSError as exc:
+        raise SandboxUnavailable(f"{path} is missing ({exc}): run scripts/setup.sh") from None
 
 
 def _drain(out_r: int, err_r: int, captured: Captured) -> None:

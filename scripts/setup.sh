@@ -67,3 +67,12 @@ if [ ! -f "$stamp" ]; then
     rm -f .venv/.installed-*
     touch "$stamp"
 fi
+# The zygote's run launcher (sandbox/_launcher.c), compiled: built again whenever its source is
+# newer (the zygote refuses to start on a stale one)
+if [ ! -f sandbox/_launcher.so ] || [ sandbox/_launcher.c -nt sandbox/_launcher.so ]; then
+    if ! command -v gcc >/dev/null 2>&1; then
+        step "installing gcc with apt (the zygote's launcher)" apt_install gcc libc6-dev
+    fi
+    step "building sandbox/_launcher.so (the zygote's run launcher)" \
+        gcc -O2 -Wall -Wextra -shared -fPIC -o sandbox/_launcher.so sandbox/_launcher.c
+fi
