@@ -102,12 +102,29 @@ class WorkerGroup:
     def remove(self) -> None:
         raise NotImplementedError
 
+    def _read_file(self, path: Path) -> str:
+        """A control file's content, through a descriptor kept open: a control file is read
+        afresh from offset 0, and a run reads several (opening each cost more than the read)."""
+        return os.pread(self._file(path, os.O_RDONLY), 1 << 16, 0).decode()
+
+    def _file(self, path: Path, mode: int) -> int:
+        fd = self._files.get((path, mode))
+        if fd is None:
+            fd = self._files[(path, mode)] = os.open(path, mode | os.O_CLOEXEC)
+        return fd
+
+    def _close_files(self) -> None:
+        for fd in self._files.values():
+            os.close(fd)
+        self._files.clear()
+
 
 class V1Group(WorkerGroup):
     """cgroup v1: one group per controller, owned by the slot uid."""
 
     def __init__(self, paths: dict[str, Path]) -> None:
         self.paths = paths
+        self._files: dict[tuple[Path, int], int] = {}  # open control files (`_file`)
 
     @classmethod
     def make(cls, root: Path, name: str, uid: int | None) -> V1Group:
@@ -147,12 +164,13 @@ class V1Group(WorkerGroup):
         return int(self._read("cpuacct", "cpuacct.usage")) / 1e9
 
     def reset_peak(self) -> None:
-        self._write("memory", "memory.max_usage_in_bytes", 0)
+        os.write(self._file(self.paths["memory"] / "memory.max_usage_in_bytes", os.O_WRONLY), b"0")
 
     def peak_bytes(self) -> int:
         return int(self._read("memory", "memory.max_usage_in_bytes"))
 
     def remove(self) -> None:
+        self._close_files()
         for path in self.paths.values():
             try:
                 path.rmdir()
@@ -163,7 +181,7 @@ class V1Group(WorkerGroup):
         (self.paths[controller] / name).write_text(str(value))
 
     def _read(self, controller: str, name: str) -> str:
-        return (self.paths[controller] / name).read_text().strip()
+        return self._read_file(self.paths[controller] / name).strip()
 
 
 V2_CONTROLLERS = ("memory", "pids", "cpu")
@@ -177,6 +195,7 @@ class V2Group(WorkerGroup):
         self.uid = uid
         self.switches_user = uid is not None
         self._peak_fd = -1  # memory.peak, opened read-write once: a write resets it for this fd
+        self._files: dict[tuple[Path, int], int] = {}  # open control files (`_file`)
 
     @classmethod
     def make(cls, root: Path, name: str, uid: int | None) -> V2Group:
@@ -214,12 +233,13 @@ class V2Group(WorkerGroup):
         (self.path / "pids.max").write_text(str(pids))
 
     def usage(self) -> tuple[int, int]:
-        stat = dict(line.split() for line in (self.path / "memory.stat").read_text().splitlines())
+        text = self._read_file(self.path / "memory.stat")
+        stat = dict(line.split() for line in text.splitlines())
         held = int(stat.get("anon", 0)) + int(stat.get("shmem", 0))
-        return held, int((self.path / "pids.current").read_text())
+        return held, int(self._read_file(self.path / "pids.current"))
 
     def cpu_s(self) -> float:
-        stat = dict(line.split() for line in (self.path / "cpu.stat").read_text().splitlines())
+        stat = dict(line.split() for line in self._read_file(self.path / "cpu.stat").splitlines())
         return int(stat["usage_usec"]) / 1e6
 
     def reset_peak(self) -> None:
@@ -241,6 +261,7 @@ class V2Group(WorkerGroup):
         return int(os.pread(self._peak_fd, 64, 0))
 
     def remove(self) -> None:
+        self._close_files()
         if self._peak_fd >= 0:
             os.close(self._peak_fd)
             self._peak_fd = -1

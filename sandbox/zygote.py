@@ -2,10 +2,11 @@
 
 Each worker is one long-lived bubblewrap sandbox (same root, namespaces and unprivileged slot uid as
 `BwrapRunner`, but nested user namespaces allowed) running `_zygote_main.py` with common modules
-pre-imported. Per run, a launcher cloned ahead of time into a *fresh* user, mount, PID, IPC and
-network namespace (loopback only), of which it is PID 1, mounts a fresh /proc and new tmpfs on
-/tmp and /dev/shm, and forks the program. The program applies the same rlimits and
-seccomp filter as `BwrapRunner`, drops every capability, sets no_new_privs and runs the source with
+pre-imported. Per run, a launcher (compiled: `_launcher.c`, no Python runs in it) cloned ahead of
+time into a *fresh* user, mount, PID, IPC and network namespace (loopback only), of which it is
+PID 1, mounts a fresh /proc and new tmpfs on /tmp and /dev/shm, and forks the program. The
+program applies the same rlimits and seccomp filter as `BwrapRunner`, drops every capability,
+sets no_new_privs and runs the source with
 Python's `exec` in a fresh `__main__`: no binary is executed, so a run costs forks and a few mounts
 instead of bwrap's set-up plus an interpreter start-up.
 
