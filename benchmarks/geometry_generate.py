@@ -66,18 +66,25 @@ class PeakMemory(threading.Thread):
 
 
 def _run(
-    cmd: list[str], seconds: float, env: dict, cwd: Path, interrupt: bool
+    cmd: list[str],
+    seconds: float,
+    env: dict,
+    cwd: Path,
+    interrupt: bool,
+    log_path: Path | None = None,
 ) -> tuple[float, int]:
     """Run a command in its own process group; SIGINT at the deadline if `interrupt`, else wait
-    (with a margin) for it to stop itself. Returns (wall seconds, peak RSS bytes)."""
+    (with a margin) for it to stop itself. Its output goes to `log_path` (if given). Returns
+    (wall seconds, peak RSS bytes)."""
     start = time.monotonic()
+    log = open(log_path, "wb") if log_path is not None else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
         cmd,
         cwd=cwd,
         env=env,
         start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
     )
     memory = PeakMemory(proc.pid)
     memory.start()
@@ -91,6 +98,8 @@ def _run(
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     wall = time.monotonic() - start
+    if log is not subprocess.DEVNULL:
+        log.close()
     memory.stop.set()
     memory.join()
     return wall, memory.peak
@@ -133,7 +142,11 @@ def ours(
     if repo != REPO:
         cmd[0] = str(python if python.exists() else sys.executable)
     env = {**os.environ, "PYTHONPATH": str(repo)}
-    wall, peak = _run(cmd, seconds, env, repo, interrupt=True)
+    log = work / f"{out.name}.log"
+    wall, peak = _run(cmd, seconds, env, repo, interrupt=True, log_path=log)
+    if not (out / "summary.json").exists():
+        tail = log.read_text(errors="replace")[-2000:]
+        raise SystemExit(f"{' '.join(cmd)} wrote no summary; its output ended:\n{tail}")
     summary = json.loads((out / "summary.json").read_text())
     premise_lists = set()
     aux_premises = set()

@@ -101,6 +101,7 @@ RULE_NAMES = {
     "p01": "angle bisector and perpendicular bisector meet on the circle: concyclic",
     "p02": "right triangle: the hypotenuse point equidistant from two vertices is the midpoint",
     "p03": "orthocenter: the third altitude is perpendicular",
+    "p04": "a chord seen at half the central angle: the point is equidistant from the centre",
 }
 
 

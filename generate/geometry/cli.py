@@ -73,7 +73,7 @@ def parser() -> argparse.ArgumentParser:
         "DD+AR levels an auxiliary point's closure may run past the premise set's",
         type=positive_int,
     )
-    flag("--max-goals", "theorems without auxiliary points per premise set", type=positive_int)
+    flag("--max-goals", "theorems per premise set, auxiliary ones first", type=positive_int)
     flag(
         "--aux-share",
         "keep theorems without auxiliary points only while a shard's auxiliary share is at "

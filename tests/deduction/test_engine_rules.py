@@ -123,6 +123,12 @@ def _trapezoid() -> dict:
     return _complex_points(a=a, b=b, c=c, d=d, m=a + t * (d - a), n=b + t * (c - b))
 
 
+def _chord_seen_at_half_the_centre_angle() -> dict:
+    a, b, c = cmath.exp(0.3j), cmath.exp(2.0j), cmath.exp(4.0j)
+    x = 3 + 3j
+    return _complex_points(o=0j, a=a, b=b, c=c, x=x, y=x + 1j * (b - a))
+
+
 # rule -> (coordinates, premises, goal) for rules whose premises no construction states
 FIGURES = {
     "r10": (
@@ -172,6 +178,11 @@ FIGURES = {
         _similar(cmath.exp(0.7j), 5 + 5j),
         ["eqratio b a b c q p q r", "eqratio c a c b r p r q", "cong a b p q"],
         "contri a b c p q r",
+    ),
+    "p04": (
+        _chord_seen_at_half_the_centre_angle(),
+        ["cong o a o b", "perp x y a b", "eqangle c a c b o a x y"],
+        "cong o a o c",
     ),
     "r41": (
         _trapezoid(),

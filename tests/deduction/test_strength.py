@@ -37,6 +37,23 @@ def test_ag2_statements_hold_with_the_ag1_rules_too():
         assert result.status == "solved", (name, result.message)
 
 
+# found by benchmarks/ddar_peers.py on our generator's auxiliary records: f is the circumcentre
+# of abe (e the orthocentre), which AG2's concyclic search with a centre sees and
+# AlphaGeometry's 43 rules do not; the generator had it as an auxiliary theorem
+CENTRE = (
+    "a b c = triangle a b c; d = circumcenter d a b c; e = orthocenter e c b a;"
+    " f = on_bline f a e, on_pline f e d c ? eqangle a c b f c d a c"
+)
+
+
+def test_a_point_seeing_a_chord_at_half_the_centre_angle_is_on_the_circle():
+    problem = parse_problem(CENTRE, "centre")
+    result = solve_problem(problem, timeout=60, auxiliary=False)
+    assert result.status == "solved", result.message
+    assert "p04" in {step.rule for step in result.proof.steps}
+    assert solve_problem(problem, timeout=60, rules="ag1", auxiliary=False).status != "solved"
+
+
 def test_a_ratio_the_table_knows_reaches_distance_chasing():
     # Thales gives |ac| / |ae| = 2 in the ratio table only (eqratio and the midpoint's 2); as a
     # length sum on line ace it makes e the midpoint (Chasing._to_distances)
