@@ -20,6 +20,8 @@ critical path. The zygote waits on a pidfd of each A whose run goes on and reaps
 exits: between runs its children are the standby A and, for an instant, one finishing (what the
 host's `own_pids` counts as the runner's own). The zygote's memory never holds request data.
 
+Modules to import before any run: the JSON file PRELOAD_PATH, if the host bound one (`preload`).
+
 Protocol on the control socket (fd in argv[1]): the host sends one byte plus six fds
 [request memfd (JSON: settings, file names and sizes), files memfd (their bytes, in order), stdin
 memfd, stdout pipe, stderr pipe, kill pipe]; A answers one JSON line (with "error" if the set-up
@@ -80,6 +82,7 @@ PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP = 4, 24, 3
 SECCOMP_MODE_FILTER = 2
 SYS_CAPSET = 126  # x86_64
 SCRATCH = "/tmp"
+PRELOAD_PATH = "/opt/proofloom/preload.json"  # sandbox.zygote binds it there
 SYS_CLONE = 56  # x86_64
 # a network namespace per run: runs of one worker shared the zygote's, and one run left its stdin
 # in loopback TCP TIME_WAIT state for a later run to read back
@@ -383,8 +386,23 @@ def exit_status(exc: SystemExit) -> int:
     return 1
 
 
+def preload(path: str) -> None:
+    """Import the host's preloaded modules (`sandbox.zygote.preload_module`: JSON, name ->
+    source, stdlib-only and holding no secret, since every run can read them) once here, so that
+    runs find them in sys.modules instead of compiling them each time."""
+    with open(path, encoding="utf-8") as f:
+        modules = json.load(f)
+    for name, source in modules.items():
+        module = type(sys)(name)
+        module.__file__ = f"<preloaded {name}>"
+        sys.modules[name] = module
+        exec(compile(source, module.__file__, "exec"), module.__dict__)
+
+
 def main() -> None:
     ctrl = socket.socket(fileno=int(sys.argv[1]))
+    if os.path.exists(PRELOAD_PATH):
+        preload(PRELOAD_PATH)
     # Everything allocated so far is immortal for the collector: a run's garbage collections then
     # never touch (and copy-on-write fault) the zygote's pages.
     gc.collect()
