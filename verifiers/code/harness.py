@@ -1,11 +1,13 @@
 """The function-call harness that runs INSIDE the sandbox, and the value codec both sides share.
 
-This file is sent verbatim into the sandbox as the program to run (plus a trailing `main()` call),
-so it is stdlib-only and self-contained. The host imports it only for `encode`/`decode`.
+This file runs in the sandbox as module `proofloom_harness`, whose `main()` a small program calls
+(`judge.harness_program`): the zygote imports it once at start-up (`sandbox.preload_module`),
+any other runner compiles it from the copy sent with each batch. So it is stdlib-only and
+self-contained, and holds no secret at import. The host imports it only for `encode`/`decode`.
 
 Inside the sandbox two processes take part:
 
-- the *supervisor* (this script's process) marks itself non-dumpable (its memory and fds are then
+- the *supervisor* (the run's program process) marks itself non-dumpable (its memory and fds are then
   closed to /proc and ptrace of the same uid) and forks a *worker*, which waits. Only then does the
   supervisor read the per-run nonce from the file `nonce` and unlink it, and let the worker go: the
   worker, which runs the candidate's code, never holds the nonce and cannot find it. (Not stdin: in
