@@ -12,7 +12,8 @@ seeds, wall time per step, and the E-step's verification rate.
 2. Verification rate: the iteration-1 E-step samples of the first seed (the model's own output)
    are judged again, sampling excluded, by `--workers` processes each judging its half in
    order, as the E-step's shards do; warmed up first (the sandbox's zygote and the sympy worker
-   are started before timing), `--rounds` rounds, median. Targets: >= 200 code samples/s through
+   are started before timing), `--rounds` rounds, median (`--rate-samples N`: an even spread of
+   N of them, for a quicker figure). Targets: >= 200 code samples/s through
    the sandbox, >= 2,000 math samples/s. Baselines in the same run, since the machine's speed
    varies: code, the same judging with every program run by a plain `python3 -c` subprocess
    (no isolation at all); math, Math-Verify when installed (`make bench-setup`). Verdicts must
@@ -163,13 +164,17 @@ def math_verify_rate(samples: list[tuple[str, str, float]]) -> float | None:
     return len(samples) / (time.perf_counter() - start)
 
 
-def report_rate(domain: str, run_dir: Path, workers: int, rounds: int) -> bool:
+def report_rate(
+    domain: str, run_dir: Path, workers: int, rounds: int, limit: int | None = None
+) -> bool:
     judged = [
         Judged.from_json(row)
         for path in sorted((run_dir / "iter_001" / "estep" / "judged").glob("*.jsonl.gz"))
         for row in read_jsonl_gz(path)
     ]
     samples = [(j.sample.problem_id, j.sample.completion, j.verdict.reward) for j in judged]
+    if limit is not None and limit < len(samples):
+        samples = samples[:: -(-len(samples) // limit)][:limit]
     target = 200 if domain == "code" else 2000
     print(f"\nE-step verification, {len(samples)} samples of iteration 1 ({run_dir.name}), "
           f"{workers} processes, {rounds} rounds, median")  # fmt: skip
@@ -205,6 +210,12 @@ def main() -> int:
     p.add_argument("--out", default=None, help="where the runs go (default: a temporary dir)")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--rounds", type=int, default=3, help="verification-rate rounds")
+    p.add_argument(
+        "--rate-samples",
+        type=int,
+        default=None,
+        help="judge only this many samples, evenly spread (default: all)",
+    )
     p.add_argument("--reuse", action="store_true", help="measure finished runs in --out again")
     args = p.parse_args()
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="rest_em_bench_"))
@@ -222,7 +233,7 @@ def main() -> int:
         print(f"seed {seed}: {runs[seed][0] / 60:.1f} min", flush=True)
     ok = report_runs(args.domain, runs)
     first = out / f"{args.domain}_seed{min(runs)}"
-    ok = report_rate(args.domain, first, args.workers, args.rounds) and ok
+    ok = report_rate(args.domain, first, args.workers, args.rounds, args.rate_samples) and ok
     return 0 if ok else 1
 
 

@@ -11,6 +11,9 @@ program error):
 - `DockerRunner`: one container per run, for hosts with a Docker daemon.
 - `HttpRunner`: a remote sandbox verification service's `POST /run` (`python -m service`).
 
+`preload_module(name, source)` has every zygote started from then on import a module once, before
+its first run (the code verifier's harness).
+
 `default_runner()` is the shared runner the rest of the project uses: the zygote fast path when it
 starts here, else per-run bubblewrap.
 """
@@ -22,7 +25,7 @@ from sandbox.errors import InvalidRequest, SandboxConfigError, SandboxError, San
 from sandbox.languages import LANGUAGES, get_language
 from sandbox.runner import default_runner
 from sandbox.types import Limits, Runner, RunRequest, RunResult, RunStatus
-from sandbox.zygote import ZygoteRunner
+from sandbox.zygote import ZygoteRunner, preload_module
 
 __all__ = [
     "BwrapRunner",
@@ -41,4 +44,5 @@ __all__ = [
     "ZygoteRunner",
     "default_runner",
     "get_language",
+    "preload_module",
 ]

@@ -22,6 +22,8 @@ critical path. The zygote waits on a pidfd of each A whose run goes on and reaps
 exits: between runs its children are the standby A and, for an instant, one finishing (what the
 host's `own_pids` counts as the runner's own). The zygote's memory never holds request data.
 
+Modules to import before any run: the JSON file PRELOAD_PATH, if the host bound one (`preload`).
+
 Protocol on the control socket (fd in argv[1]): the host sends one byte plus six fds
 [request memfd (settings, file names and sizes: see `_launcher.c`), files memfd (their bytes,
 in order), stdin memfd, stdout pipe, stderr pipe, kill pipe]; A answers one JSON line (with
@@ -69,6 +71,7 @@ CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 SCRATCH = "/tmp"
 ARGS_CODEC = ("utf-8", "surrogatepass")  # sandbox.zygote encodes the argv so
+PRELOAD_PATH = "/opt/proofloom/preload.json"  # sandbox.zygote binds it there
 SYS_CLONE = 56  # x86_64
 # a network namespace per run: runs of one worker shared the zygote's, and one run left its stdin
 # in loopback TCP TIME_WAIT state for a later run to read back
@@ -192,9 +195,24 @@ def exit_status(exc: SystemExit) -> int:
     return 1
 
 
+def preload(path: str) -> None:
+    """Import the host's preloaded modules (`sandbox.zygote.preload_module`: JSON, name ->
+    source, stdlib-only and holding no secret, since every run can read them) once here, so that
+    runs find them in sys.modules instead of compiling them each time."""
+    with open(path, encoding="utf-8") as f:
+        modules = json.load(f)
+    for name, source in modules.items():
+        module = type(sys)(name)
+        module.__file__ = f"<preloaded {name}>"
+        sys.modules[name] = module
+        exec(compile(source, module.__file__, "exec"), module.__dict__)
+
+
 def main() -> None:
     ctrl = socket.socket(fileno=int(sys.argv[1]))
     launch = ctypes.PyDLL(sys.argv[2], use_errno=True).pl_launch
+    if os.path.exists(PRELOAD_PATH):
+        preload(PRELOAD_PATH)
     warm_up()
     # Everything allocated so far is immortal for the collector: a run's garbage collections then
     # never touch (and copy-on-write fault) the zygote's pages. Free heap pages go back to the

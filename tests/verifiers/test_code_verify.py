@@ -1,6 +1,7 @@
 """verify() end to end through the real bubblewrap sandbox: stdio and function-call judging,
 the policies of judge.py, and the harness' defences against cheats written for it."""
 
+import importlib
 import re
 
 import pytest
@@ -405,3 +406,41 @@ def test_the_readme_example_is_what_runs(runner, capsys):
         return re.sub(r"elapsed_s=[0-9.e-]+", "elapsed_s=_", s)
 
     assert no_timing(printed) == no_timing(shown)
+
+
+# --- issue 18: the harness kept compiled in the zygote ----------------------------------------
+
+_judge_module = importlib.import_module("verifiers.code.judge")  # the module, not the function
+_HARNESS = _judge_module.HARNESS_MODULE
+
+
+def test_the_default_runner_runs_the_preloaded_harness(runner):
+    probe = f"import sys\nprint(getattr(sys.modules.get({_HARNESS!r}), 'FINGERPRINT', None))"
+    fingerprint = runner.run(RunRequest(code=probe)).stdout.strip()
+    assert fingerprint != "None" and repr(fingerprint) in _judge_module.harness_program()
+
+
+def test_a_module_of_the_harness_name_with_another_fingerprint_is_not_run(runner):
+    # what the program meets in a zygote that preloaded another version under the same name
+    nonce = "f" * 32
+    request = _judge_module._batch_request(ADD_REF, ADD, nonce, FAST)
+    stale = (
+        f"import sys\nstale = sys.modules[{_HARNESS!r}] = type(sys)('stale')\n"
+        "stale.FINGERPRINT = 'stale'\nstale.main = lambda: print('not the harness')\n"
+    )
+    result = runner.run(request.model_copy(update={"code": stale + request.code}))
+    frame = _judge_module._frame(result, nonce)
+    assert frame is not None and [r["value"] for r in frame["records"]] == [3, 0, 15]
+
+
+def test_a_candidate_patching_the_preloaded_harness_changes_its_own_run_only(runner):
+    patch = (
+        f"import sys\nharness = sys.modules[{_HARNESS!r}]\n"
+        "harness.encode = lambda value, depth=0: 3\nharness.decode = lambda data: (1, 2)\n"
+        "harness.main = lambda: print('patched')\n"
+    )
+    report = judge(patch + "def add(a, b):\n    return a * b\n", ADD, runner=runner)
+    assert report.verdict.reward == 0 and report.failure is Failure.WRONG_ANSWER
+    for _ in range(4):  # every worker of the runner: the next runs meet the harness as preloaded
+        assert verify(ADD_REF, ADD, runner=runner).reward == 1
+        assert verify("def add(a, b):\n    return a * b\n", ADD, runner=runner).reward == 0
