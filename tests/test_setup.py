@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import time
 import tomllib
 from pathlib import Path
 
@@ -64,12 +65,19 @@ def test_a_script_helps_exactly_as_its_module(name, tmp_path):
 
 
 def setup_repo(tmp_path: Path, fake_python: str) -> Path:
-    """A copy of setup.sh and pyproject.toml whose .venv/bin/python is `fake_python` (a shell
-    script standing in for pip), so setup's own steps run without installing anything."""
+    """A copy of setup.sh, pyproject.toml and the built launcher whose .venv/bin/python is
+    `fake_python` (a shell script standing in for pip), so setup's own steps run without
+    installing anything."""
     repo = tmp_path / "repo"
     (repo / "scripts").mkdir(parents=True)
     shutil.copy(REPO / "scripts" / "setup.sh", repo / "scripts")
     shutil.copy(REPO / "pyproject.toml", repo)
+    # the zygote's launcher, already built (newer than its source): setup leaves it alone
+    (repo / "sandbox").mkdir()
+    shutil.copy(REPO / "sandbox" / "_launcher.c", repo / "sandbox")
+    built = repo / "sandbox" / "_launcher.so"
+    built.write_bytes(b"")
+    os.utime(built, (time.time() + 10, time.time() + 10))
     python = repo / ".venv" / "bin" / "python"
     python.parent.mkdir(parents=True)
     python.write_text(f'#!/bin/sh\necho "$*" >> "$(dirname "$0")/calls"\n{fake_python}\n')
