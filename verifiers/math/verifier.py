@@ -232,9 +232,15 @@ def _pooled(
     finished = False
     try:
         for start in range(0, len(items), size):
-            pending.append(
-                pool.submit(_verify_chunk, (list(items[start : start + size]), timeout, cache))
-            )
+            chunk = (list(items[start : start + size]), timeout, cache)
+            # submit may start a worker; one started with SIGINT blocked cannot die of a Ctrl-C
+            # that reaches it before its initializer ignores SIGINT (the parent, where it stays
+            # pending, handles it as soon as the mask is back)
+            old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                pending.append(pool.submit(_verify_chunk, chunk))
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
             if len(pending) >= 2 * workers:
                 yield from pending.popleft().result()
         while pending:
