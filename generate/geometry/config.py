@@ -18,8 +18,9 @@ FORMATS = ("jsonl", "parquet")
 # the canonical form, which candidates are kept, the record's layout): a run directory made
 # by another version is then refused rather than resumed into a mix of two datasets.
 # 3: typed records; 4: constructed auxiliary theorems, configurations; 5: choice points found
-# on 8 figures, 8 figures checked
-GENERATOR_VERSION = 6
+# on 8 figures, 8 figures checked; 6: one goal cap with the auxiliary theorems, two-constant
+# equations dropped; 7: goals that one clause implies dropped
+GENERATOR_VERSION = 7
 # Fields a resumed run may change (`generate.rundir`): how much to make, where and with what.
 # Every other field is the run's identity, so a new field is part of it unless named here.
 # `weights` is the path of the weights file: its content is identity, as `weights_sha1`.

@@ -15,7 +15,9 @@ PREMISE_SETS = {
 REASONS = {
     "dropped_definition": "a premise restated",
     "dropped_restated": "a simpler fact restated",
+    "dropped_constants": "two proved constants equated",
     "dropped_short": "shorter than --min-steps",
+    "dropped_one_clause": "follows from one clause alone",
     "dropped_not_aux": "no auxiliary point (--aux-only)",
     "dropped_duplicate": "duplicate statement",
     "dropped_aux_budget": "auxiliary pruning over budget",

@@ -253,6 +253,11 @@ class PremiseSet:
             if len(proof.steps) < self.limits.min_steps:
                 self.counts["dropped_short"] += 1
                 continue
+            if len({self.graph.premise_clause[p] for p in proof.premises}) < 2:
+                # one construction's own consequence (a midpoint halves its segment, a
+                # circumcentre is equidistant): the clause says it, whatever the proof's length
+                self.counts["dropped_one_clause"] += 1
+                continue
             statement = self.graph.needs(point_args(goal))
             aux = self.graph.needs_premises(proof.premises) & ~statement
             if self.limits.aux_only and not aux:

@@ -156,3 +156,14 @@ def test_an_equation_of_two_proved_constants_is_dropped():
     for found in goals:  # no equation joins the two parts any more
         points = set(found.goal.args[:8])
         assert not all(points & part for part in parts), found.goal
+
+
+def test_a_goal_one_clause_implies_is_dropped():
+    # the midpoint's own consequences (ab = 2 am, m on ab) come from its clause alone; the
+    # circumcentre's equal radii likewise: no theorem may rest on a single clause's statements
+    ps, counts = premise_set("a b c = triangle a b c; m = midpoint m a b; o = circle o a b c", 0)
+    goals = list(ps.theorems(lambda key: True))
+    assert counts["dropped_one_clause"] > 0
+    for found in goals:
+        owners = {ps.graph.premise_clause[p] for p in found.proof.premises}
+        assert len(owners) >= 2, found.goal
