@@ -85,13 +85,15 @@ def finish(
     group: WorkerGroup | None = None,
     group_cpu: float | None = None,
     idle_bytes: int = 0,
+    whole_run: bool = False,
 ) -> RunResult:
     """The run's result from what the backend measured (`cpu_s`, `peak_mb`: the program's own
-    rusage, or 0 where it has none) and, where the run has a cgroup, what the group counted since
-    the run began (`group_cpu`: its CPU seconds then; `idle_bytes`: memory the worker held idle,
-    not the run's). A group that cannot be read leaves the backend's figures, said as per
+    rusage, or 0 where it has none; `whole_run`: they already count every process of the run,
+    as a container's cgroup does) and, where the run has a worker cgroup, what the group counted
+    since the run began (`group_cpu`: its CPU seconds then; `idle_bytes`: memory the worker held
+    idle, not the run's). A group that cannot be read leaves the backend's figures, said as per
     process."""
-    whole_run = group is not None and group_cpu is not None
+    whole_run = whole_run or (group is not None and group_cpu is not None)
     if group is not None and group_cpu is not None:
         try:  # every process of the run, orphans and setsid()'d ones included
             cpu_s = max(cpu_s, group.cpu_s() - group_cpu)

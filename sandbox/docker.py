@@ -52,10 +52,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sandbox.backend import ENV, SANDBOX_UID, SCRATCH, SHM_MB, check_file_name
+from sandbox.backend import ENV, SANDBOX_UID, SCRATCH, SHM_MB, check_file_name, finish
 from sandbox.errors import SandboxConfigError, SandboxUnavailable
 from sandbox.languages import Language, get_language
-from sandbox.limits import Captured, classify, result, rlimits, sandbox_error
+from sandbox.limits import Captured, rlimits, sandbox_error
 from sandbox.slots import UidPool
 from sandbox.types import RunRequest, RunResult
 
@@ -325,24 +325,18 @@ class DockerRunner:
         exit_code, sig = (
             (code, None) if code is None or not 128 < code < 128 + 65 else (None, code - 128)
         )
-        status, detail = classify(
+        # an OOM kill can come before the peak file shows the limit: the kill is the evidence
+        peak = max(group.peak_mb, limits.memory_mb if state.get("OOMKilled") else 0.0)
+        return finish(
             lang=lang,
             limits=limits,
             captured=captured,
             exit_code=exit_code,
             sig=sig,
-            cpu_s=group.cpu_s,
-            peak_mb=limits.memory_mb if state.get("OOMKilled") else group.peak_mb,
-        )
-        return result(
-            status=status,
-            detail=detail,
-            captured=captured,
-            exit_code=exit_code,
-            sig=sig,
             wall_s=wall,
             cpu_s=group.cpu_s,
-            peak_mb=group.peak_mb,
+            peak_mb=peak,
+            whole_run=group.cpu_file is not None,
         )
 
 
