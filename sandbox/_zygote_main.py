@@ -179,8 +179,8 @@ def warm_up() -> None:
     module.__dict__["__builtins__"] = __builtins__
     exec(compile("print(sum(range(10)))\n", "main.py", "exec"), module.__dict__)
     sys.stdout.flush()
-    sys.stdin, sys.stdout, sys.stderr = saved
-    sys.__stdin__, sys.__stdout__, sys.__stderr__ = saved  # type: ignore[misc]
+    sys.stdin, sys.stdout, sys.stderr = saved  # type: ignore[assignment]
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = saved  # type: ignore[misc,assignment]
 
 
 def exit_status(exc: SystemExit) -> int:

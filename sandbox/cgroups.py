@@ -48,6 +48,7 @@ class WorkerGroup:
 
     # True: the wrapper from `wrap` drops to the slot uid itself, so spawn it as root
     switches_user = False
+    _files: dict[tuple[Path, int], int]  # open control files (`_file`), set by each subclass
 
     @classmethod
     def create(cls, name: str, uid: int | None, root: Path = ROOT) -> WorkerGroup | None:
