@@ -106,26 +106,37 @@ class Closure:
         found: dict[Statement, ProofStep] = {}
         rules = self.phases[phase]
         if self.triangles is not None and phase == self._triangle_phase:
-            self._triangle_level(found, deadline)
+            if not self._triangle_level(found, deadline):
+                self._since[phase] = since
             return list(found.values())
+        seen = 0
         for rule in rules:
             for binding in match(rule, fb, numeric, since=since):
+                seen += 1
+                # every few hundred bindings, found or not: a rule whose matches are all
+                # known facts can run for seconds past the deadline between two new facts
+                if deadline is not None and seen % 256 == 0 and time.monotonic() > deadline:
+                    self._since[phase] = since  # unfinished: a later level matches it again
+                    return list(found.values())
                 st = conclusion_of(rule, binding, numeric)
                 if st is None or st in found or fb.holds(st):
                     continue
                 premises = tuple(fb.justify(instantiate(p, binding)) for p in rule.premises)
                 found[st] = ProofStep(st, rule.name, premises)
-                if deadline is not None and time.monotonic() > deadline:
-                    return list(found.values())
         return list(found.values())
 
-    def _triangle_level(self, found: dict[Statement, ProofStep], deadline: float | None) -> None:
+    def _triangle_level(self, found: dict[Statement, ProofStep], deadline: float | None) -> bool:
         """The triangle phase from the figure's similar pairs: a candidate whose conclusion is
-        already known costs one lookup; the others, a check of the rule's premises."""
+        already known costs one lookup; the others, a check of the rule's premises. False when
+        the deadline cut it short."""
         fb, numeric = self.fb, self.numeric
         assert self.triangles is not None
+        seen = 0
         for rule in self.costly:
             for candidate in self.triangles.candidates(rule):
+                seen += 1
+                if deadline is not None and seen % 64 == 0 and time.monotonic() > deadline:
+                    return False
                 st = conclusion_of(rule, candidate, numeric)
                 if st is None or st in found or fb.holds(st):
                     continue
@@ -133,8 +144,7 @@ class Closure:
                     premises = tuple(fb.justify(instantiate(p, binding)) for p in rule.premises)
                     found[st] = ProofStep(st, rule.name, premises)
                     break
-                if deadline is not None and time.monotonic() > deadline:
-                    return
+        return True
 
     def _absorb(self, steps: list[ProofStep], goal: Statement | None) -> int:
         """Add a phase's conclusions, fold, chase; the number of new facts."""
