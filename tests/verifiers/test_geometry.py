@@ -117,6 +117,7 @@ def test_a_problem_that_does_not_draw_is_our_error_not_a_wrong_answer():
         ({"problem": FEET, "rules": "rules.txt"}, "rules='rules.txt'"),
         ({"problem": FEET, "timeout_s": 0}, "timeout_s=0"),
         ({"problem": FEET, "timeout_s": float("nan")}, "timeout_s=nan"),
+        ({"problem": FEET, "max_new_points": 0}, "max_new_points=0"),
     ],
 )
 def test_a_bad_task_is_a_configuration_error(kwargs, message):
@@ -148,3 +149,11 @@ def test_a_geometry_problem_needs_a_geometry_task():
         Problem("feet", "geometry", FEET)
     with pytest.raises(ValueError, match="needs a GeometryTask"):
         Problem("feet", "geometry", FEET, tests=FEET)
+
+
+def test_too_many_new_points_are_not_judged():
+    # the engine's set-up is not bounded by the time limit and grows with the figure
+    many = "; ".join(f"p{i} = free p{i}" for i in range(9)) + "; h = midpoint h e f"
+    verdict = verify_geometry(many, GeometryTask(FEET))
+    assert verdict.status is Status.WRONG and "10 new points: at most 8" in verdict.reason
+    assert verify_geometry(many, GeometryTask(FEET, max_new_points=10)).reward == 1

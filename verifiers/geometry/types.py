@@ -21,7 +21,10 @@ class GeometryTask:
 
     `timeout_s` bounds the DD+AR closure of the problem with the completion's clauses (see
     `verifiers.geometry.verify` for how closely); `rules` names the rule set ("proofloom",
-    the default, or "ag1", AlphaGeometry's 43). Construction parses the problem once and
+    the default, or "ag1", AlphaGeometry's 43). A completion may add at most `max_new_points`
+    points: the engine's set-up, which its time limit does not bound, grows about as the cube
+    of the figure's points (12 s for 80 free points on a 7-point problem), and AlphaGeometry's
+    solutions of IMO problems add a handful. Construction parses the problem once and
     raises VerifierConfigError (a ValueError) with a one-line reason when it does not parse or
     has no goal: a configuration mistake, never a model's.
     """
@@ -29,6 +32,7 @@ class GeometryTask:
     problem: str
     timeout_s: float = 20.0
     rules: str = "proofloom"
+    max_new_points: int = 8
     parsed: Figure = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -40,6 +44,8 @@ class GeometryTask:
             and self.timeout_s > 0
         ):
             raise VerifierConfigError(f"timeout_s={self.timeout_s!r} must be a finite number > 0")
+        if not (isinstance(self.max_new_points, int) and self.max_new_points >= 1):
+            raise VerifierConfigError(f"max_new_points={self.max_new_points!r} must be >= 1")
         if self.rules not in RULE_SETS:
             raise VerifierConfigError(f"rules={self.rules!r} must be one of {', '.join(RULE_SETS)}")
         try:

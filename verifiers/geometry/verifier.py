@@ -7,7 +7,8 @@ newlines (`e = midpoint e a b; f = on_line f a c, on_circle f o a`). It is paid 
 when every step below passes; the first that fails makes it WRONG, with a one-line reason:
 
 1. it has a clause, and no '?' (a completion adds constructions; it never restates the goal);
-2. every clause introduces only new points, never one of the problem's or an earlier clause's;
+2. every clause introduces only new points, never one of the problem's or an earlier clause's,
+   and no more than `task.max_new_points` in all;
 3. the problem with the clauses parses (the parser's message is the reason);
 4. the figure draws at `seed`, without degeneracy (`deduction.realise`: shapes that meet, no
    point on top of another, preconditions such as a non-degenerate triangle);
@@ -19,10 +20,11 @@ Failures of ours are Status.ERROR, never WRONG: an unexpected exception, or a pr
 does not draw at this seed even without the completion. Nothing raises on model output.
 
 Time: the closure checks its deadline as it derives facts and between its DD and AR phases, so
-one AR pass, or a rule join that finds nothing new, can run past it; drawing and the re-check
-come on top. On IMO-AG-30, each problem with a useless auxiliary midpoint and `timeout_s=2`,
-the solver took at most 2.9 s (2 shared cores). Callers that need a hard wall bound run verify
-in a process they can kill, as the service does.
+one AR pass, or a rule join that finds nothing new, can run past it; drawing, the engine's
+set-up (it grows with the figure, hence `max_new_points`) and the re-check come on top. On
+IMO-AG-30, each problem with a useless auxiliary midpoint and `timeout_s=2`, the solver took
+at most 2.9 s (2 shared cores). Callers that need a hard wall bound run verify in a process
+they can kill, as the service does.
 """
 
 from __future__ import annotations
@@ -95,6 +97,9 @@ def _judge(completion: str, task: GeometryTask, seed: int, started: float) -> tu
         if clash:
             return Status.WRONG, f"{_quote(clause)} names existing point {clash[0]!r}"
         taken.update(new)
+    added = len(taken) - len(task.parsed.points)
+    if added > task.max_new_points:
+        return Status.WRONG, f"{added} new points: at most {task.max_new_points} are judged"
 
     text = f"{task.premises}; {'; '.join(clauses)} ? {task.goal}"
     try:
