@@ -13,6 +13,7 @@ import pytest
 
 from service import ServiceSettings
 from service.__main__ import main
+from service.geometry import make_job
 from tests.service.conftest import serving
 from verifiers import Status, Verdict
 
@@ -143,3 +144,10 @@ def test_geometry_flags_out_of_range_are_refused_in_one_line(capsys, flags):
     assert main(flags) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and f"{flags[0]} " in err[0] and "out of range" in err[0]
+
+
+def test_without_timeout_s_a_job_gets_the_verifiers_default_within_the_maximum():
+    assert make_job(FEET, "h = midpoint h e f", None, "ag1", 60).timeout_s == 20
+    assert make_job(FEET, "h = midpoint h e f", None, "ag1", 5).timeout_s == 5
+    with pytest.raises(ValueError, match="over the service's maximum 5"):
+        make_job(FEET, "h = midpoint h e f", 6, "ag1", 5)
