@@ -10,7 +10,7 @@ PACKAGES = ("sandbox", "deduction", "verifiers", "service", "generate")
 ALLOWED = {
     "sandbox": set(),
     "deduction": set(),
-    "verifiers": {"sandbox"},
+    "verifiers": {"sandbox", "deduction"},  # deduction: the geometry reward is DD+AR
     "service": {"sandbox", "verifiers"},
     "generate": {"sandbox", "deduction", "verifiers"},
 }
@@ -97,14 +97,16 @@ def test_deduction_units_import_each_other_without_a_cycle():
     assert not cycles, f"import cycles through {cycles}: {edges}"
 
 
-def test_generate_imports_only_the_deduction_api():
-    """generate/ imports `deduction` itself and only names of its `__all__`: never a submodule
-    (deduction.engine, deduction.numeric, ...), whose names are internals that may change."""
+@pytest.mark.parametrize("package", ["generate", "verifiers"])
+def test_imports_only_the_deduction_api(package):
+    """generate/ and verifiers/ import `deduction` itself and only names of its `__all__`:
+    never a submodule (deduction.engine, deduction.numeric, ...), whose names are internals that
+    may change."""
     import deduction
 
     public = set(deduction.__all__)
     bad = []
-    for path in sorted((ROOT / "generate").rglob("*.py")):
+    for path in sorted((ROOT / package).rglob("*.py")):
         where = str(path.relative_to(ROOT))
         for node in ast.walk(ast.parse(path.read_text(), filename=where)):
             if isinstance(node, ast.Import):
@@ -118,4 +120,4 @@ def test_generate_imports_only_the_deduction_api():
                     bad.append(f"{where}: from {node.module} import ...")
                 elif node.module == "deduction":
                     bad += [f"{where}: {a.name}" for a in node.names if a.name not in public]
-    assert not bad, f"generate/ reaches past deduction.__all__: {bad}"
+    assert not bad, f"{package}/ reaches past deduction.__all__: {bad}"

@@ -1,7 +1,8 @@
 """Binary rewards: math answer equivalence, code test cases, geometry proof checking.
 
 Exports are lazy: `import verifiers.math` must not pay for the code verifier and the sandbox
-(~0.3-0.9 s), because the math verifier's sympy worker processes import it on every restart.
+(~0.3-0.9 s) or the geometry verifier and `deduction` (~0.6 s), because the math verifier's
+sympy worker processes import it on every restart.
 """
 
 from importlib import import_module
@@ -13,6 +14,8 @@ from verifiers.types import DOMAINS, Problem, Sample, Status, Verdict
 if TYPE_CHECKING:
     from verifiers.code import CallCase, CodeTests, StdioCase
     from verifiers.code import verify as verify_code
+    from verifiers.geometry import GeometryTask
+    from verifiers.geometry import verify as verify_geometry
     from verifiers.math import verify as verify_math
     from verifiers.math import verify_many as verify_math_many
     from verifiers.problems import verify_completion
@@ -22,6 +25,8 @@ _LAZY = {
     "CodeTests": ("verifiers.code", "CodeTests"),
     "StdioCase": ("verifiers.code", "StdioCase"),
     "verify_code": ("verifiers.code", "verify"),
+    "GeometryTask": ("verifiers.geometry", "GeometryTask"),
+    "verify_geometry": ("verifiers.geometry", "verify"),
     "verify_math": ("verifiers.math", "verify"),
     "verify_math_many": ("verifiers.math", "verify_many"),
     "verify_completion": ("verifiers.problems", "verify_completion"),
@@ -39,6 +44,7 @@ __all__ = [
     "CallCase",
     "CodeTests",
     "DOMAINS",
+    "GeometryTask",
     "Problem",
     "Sample",
     "Status",
@@ -48,6 +54,7 @@ __all__ = [
     "VerifierError",
     "verify_code",
     "verify_completion",
+    "verify_geometry",
     "verify_math",
     "verify_math_many",
 ]

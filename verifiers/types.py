@@ -63,7 +63,7 @@ class Verdict:
         )
 
 
-DOMAINS = ("math", "code")
+DOMAINS = ("math", "code", "geometry")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +73,11 @@ class Problem:
     `domain` names the verifier. Math: `answer` is the reference the completion's final answer
     must equal. Code: `tests` is a `verifiers.code.CodeTests`, and `prefix` is prepended to the
     completion to make the program (a model that continues a function header writes only its
-    body). `meta` holds what a generator knows besides (a reference solution, a family, a
-    difficulty); it takes no part in equality.
+    body). Geometry: `tests` is a `verifiers.geometry.GeometryTask` (the problem in
+    AlphaGeometry's language without its auxiliary clauses, the time limit, the rule set), and a
+    completion is auxiliary clauses that DD+AR must prove the goal with. `meta` holds what a
+    generator knows besides (a reference solution, a family, a difficulty); it takes no part in
+    equality.
     """
 
     id: str
@@ -94,6 +97,15 @@ class Problem:
             raise ValueError(f"math problem {self.id!r} has no reference answer")
         if self.domain == "code" and self.tests is None:
             raise ValueError(f"code problem {self.id!r} has no tests")
+        if self.domain == "geometry":
+            # imported here: `deduction` is not worth loading for math and code problems
+            from verifiers.geometry import GeometryTask
+
+            if not isinstance(self.tests, GeometryTask):
+                raise ValueError(
+                    f"geometry problem {self.id!r} needs a GeometryTask in tests, "
+                    f"got {type(self.tests).__name__}"
+                )
 
 
 @dataclass(frozen=True, slots=True)
