@@ -7,11 +7,12 @@ self-contained, and holds no secret at import. The host imports it only for `enc
 
 Inside the sandbox two processes take part:
 
-- the *supervisor* (the run's program process) marks itself non-dumpable (its memory and fds are then
-  closed to /proc and ptrace of the same uid) and forks a *worker*, which waits. Only then does the
-  supervisor read the per-run nonce from the file `nonce` and unlink it, and let the worker go: the
-  worker, which runs the candidate's code, never holds the nonce and cannot find it. (Not stdin: in
-  bubblewrap the sandbox's PID 1 keeps stdin open, and /proc/1/fd/0 re-reads it from the start.)
+- the *supervisor* (the run's program process) marks itself non-dumpable (its memory and fds are
+  then closed to /proc and ptrace of the same uid) and forks a *worker*, which waits. Only then
+  does the supervisor read the per-run nonce from the file `nonce` and unlink it, and let the
+  worker go: the worker, which runs the candidate's code, never holds the nonce and cannot find
+  it. (Not stdin: in bubblewrap the sandbox's PID 1 keeps stdin open, and /proc/1/fd/0 re-reads
+  it from the start.)
 - the *worker* moves to its own session, sends its stdout to the sandbox's stderr (the candidate's
   prints stay visible to the host but apart from the result), loads `candidate.py` as module
   `candidate`, calls the entry point on each input of `job.json` and writes one JSON line per test
