@@ -200,3 +200,19 @@ def test_solve_with_the_policy_only(run_dir, tmp_path, capsys, jobs):
     assert row["proposed"] is True and row["auxiliary"] == [AUX]
     assert "altitudes solved" in captured.out and f"proposed: {AUX}" in captured.out
     assert "solved 1 of 1" in captured.out
+
+
+def test_points_the_search_found_are_said_to_be_searched(run_dir, tmp_path, capsys):
+    # the untrained base as the proposer (a checkpoint directory): its guesses prove nothing,
+    # the heuristic search after them does
+    problems = tmp_path / "p.txt"
+    problems.write_text(f"altitudes\n{ALTITUDES}\n")
+    out = tmp_path / "out.jsonl"
+    argv = [str(problems), "--proposer", str(run_dir / "base"), "--rules", "ag1"]
+    assert main(argv + ["--samples", "4", "--timeout", "30", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "base (a checkpoint)" in captured.err
+    (row,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert row["status"] == "solved" and row["proposed"] is False
+    assert row["stats"]["auxiliary_attempt"] >= row["stats"]["proposals"]
+    assert f"searched: {row['auxiliary'][0]}" in captured.out
