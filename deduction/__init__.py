@@ -16,8 +16,14 @@ import only these names from `deduction` itself, never a submodule. The pieces:
 
 from deduction.aux_candidates import Candidate, candidates
 from deduction.constructions import CONSTRUCTIONS, instantiate, make_statement
-from deduction.engine import Engine, SolveResult, recheck, solve_problem
-from deduction.errors import ConstructionError, DeductionError, DegenerateError, ParseError
+from deduction.engine import Engine, Proposer, SolveResult, recheck, solve_problem
+from deduction.errors import (
+    ConstructionError,
+    DeductionError,
+    DegenerateError,
+    ParseError,
+    UsageError,
+)
 from deduction.numeric import (
     SHAPE_SKETCHES,
     Choice,
@@ -70,6 +76,7 @@ __all__ = [
     "ProblemLoadError",
     "Proof",
     "ProofStep",
+    "Proposer",
     "Realisation",
     "Rule",
     "SHAPE_SKETCHES",
@@ -77,6 +84,7 @@ __all__ = [
     "Statement",
     "Template",
     "Theorem",
+    "UsageError",
     "candidates",
     "checker",
     "clause_statements",

@@ -18,6 +18,10 @@ progress bar on stderr (when stderr is a terminal) counts the problems finished.
 the run and prints the summary of the problems finished so far. `--out` writes one JSON object
 per problem, with the traced proof of every solved one and the auxiliary clauses it used.
 `--rules ag1` keeps to AlphaGeometry's 43 rules; the default adds ours (`deduction.rules`).
+
+`run(args, make_proposer, prog)` is the same command with a proposer of auxiliary clauses (a
+policy model, `deduction.engine.solver.Proposer`): `python -m generate.rest_em.solve` builds
+one from a trained policy, which this package cannot import.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from deduction.engine.solver import solve_problem
+from deduction.engine.solver import Proposer, solve_problem
 from deduction.errors import UsageError
 from deduction.problem import DEFAULT_PROBLEMS, parse_problems, problem_names, resolve_name
 from deduction.rules import DEFAULT_RULE_SET, RULE_SETS
@@ -57,6 +61,9 @@ exit status:
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C, SIGTERM): the summary counts what finished"""
 
 Result = dict[str, Any]
+# Called in the parent with the problems about to be solved (so a model can sample for all of
+# them in one batch, once); what it returns is asked for each problem's proposals in its child.
+MakeProposer = Callable[[list[Problem]], Proposer]
 
 
 class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -78,6 +85,8 @@ def _child(
     workers: int,
     seed: int,
     conn: Any,
+    proposer: Proposer | None = None,
+    search: bool = True,
 ) -> None:
     # Ctrl-C and SIGTERM are the parent's to handle (it kills the children, prints the summary)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -91,6 +100,8 @@ def _child(
             auxiliary=aux,
             workers=workers,
             seed=seed,
+            proposer=proposer,
+            search=search,
         ).to_json()
     except Exception as exc:  # noqa: BLE001 - reported as an error line, the run goes on
         result = _error(problem.name, f"{type(exc).__name__}: {exc}")
@@ -116,10 +127,13 @@ def run_all(
     on_done: Callable[[Result], None] | None = None,
     seed: int = 0,
     rules: str = DEFAULT_RULE_SET,
+    proposer: Proposer | None = None,
+    search: bool = True,
 ) -> list[Result]:
     """Solve every item with at most `jobs` worker processes; results in input order. `on_done`
     is called with each result as it finishes (any order), `emit` as soon as it and all earlier
-    ones are done (input order). `rules` names a bundled rule set (`RULE_SETS`).
+    ones are done (input order). `rules` names a bundled rule set (`RULE_SETS`). `proposer`
+    and `search` go to `solve_problem` (the children are forked: the proposer is not pickled).
 
     With `aux` and `jobs` > 1 the work runs in two phases so the auxiliary search gets every
     core: first DD+AR alone on every problem, `jobs` problems at a time; then each problem left
@@ -139,7 +153,7 @@ def run_all(
 
     def launch(i: int, item: Problem, limit: float, with_aux: bool, cores: int) -> None:
         recv, send = ctx.Pipe(duplex=False)
-        args = (item, limit, use_ar, with_aux, rules, cores, seed, send)
+        args = (item, limit, use_ar, with_aux, rules, cores, seed, send, proposer, search)
         # not a daemon: its search forks workers of its own (killed with it, see finally)
         proc = ctx.Process(target=_child, args=args, daemon=False)
         proc.start()
@@ -253,9 +267,9 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(prog: str = PROG) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog=PROG,
+        prog=prog,
         description="Solve AlphaGeometry problems with DD+AR and print one line per problem.",
         formatter_class=_Help,
         epilog=EPILOG,
@@ -371,6 +385,11 @@ def format_result(result: Result, proof: bool = False) -> str:
     line = f"{result['name']} {result['status']} {result['seconds']:.3f}"
     if result["status"] != "solved" and _reason(result):
         line += f"  {_reason(result)}"
+    # with a proposer in play (it was asked: `proposals` counted), say whose points made it
+    asked = "proposals" in result.get("stats", {})
+    if result["status"] == "solved" and result.get("auxiliary") and asked:
+        whose = "proposed" if result.get("proposed") else "searched"
+        line += f"  {whose}: " + "; ".join(result["auxiliary"])
     if proof and result["status"] == "solved" and result.get("proof_text"):
         if result.get("auxiliary"):
             line += "\n    auxiliary: " + "; ".join(result["auxiliary"])
@@ -424,9 +443,18 @@ class Report:
         return f"solved {solved} of {self.total}" + (f" ({', '.join(notes)})" if notes else "")
 
 
-def _solve(args: argparse.Namespace) -> int:
+def _solve(args: argparse.Namespace, make_proposer: MakeProposer | None) -> int:
     items = _load(args)
-    report = Report(len(items), args.proof, _open_out(args.out))
+    out = _open_out(args.out)  # a bad --out is said before a model samples for minutes
+    proposer = None
+    if make_proposer is not None:
+        try:
+            proposer = make_proposer([item for item in items if isinstance(item, Problem)])
+        except BaseException:
+            if out is not None:
+                out.close()
+            raise
+    report = Report(len(items), args.proof, out)
     interrupted = False
     try:
         run_all(
@@ -435,10 +463,13 @@ def _solve(args: argparse.Namespace) -> int:
             args.jobs,
             not args.no_ar,
             report.emit,
-            aux=not args.no_aux,
+            # --no-aux with a proposer: its proposals only, no heuristic search
+            aux=not args.no_aux or proposer is not None,
             on_done=report.finished,
             seed=args.seed,
             rules=args.rules,
+            proposer=proposer,
+            search=not args.no_aux,
         )
     except KeyboardInterrupt:
         interrupted = True
@@ -463,22 +494,29 @@ def _silence_stdout() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    return run(parser().parse_args(argv))
+
+
+def run(
+    args: argparse.Namespace, make_proposer: MakeProposer | None = None, prog: str = PROG
+) -> int:
+    """The command on parsed `args` (`parser()`'s flags); `make_proposer` (see MakeProposer)
+    adds a proposer's auxiliary clauses; `prog` names the command in its error lines."""
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
-        return _solve(args)
+        return _solve(args, make_proposer)
     except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:  # before the first problem started: nothing to summarise
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        print(f"{prog}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # the reader left (`| head`): nothing to say, nobody to say it to
         _silence_stdout()
         return EXIT_FAILED
     except OSError as exc:  # stdout or --out failed mid-run (a full disk)
-        print(f"{PROG}: failed: {exc}", file=sys.stderr)
+        print(f"{prog}: failed: {exc}", file=sys.stderr)
         return EXIT_FAILED
     finally:
         if in_main_thread:

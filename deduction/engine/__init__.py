@@ -9,7 +9,7 @@ from deduction.engine.factbase import NUMERIC_PREDICATES, FactBase
 from deduction.engine.implied import implied_facts
 from deduction.engine.matcher import match
 from deduction.engine.recheck import recheck
-from deduction.engine.solver import Engine, SolveResult, solve_problem
+from deduction.engine.solver import Engine, Proposer, SolveResult, solve_problem
 
 __all__ = [
     "Chasing",
@@ -18,6 +18,7 @@ __all__ = [
     "Engine",
     "FactBase",
     "NUMERIC_PREDICATES",
+    "Proposer",
     "SolveResult",
     "implied_facts",
     "match",

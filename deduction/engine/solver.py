@@ -211,6 +211,7 @@ class SolveResult:
     stats: dict[str, Any] = field(default_factory=dict)
     auxiliary: tuple[str, ...] = ()  # clauses added to the problem before the proof was found
     solution: str = ""  # the problem as proved: its clauses, the auxiliary ones, the goal
+    proposed: bool = False  # the auxiliary clauses came from the proposer, not the search
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -224,6 +225,7 @@ class SolveResult:
         if self.auxiliary:
             out["auxiliary"] = list(self.auxiliary)
             out["solution"] = self.solution
+            out["proposed"] = self.proposed
         if self.proof is not None:
             out["proof"] = self.proof.to_json()
             out["proof_text"] = proof_text(self.proof)
@@ -240,6 +242,7 @@ def solve_problem(
     auxiliary: bool = True,
     workers: int = 1,
     proposer: Proposer | None = None,
+    search: bool = True,
 ) -> SolveResult:
     """Solve one problem; never raises for a bad problem (status "error" with the reason).
 
@@ -248,7 +251,9 @@ def solve_problem(
     attempts in `workers` processes; the clauses that made the proof are reported in
     `SolveResult.auxiliary`. `proposer` (a policy model, say) is asked for auxiliary clauses
     for the problem (text in, clause texts out, `;` between the clauses of one proposal); its
-    proposals that parse are tried first, in its order. With `check`, the proof is re-checked
+    proposals that parse are tried first, in its order (`SolveResult.proposed` says whether one
+    of them made the proof); `search=False` tries them only, without the heuristic search
+    after them. With `check`, the proof is re-checked
     step by step on the figure it was found on and on new figures of the problem with its
     auxiliary clauses (`_recheck_fresh`).
     """
@@ -275,12 +280,13 @@ def solve_problem(
             if not solved and auxiliary and stats.fixpoint:
                 proposals = _proposals(problem, proposer, result.stats)
                 found = _search_auxiliary(
-                    engine, rules, use_ar, deadline, result.stats, workers, seed, proposals
+                    engine, rules, use_ar, deadline, result.stats, workers, seed, proposals, search
                 )
                 if found is not None:
                     engine, clauses = found
                     result.auxiliary = tuple(str(c) for c in clauses)
                     result.solution = engine.problem.text
+                    result.proposed = result.stats["auxiliary_attempt"] < len(proposals)
                     solved = True
             if solved:
                 _finish(result, engine, goal, check, seed)
@@ -367,20 +373,25 @@ def _search_auxiliary(
     workers: int,
     seed: int,
     proposals: Sequence[tuple[Clause, ...]] = (),
+    search: bool = True,
 ) -> tuple[Engine, tuple[Clause, ...]] | None:
     """The auxiliary search on `engine`'s fixpoint; the engine that proves the goal from the
-    problem with the clauses found, and those clauses."""
+    problem with the clauses found, and those clauses. Without `search`, the proposals only
+    (the attempts before the heuristic ones, `auxiliary.Search.kind`)."""
 
     def make(problem: Problem, points: dict, known: Sequence[ProofStep]) -> Engine:
         return Engine(problem, rules, use_ar=use_ar, points=points, known=known)
 
+    if not search and not proposals:
+        return None  # nothing to try: skip ranking the candidates
     # an attempt adds several points: it may take many times the base closure, never the
     # whole budget
     cap = max(AUX_MIN_SECONDS, AUX_SLOWDOWN * engine.stats.seconds)
     config = auxiliary.SearchConfig(seed=seed, cap=cap)
-    search = auxiliary.Search(engine, make, config, proposals)
-    stats["auxiliary_candidates"] = len(search.ranked)
-    found, tried = auxiliary.run_search(search, deadline, workers)
+    attempts = auxiliary.Search(engine, make, config, proposals)
+    stats["auxiliary_candidates"] = len(attempts.ranked)
+    limit = None if search else len(proposals)
+    found, tried = auxiliary.run_search(attempts, deadline, workers, limit)
     stats["auxiliary_tried"] = tried
     if found is None or found.clauses is None:
         return None
@@ -388,7 +399,7 @@ def _search_auxiliary(
     # the proof again, in this process (a worker's engine cannot be sent back), from the
     # problem with the pruned clauses only
     now = time.monotonic()
-    final = search.prove(
+    final = attempts.prove(
         clauses, None if deadline is None else now + max(AUX_MIN_SECONDS, deadline - now)
     )
     if not isinstance(final, Engine):  # None: it did not prove the goal again

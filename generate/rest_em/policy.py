@@ -119,14 +119,20 @@ def load_tokenizer(path: str | Path) -> Any:
 
 def render(problem: Problem, tokenizer: Any) -> str:
     """The prompt text for `problem` (see the module docstring)."""
+    return render_text(problem.prompt, problem.domain, tokenizer)
+
+
+def render_text(prompt: str, domain: str, tokenizer: Any) -> str:
+    """`render` of a prompt text and its domain (a geometry prompt is rendered as a math one:
+    `generate.rest_em.geometry_prompt`)."""
     if getattr(tokenizer, "chat_template", None):
-        messages = [{"role": "user", "content": problem.prompt}]
+        messages = [{"role": "user", "content": prompt}]
         return str(
             tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         )
-    if problem.domain == "code":
-        return problem.prompt
-    return f"Q: {problem.prompt}\nA: "
+    if domain == "code":
+        return prompt
+    return f"Q: {prompt}\nA: "
 
 
 TRAINERS = ("transformers", "trl")
