@@ -44,7 +44,7 @@ from deduction.problem import (
     with_clauses,
 )
 from deduction.proof import Proof, proof_graph, proof_text, traceback
-from deduction.rules import Rule, load_rules
+from deduction.rules import RULE_SETS, Rule, load_rules
 from deduction.types import (
     Clause,
     ConstructionCall,
@@ -78,6 +78,7 @@ __all__ = [
     "ProofStep",
     "Proposer",
     "Realisation",
+    "RULE_SETS",
     "Rule",
     "SHAPE_SKETCHES",
     "SolveResult",

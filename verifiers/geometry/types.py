@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from deduction import RULE_SETS as BUNDLED
 from deduction import DeductionError, parse_problem
 from deduction import Problem as Figure
 from verifiers.errors import VerifierConfigError
 
-# The bundled rule sets of `deduction.load_rules` (its RULE_SETS is not in deduction's API).
-# A file path, which load_rules also takes, is refused: a task must mean the same everywhere.
-RULE_SETS = ("proofloom", "ag1")
+# The bundled rule sets of `deduction.load_rules`, by name. A file path, which load_rules also
+# takes, is refused: a task must mean the same everywhere.
+RULE_SETS = tuple(BUNDLED)
 
 
 @dataclass(frozen=True, slots=True)
