@@ -21,8 +21,8 @@ when every step below passes; the first that fails makes it WRONG, with a one-li
 Failures of ours are Status.ERROR, never WRONG: an unexpected exception, or a problem that
 does not draw at this seed even without the completion. Nothing raises on model output.
 
-Time: the closure checks its deadline as it derives facts and between its DD and AR phases, so
-one AR pass, or a rule join that finds nothing new, can run past it; drawing, the engine's
+Time: the closure checks its deadline every few hundred rule matches and between its DD and
+AR phases, so one AR pass can run past it; drawing, the engine's
 set-up (it grows with the figure, hence `max_new_points`) and the re-check come on top. On
 IMO-AG-30 problems with a useless auxiliary midpoint (2 shared cores), verify took at most
 2.9 s with `timeout_s=2`, and 6.8 s with `timeout_s=5`: IMO 2015 P4, proved near the limit,
