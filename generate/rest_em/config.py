@@ -26,6 +26,37 @@ RESUMABLE = (
 )
 
 
+# Fields only geometry reads; the other domains' config.json leaves them out.
+GEOMETRY_ONLY = ("timeout", "generate_seconds")
+
+# Geometry's defaults where they differ from the fields', sized so that `python -m
+# generate.rest_em --domain geometry` finishes in under 15 minutes on 2 shared cores:
+# - ~150 s of the generator (`generate_seconds`) for up to 60 auxiliary problems: auxiliary
+#   theorems are rare (one figure in tens gives any), so the time bound, not n, usually ends it;
+# - 20 seed problems: what is left after the held-out quarter and a pool for the E-step;
+# - K=8 E-step samples and pass@4 held out: every distinct completion that parses costs a DD+AR
+#   run (up to `timeout` 5 s: small figures close in well under a second, a useless
+#   construction on a larger one can take the whole limit), so samples, not sampling, are
+#   the cost; and 2 iterations;
+# - 64 new tokens: one auxiliary clause is ~20-35 characters ("j = circle j a e f"), two fit;
+# - 5 problems a shard, so a pool of a few dozen keeps both workers verifying;
+# - 150 seed epochs (~300 steps): the character-level model must learn the clause syntax from
+#   20 problems alone (100 steps on 5 problems still wrote "f irrrrror e c", loss 1.14).
+DOMAIN_DEFAULTS: dict[str, dict[str, Any]] = {
+    "geometry": {
+        "n_problems": 60,
+        "seed_problems": 20,
+        "seed_epochs": 150.0,
+        "k": 8,
+        "eval_k": 4,
+        "iterations": 2,
+        "max_new_tokens": 64,
+        "shard_size": 5,
+        "timeout": 5.0,
+    }
+}
+
+
 @dataclass(frozen=True, slots=True)
 class RestEMConfig:
     """A ReST-EM run (`python -m generate.rest_em`).
@@ -35,7 +66,9 @@ class RestEMConfig:
     (16 and 10 against 32 and 10) to fit the built-in run into minutes. `model=None` builds the
     tiny default model and gives it a starting skill by supervised training on `seed_problems`
     problems: that checkpoint is the "base" every M-step restarts from. `problems` is a source
-    (`datasets.load_problems`); `n_problems` caps it (built-in: 1,200 by default).
+    (`datasets.load_problems`); `n_problems` caps it (built-in: 1,200 by default; geometry's
+    built-in set: the generator's target). `for_domain` fills a domain's own defaults
+    (`DOMAIN_DEFAULTS`) into the fields not given.
     """
 
     domain: str
@@ -43,6 +76,8 @@ class RestEMConfig:
     model: str | None = None
     problems: str = "builtin"
     n_problems: int | None = None
+    timeout: float = 10.0  # geometry: seconds of DD+AR per verification (`GeometryTask`)
+    generate_seconds: float = 150.0  # geometry, built-in: the generator's time bound
     difficulty: int = 1
     held_out: float = 0.25
     seed: int = 0
@@ -92,6 +127,8 @@ class RestEMConfig:
             "patience": self.patience >= 1,
             "temperature": self.temperature > 0,
             "top_p": 0 < self.top_p <= 1,
+            "timeout": self.timeout > 0,
+            "generate_seconds": self.generate_seconds > 0,
         }
         for name, ok in checks.items():
             if not ok:
@@ -114,5 +151,14 @@ class RestEMConfig:
                 f"--model {self.model}: not a transformers checkpoint (no config.json)"
             )
 
+    @classmethod
+    def for_domain(cls, domain: str, out: str, **given: Any) -> RestEMConfig:
+        """A config with `domain`'s defaults (`DOMAIN_DEFAULTS`) for the fields not in `given`."""
+        return cls(domain=domain, out=out, **{**DOMAIN_DEFAULTS.get(domain, {}), **given})
+
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if self.domain != "geometry":  # code and math runs made before these fields resume
+            for name in GEOMETRY_ONLY:
+                del data[name]
+        return data
