@@ -32,7 +32,7 @@ from generate.cli import (
     setup_logging,
 )
 from generate.executors import EXECUTORS
-from generate.rest_em.config import DOMAIN_DEFAULTS, RestEMConfig
+from generate.rest_em.config import DOMAIN_DEFAULTS, GEOMETRY_BUILTIN_N, RestEMConfig
 from generate.rest_em.policy import TRAINERS
 from generate.rest_em.samplers import SAMPLERS
 
@@ -72,7 +72,7 @@ def parser() -> argparse.ArgumentParser:
     flag(
         "--n-problems",
         "use this many problems (built-in: make them; default 1200, or the whole data set; "
-        "geometry's built-in set: the generator's target)",
+        f"geometry's built-in set: the generator's target, default {GEOMETRY_BUILTIN_N})",
         type=count,
     )
     flag("--timeout", "geometry: seconds of DD+AR per verification", type=positive_float)

@@ -31,28 +31,30 @@ GEOMETRY_ONLY = ("timeout", "generate_seconds")
 
 # Geometry's defaults where they differ from the fields', sized so that `python -m
 # generate.rest_em --domain geometry` finishes in under 15 minutes on 2 shared cores:
-# - ~150 s of the generator (`generate_seconds`) for up to 60 auxiliary problems: auxiliary
-#   theorems are rare (one figure in tens gives any), so the time bound, not n, usually ends it;
-# - 20 seed problems: what is left after the held-out quarter and a pool for the E-step;
+# - ~180 s of the generator (`generate_seconds`) for up to GEOMETRY_BUILTIN_N problems
+#   (`n_problems` when given; a --problems file is used whole by default): auxiliary
+#   theorems are rare (150 s made 32 from 7 of 392 figures), so the time bound, not n, ends it;
+# - 10 seed problems (whole premise sets, so a figure or two): the held-out quarter and a pool
+#   for the E-step need the rest of a few dozen problems;
 # - K=8 E-step samples and pass@4 held out: every distinct completion that parses costs a DD+AR
-#   run (up to `timeout` 5 s: small figures close in well under a second, a useless
+#   run (up to `timeout`, 5 s: small figures close in well under a second, a useless
 #   construction on a larger one can take the whole limit), so samples, not sampling, are
 #   the cost; and 2 iterations;
 # - 64 new tokens: one auxiliary clause is ~20-35 characters ("j = circle j a e f"), two fit;
 # - 5 problems a shard, so a pool of a few dozen keeps both workers verifying;
-# - 150 seed epochs (~300 steps): the character-level model must learn the clause syntax from
-#   20 problems alone (100 steps on 5 problems still wrote "f irrrrror e c", loss 1.14).
+# - 200 seed epochs (one step each for up to 16 problems): the character-level model must learn
+#   the clause syntax from a handful of problems alone (100 steps on 5 problems still wrote
+#   "f irrrrror e c", loss 1.14).
+GEOMETRY_BUILTIN_N = 60
 DOMAIN_DEFAULTS: dict[str, dict[str, Any]] = {
     "geometry": {
-        "n_problems": 60,
-        "seed_problems": 20,
-        "seed_epochs": 150.0,
+        "seed_problems": 10,
+        "seed_epochs": 200.0,
         "k": 8,
         "eval_k": 4,
         "iterations": 2,
         "max_new_tokens": 64,
         "shard_size": 5,
-        "timeout": 5.0,
     }
 }
 
@@ -76,8 +78,8 @@ class RestEMConfig:
     model: str | None = None
     problems: str = "builtin"
     n_problems: int | None = None
-    timeout: float = 10.0  # geometry: seconds of DD+AR per verification (`GeometryTask`)
-    generate_seconds: float = 150.0  # geometry, built-in: the generator's time bound
+    timeout: float = 5.0  # geometry: seconds of DD+AR per verification (`GeometryTask`)
+    generate_seconds: float = 180.0  # geometry, built-in: the generator's time bound
     difficulty: int = 1
     held_out: float = 0.25
     seed: int = 0

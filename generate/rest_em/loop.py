@@ -35,7 +35,7 @@ from tqdm import tqdm
 
 from generate.errors import UsageError, VerifierUnavailable
 from generate.executors import Executor, make_executor
-from generate.rest_em.config import RESUMABLE, RestEMConfig
+from generate.rest_em.config import GEOMETRY_BUILTIN_N, RESUMABLE, RestEMConfig
 from generate.rest_em.datasets import BUILTIN, load_problems, spec_of
 from generate.rest_em.estep import Judged, keep, sft_rows
 from generate.rest_em.geometry_data import generate_default
@@ -178,7 +178,7 @@ class RestEMRun:
             source = str(
                 generate_default(
                     self.out / "problems",
-                    n or 60,
+                    n or GEOMETRY_BUILTIN_N,
                     config.seed,
                     config.generate_seconds,
                     config.workers,
@@ -188,16 +188,16 @@ class RestEMRun:
         problems = load_problems("geometry", source, n, timeout_s=config.timeout)
         keys = [str(p.meta["premise_set"]) for p in problems]
         groups = by_group(problems, keys, config.seed)
-        held, rest = take_groups(groups, math.ceil(config.held_out * len(problems)))
-        seed_set, pool_groups = take_groups(rest, config.seed_problems)
-        pool = [p for group in pool_groups for p in group]
-        if not pool:
+        if len(groups) < 3:
             raise UsageError(
-                f"{len(problems)} geometry problems from {len(groups)} premise sets leave none "
-                f"for the E-step after {len(held)} held out and --seed-problems "
-                f"{config.seed_problems} (whole premise sets each): lower --seed-problems or "
-                "give more problems"
+                f"{len(problems)} geometry problems from {len(groups)} premise sets: seed, "
+                "pool and held-out sets need 3 at least (whole premise sets each); give more "
+                "problems"
             )
+        # a small set (the built-in one is cut by time) keeps a premise set for each later side
+        held, rest = take_groups(groups, math.ceil(config.held_out * len(problems)), leave=2)
+        seed_set, pool_groups = take_groups(rest, config.seed_problems, leave=1)
+        pool = [p for group in pool_groups for p in group]
         logger.info(
             "geometry: %d seed, %d pool, %d held-out problems from %d premise sets",
             len(seed_set),

@@ -65,15 +65,16 @@ def by_group(items: Sequence[T], keys: Sequence[str], seed: int = 0) -> list[lis
     return [groups[k] for k in order]
 
 
-def take_groups(groups: Sequence[list[T]], n: int) -> tuple[list[T], list[list[T]]]:
-    """(the items of the first whole groups, at least `n` of them; the groups left).
+def take_groups(groups: Sequence[list[T]], n: int, leave: int = 1) -> tuple[list[T], list[list[T]]]:
+    """(the items of the first whole groups, at least `n` of them unless that would leave fewer
+    than `leave` groups; the groups left).
 
     A split by group (geometry's premise sets) moves whole groups, so a share is met at a group
     boundary rather than exactly: with few groups `held_out`'s threshold test of `split` could
     leave a side empty, which cutting an ordered list of groups cannot while groups remain."""
     first: list[T] = []
     i = 0
-    while i < len(groups) and len(first) < n:
+    while i < len(groups) - leave and len(first) < n:
         first.extend(groups[i])
         i += 1
     return first, list(groups[i:])

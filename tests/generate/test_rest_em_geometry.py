@@ -7,6 +7,7 @@ clauses, which the loader must skip.
 """
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -144,5 +145,74 @@ def test_geometry_defaults_fill_only_the_flags_not_given(tmp_path):
     argv = ["--domain", "geometry", "--k", "16"]
     assert "k" in given(argv) and "seed_problems" not in given(argv)
     config = RestEMConfig.for_domain("geometry", str(tmp_path), k=16)
-    assert config.k == 16 and config.seed_problems == 20 and config.timeout == 5.0
+    assert config.k == 16 and config.seed_problems == 10 and config.timeout == 5.0
     assert "timeout" not in RestEMConfig("math", str(tmp_path)).to_json()  # old runs resume
+
+
+def test_repeated_completions_are_judged_once(tmp_path, monkeypatch):
+    """Greedy decoding repeats one completion K times: the shard judges it once per problem
+    (the real verifier, counted) and copies the verdict to the repeats."""
+    pytest.importorskip("torch")
+    import verifiers.problems
+    from generate.rest_em.policy import build_tiny
+    from generate.rest_em.samplers import SamplingSettings
+    from generate.rest_em.steps import SampleAndJudge, read_judged
+    from generate.shards import Shard
+
+    calls = Counter()
+    real = verifiers.problems.VERIFIERS["geometry"]
+
+    def counted(problem, completion, **options):
+        calls[problem.id, completion] += 1
+        return real(problem, completion, **options)
+
+    monkeypatch.setitem(verifiers.problems.VERIFIERS, "geometry", counted)
+    problems = load_problems("geometry", str(DATA), 3, timeout_s=5.0)
+    model = build_tiny(tmp_path / "tiny")
+    greedy = SamplingSettings(k=4, temperature=0.0, max_new_tokens=24)
+    task = SampleAndJudge(str(model), tuple(spec_of(p) for p in problems), 3, greedy, ("\n",))
+    counts = task(Shard(0, 0, str(tmp_path / "step")))
+    judged = read_judged(tmp_path / "step", 1)
+    assert len(judged) == 12 and counts["samples"] == 12
+    assert counts["distinct"] == len(calls) == 3 and counts["repeats"] == 9
+    assert set(calls.values()) == {1}
+    for p in problems:
+        verdicts = {j.verdict for j in judged if j.sample.problem_id == p.id}
+        assert len(verdicts) == 1  # the copies carry the one verdict
+
+
+def test_one_iteration_end_to_end(tmp_path):
+    """Seed training, held-out evaluation and one E-step with the tiny model and DD+AR as the
+    reward, in this process (the code and math tests run the process pool). The tiny model
+    rarely proposes a construction that parses after so little training, so an E-step without
+    a correct sample, which stops the run, is a valid outcome; every verdict must be a
+    judgement, never ERROR or TIMEOUT."""
+    pytest.importorskip("torch")
+    from generate.executors import SerialExecutor
+    from generate.rest_em.loop import RestEMRun
+    from generate.rest_em.steps import read_judged
+
+    out = tmp_path / "geo"
+    config = RestEMConfig.for_domain(
+        "geometry",
+        str(out),
+        problems=str(DATA),
+        seed_problems=4,
+        seed_epochs=20,
+        iterations=1,
+        k=2,
+        eval_k=2,
+        cap=2,
+        epochs=1,
+        max_new_tokens=32,
+    )
+    summary = RestEMRun(config, SerialExecutor()).run(progress=False)
+    rows = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [r["iteration"] for r in rows] in ([0], [0, 1])
+    assert rows[0]["held_out"] == len(split_of(out)["held_out"]) and "pass@2" in rows[0]
+    assert summary["domain"] == "geometry" and (out / "summary.json").exists()
+    pool = split_of(out)["pool"]
+    shards = -(-len(pool) // config.shard_size)
+    judged = read_judged(out / "iter_001" / "estep", shards)
+    assert len(judged) == 2 * len(pool)
+    assert {j.verdict.status for j in judged} <= {Status.CORRECT, Status.WRONG}
