@@ -49,8 +49,8 @@ GEOMETRY_BUILTIN_N = 60
 DOMAIN_DEFAULTS: dict[str, dict[str, Any]] = {
     "geometry": {
         "seed_problems": 10,
-        "seed_epochs": 200.0,
-        "k": 8,
+        "seed_epochs": 600.0,
+        "k": 16,
         "eval_k": 4,
         "iterations": 2,
         "max_new_tokens": 64,

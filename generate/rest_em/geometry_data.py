@@ -12,8 +12,8 @@ Records without auxiliary clauses are skipped: DD+AR proves them alone, so any c
 parses would be "correct" and the policy would learn nothing about constructions.
 
 **Premise sets.** The generator draws one figure (a premise set) and keeps up to `--max-goals`
-theorems of it, so one figure gives many records (in a 40,000-record run, 341 auxiliary records
-came from 32 figures). A held-out split by record would test on figures the policy trained on.
+theorems of it, so one figure gives many records (in one generator run we read, 341 auxiliary
+records came from 32 figures). A held-out split by record would test on figures it trained on.
 Each problem therefore carries `meta["premise_set"]`, the key the loop splits by: records that
 share the generator's premise-set seed (`seed`) or the same premise clauses (the text before
 ` ? `) are one group (union-find over both, so a figure whose sub-statements differ and two

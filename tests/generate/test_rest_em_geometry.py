@@ -142,10 +142,15 @@ def test_a_missing_problem_file_is_one_line_from_the_command_line(tmp_path, caps
 def test_geometry_defaults_fill_only_the_flags_not_given(tmp_path):
     from generate.rest_em.cli import given
 
-    argv = ["--domain", "geometry", "--k", "16"]
+    argv = ["--domain", "geometry", "--k", "3"]
     assert "k" in given(argv) and "seed_problems" not in given(argv)
-    config = RestEMConfig.for_domain("geometry", str(tmp_path), k=16)
-    assert config.k == 16 and config.seed_problems == 10 and config.timeout == 5.0
+    config = RestEMConfig.for_domain("geometry", str(tmp_path), k=3)
+    assert (
+        config.k == 3
+        and config.eval_k == 4
+        and config.seed_problems == 10
+        and config.timeout == 5.0
+    )
     assert "timeout" not in RestEMConfig("math", str(tmp_path)).to_json()  # old runs resume
 
 
@@ -216,3 +221,22 @@ def test_one_iteration_end_to_end(tmp_path):
     judged = read_judged(out / "iter_001" / "estep", shards)
     assert len(judged) == 2 * len(pool)
     assert {j.verdict.status for j in judged} <= {Status.CORRECT, Status.WRONG}
+
+
+def test_the_built_in_set_stops_the_generator_at_its_budget(tmp_path):
+    """The generator runs as a child and is stopped with SIGINT at the time bound: in 4 s it
+    commits no auxiliary theorem (shards take longer), which is one line, not a hang."""
+    import time
+
+    from generate.rest_em.geometry_data import generate_default
+
+    start = time.monotonic()
+    try:
+        made = generate_default(tmp_path / "p", n=5, seed=0, budget_s=4.0, workers=1)
+    except UsageError as exc:
+        assert "made no auxiliary problem in 4 s" in str(exc) and "\n" not in str(exc)
+        assert not (tmp_path / "p" / ".complete").exists()  # a rerun generates again
+    else:  # a fast machine: whatever it committed is the set, marked done
+        assert (made / ".complete").exists()
+    assert time.monotonic() - start < 60
+    assert (tmp_path / "p" / "config.json").exists()  # the generator's own run directory
