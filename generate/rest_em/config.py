@@ -42,14 +42,16 @@ GEOMETRY_ONLY = ("timeout", "generate_seconds")
 #   the cost; and 2 iterations;
 # - 64 new tokens: one auxiliary clause is ~20-35 characters ("j = circle j a e f"), two fit;
 # - 5 problems a shard, so a pool of a few dozen keeps both workers verifying;
-# - 200 seed epochs (one step each for up to 16 problems): the character-level model must learn
-#   the clause syntax from a handful of problems alone (100 steps on 5 problems still wrote
-#   "f irrrrror e c", loss 1.14).
+# - 300 seed epochs (one step each for up to 16 problems), the most that fits: 200 steps on
+#   13 problems left the character-level model writing "e = refot re c c fle = = b", 600 on
+#   12 (loss 0.24) "f = fon_circ f f f f on_circle f c c a" on held-out figures, and took 18
+#   minutes on cores shared with two solver benchmarks (1.8 s a step; 0.44 s on a quiet machine).
+#   The tiny model learns the shape of a clause, not geometry: a real policy is `--model`.
 GEOMETRY_BUILTIN_N = 60
 DOMAIN_DEFAULTS: dict[str, dict[str, Any]] = {
     "geometry": {
         "seed_problems": 10,
-        "seed_epochs": 600.0,
+        "seed_epochs": 300.0,
         "k": 16,
         "eval_k": 4,
         "iterations": 2,
