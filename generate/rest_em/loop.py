@@ -194,9 +194,11 @@ class RestEMRun:
                 "pool and held-out sets need 3 at least (whole premise sets each); give more "
                 "problems"
             )
-        # a small set (the built-in one is cut by time) keeps a premise set for each later side
+        # a small set (the built-in one is cut by time) keeps a premise set for each later side,
+        # and the seed set takes at most about half of what is left, so the E-step keeps a pool
         held, rest = take_groups(groups, math.ceil(config.held_out * len(problems)), leave=2)
-        seed_set, pool_groups = take_groups(rest, config.seed_problems, leave=1)
+        half = sum(len(g) for g in rest) // 2
+        seed_set, pool_groups = take_groups(rest, min(config.seed_problems, half), leave=1)
         pool = [p for group in pool_groups for p in group]
         logger.info(
             "geometry: %d seed, %d pool, %d held-out problems from %d premise sets",
