@@ -3,7 +3,8 @@ verifiers over HTTP (`python -m service --host 127.0.0.1 --port 8080`).
 
 - `POST /run_code`: SandboxFusion's request and response (`fusion`), so its SDK and verl's
   client work unchanged; `POST /run`: our `RunRequest` -> `RunResult`.
-- `POST /verify/code`, `/verify/math`, `/verify/batch`: the verifiers' `Verdict`.
+- `POST /verify/code`, `/verify/math`, `/verify/geometry`, `/verify/batch`: the verifiers'
+  `Verdict` (geometry checks in worker processes of their own, `service.geometry`).
 - `GET /health`, `GET /metrics` (Prometheus text, by prometheus-client).
 
 A layer of its own above `sandbox/` and `verifiers/` (it serves both); the HTTP client that

@@ -42,6 +42,21 @@ def parser() -> argparse.ArgumentParser:
         "--queue-timeout", type=float, default=30.0, help="seconds a request may wait (then 503)"
     )
     p.add_argument("--max-body-mb", type=float, default=8.0, help="largest request body")
+    p.add_argument(
+        "--geometry-workers", type=int, default=2, help="processes for /verify/geometry checks"
+    )
+    p.add_argument(
+        "--geometry-max-timeout",
+        type=float,
+        default=60.0,
+        help="largest timeout_s a /verify/geometry request may ask for",
+    )
+    p.add_argument(
+        "--geometry-slack",
+        type=float,
+        default=5.0,
+        help="seconds a geometry check may overrun its timeout_s before its worker is killed",
+    )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     return p
 
@@ -61,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
             queue=args.queue,
             queue_timeout_s=args.queue_timeout,
             max_body_bytes=int(args.max_body_mb * (1 << 20)),
+            geometry_workers=args.geometry_workers,
+            geometry_max_timeout_s=args.geometry_max_timeout,
+            geometry_slack_s=args.geometry_slack,
         )
     except ServiceConfigError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)

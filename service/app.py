@@ -1,8 +1,9 @@
 """The FastAPI application: routes, access, size limits, admission, metrics.
 
 Every route that runs code or a verifier takes an admission ticket first (`admission`), runs
-the blocking work on a thread (the sandbox's runner and the verifiers are synchronous), and
-answers; a refusal is a 4xx/5xx with a one-line `detail`, never a dropped connection.
+the blocking work on a thread (the sandbox's runner and the verifiers are synchronous; a
+geometry check waits there on a worker process, `service.geometry`), and answers; a refusal is
+a 4xx/5xx with a one-line `detail`, never a dropped connection.
 """
 
 from __future__ import annotations
@@ -34,7 +35,14 @@ from sandbox.types import first_error, unencodable
 from service.admission import Admission
 from service.errors import RequestRefused
 from service.fusion import RunCodeRequest, RunCodeResponse, to_response, to_run_request
-from service.requests import BatchRequest, CodeVerifyRequest, MathVerifyRequest
+from service.geometry import GeometryPool, make_job
+from service.requests import (
+    BatchRequest,
+    CodeVerifyRequest,
+    GeometryVerifyRequest,
+    MathVerifyRequest,
+    VerifyItem,
+)
 from service.settings import ServiceSettings
 from verifiers import Verdict, VerifierConfigError
 from verifiers.code import verify as verify_code
@@ -43,7 +51,16 @@ from verifiers.math import verify as verify_math
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 ROUTES = frozenset(
-    ("/run_code", "/run", "/verify/code", "/verify/math", "/verify/batch", "/health", "/metrics")
+    (
+        "/run_code",
+        "/run",
+        "/verify/code",
+        "/verify/math",
+        "/verify/geometry",
+        "/verify/batch",
+        "/health",
+        "/metrics",
+    )
 )
 
 
@@ -65,6 +82,11 @@ class Metrics:
         self.waiting = Gauge("proofloom_waiting", "Requests queued", registry=self.registry)
         self.runs = Counter(
             "proofloom_runs", "Sandbox runs by status", ["status"], registry=self.registry
+        )
+        self.geometry_recycled = Counter(
+            "proofloom_geometry_recycled",
+            "Geometry workers killed and replaced (a check overran its bound, or a worker died)",
+            registry=self.registry,
         )
 
 
@@ -88,7 +110,15 @@ def create_app(settings: ServiceSettings, runner: Runner | None = None) -> FastA
         metrics.waiting.set_function(lambda: admission.waiting)
         if state["runner"] is None:  # start the sandbox before the first request, not on it
             state["runner"] = await anyio.to_thread.run_sync(default_runner, settings.workers)
-        yield
+        # its workers start on the first geometry request (service.geometry says why)
+        geometry = GeometryPool(
+            settings.geometry_workers, settings.geometry_slack_s, metrics.geometry_recycled.inc
+        )
+        state["geometry"] = geometry
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(geometry.close)
 
     app = FastAPI(title="proofloom sandbox verification service", lifespan=lifespan)
 
@@ -154,9 +184,22 @@ def create_app(settings: ServiceSettings, runner: Runner | None = None) -> FastA
     async def run_one(body: RunRequest) -> RunResult:  # RunRequest refuses lone surrogates
         return await admitted(lambda: run(body))
 
-    def judge(item: CodeVerifyRequest | MathVerifyRequest) -> Verdict:
+    def judge(item: VerifyItem) -> Verdict:
         if isinstance(item, MathVerifyRequest):
             return verify_math(item.prediction, item.reference, timeout=item.timeout)
+        if isinstance(item, GeometryVerifyRequest):
+            try:
+                job = make_job(
+                    item.problem,
+                    item.completion,
+                    item.timeout_s,
+                    item.rules,
+                    settings.geometry_max_timeout_s,
+                )
+            except ValueError as exc:  # the problem or the limit: the request's mistake
+                raise RequestRefused(400, str(exc)) from None
+            pool: GeometryPool = state["geometry"]
+            return pool.judge(job)
         try:
             tests = item.tests.to_tests()
         except ValueError as exc:
@@ -166,9 +209,11 @@ def create_app(settings: ServiceSettings, runner: Runner | None = None) -> FastA
         except VerifierConfigError as exc:  # the request's mistake (a language, a mode), not ours
             raise RequestRefused(400, str(exc)) from None
 
-    def checked(item: CodeVerifyRequest | MathVerifyRequest) -> None:
+    def checked(item: VerifyItem) -> None:
         if isinstance(item, MathVerifyRequest):
             check_text(prediction=item.prediction, reference=item.reference)
+        elif isinstance(item, GeometryVerifyRequest):
+            check_text(problem=item.problem, completion=item.completion)
         else:
             check_text(code=item.code)
 
@@ -179,6 +224,11 @@ def create_app(settings: ServiceSettings, runner: Runner | None = None) -> FastA
 
     @app.post("/verify/math", dependencies=guard)
     async def verify_math_route(body: MathVerifyRequest) -> dict[str, object]:
+        checked(body)
+        return (await admitted(lambda: judge(body))).to_json()
+
+    @app.post("/verify/geometry", dependencies=guard)
+    async def verify_geometry_route(body: GeometryVerifyRequest) -> dict[str, object]:
         checked(body)
         return (await admitted(lambda: judge(body))).to_json()
 

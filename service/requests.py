@@ -68,9 +68,25 @@ class MathVerifyRequest(BaseModel):
     timeout: float = Field(1.0, gt=0, le=60)  # the symbolic fallback's bound
 
 
+class GeometryVerifyRequest(BaseModel):
+    """`problem` is `clauses ? goal` in AlphaGeometry's language, without auxiliary clauses;
+    `completion` the auxiliary clauses to judge. `timeout_s` defaults to the verifier's 20 s,
+    or the service's maximum if that is lower; a larger one is refused (a reward judged with
+    less time than asked for would mean something else)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["geometry"] = "geometry"
+    problem: str
+    completion: str
+    timeout_s: float | None = Field(None, gt=0, allow_inf_nan=False)
+    rules: Literal["proofloom", "ag1"] = "proofloom"
+
+
+VerifyItem = CodeVerifyRequest | MathVerifyRequest | GeometryVerifyRequest
+
+
 class BatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    items: list[Annotated[CodeVerifyRequest | MathVerifyRequest, Field(discriminator="kind")]] = (
-        Field(min_length=1)
-    )
+    items: list[Annotated[VerifyItem, Field(discriminator="kind")]] = Field(min_length=1)

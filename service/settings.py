@@ -18,11 +18,19 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _positive(seconds: float) -> bool:
+    return math.isfinite(seconds) and seconds > 0
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceSettings:
     """`workers` runs at once (the sandbox's pre-forked workers), `queue` more may wait, each at
     most `queue_timeout_s`; the rest are refused at once with 429 and Retry-After. SandboxFusion's
-    SDK sends no credentials, so no token is the default, but only on a loopback address."""
+    SDK sends no credentials, so no token is the default, but only on a loopback address.
+
+    Geometry checks run in `geometry_workers` processes of their own (`service.geometry`); a
+    request's `timeout_s` may be at most `geometry_max_timeout_s`, and a check still running
+    `geometry_slack_s` past its limit is stopped (its worker killed and replaced)."""
 
     host: str = "127.0.0.1"
     port: int = 8080
@@ -33,15 +41,21 @@ class ServiceSettings:
     queue_timeout_s: float = 30.0
     max_body_bytes: int = 8 << 20
     max_batch: int = 256
+    geometry_workers: int = 2
+    geometry_max_timeout_s: float = 60.0
+    geometry_slack_s: float = 5.0
 
     def __post_init__(self) -> None:
         checks = {
             "port": 0 <= self.port <= 65535,
             "workers": self.workers >= 1,
             "queue": self.queue >= 0,
-            "queue_timeout_s": math.isfinite(self.queue_timeout_s) and self.queue_timeout_s > 0,
+            "queue_timeout_s": _positive(self.queue_timeout_s),
             "max_body_bytes": self.max_body_bytes >= 1024,
             "max_batch": self.max_batch >= 1,
+            "geometry_workers": self.geometry_workers >= 1,
+            "geometry_max_timeout_s": _positive(self.geometry_max_timeout_s),
+            "geometry_slack_s": _positive(self.geometry_slack_s),
         }
         for name, ok in checks.items():
             if not ok:

@@ -42,7 +42,7 @@ def test_the_problem_needs_an_auxiliary_point():
 def test_a_useful_auxiliary_construction_is_paid(task, completion):
     verdict = verify_geometry(completion, task)
     assert verdict.status is Status.CORRECT and verdict.reward == 1, verdict.reason
-    assert "proved" in verdict.reason and verdict.elapsed_s > 0
+    assert "proved" in verdict.reason and "uses h" in verdict.reason and verdict.elapsed_s > 0
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,9 @@ def test_rules_select_the_rule_set():
     ag1 = GeometryTask(ORTHOCENTER, rules="ag1")
     assert verify_geometry("e = on_line e a c, on_line e b d", ag1).reward == 1
     assert verify_geometry("e = midpoint e a b", ag1).reward == 0
-    assert verify_geometry("e = midpoint e a b", GeometryTask(ORTHOCENTER)).reward == 1
+    # paid, and the reason tells that the proof does not rest on the new point
+    free = verify_geometry("e = midpoint e a b", GeometryTask(ORTHOCENTER))
+    assert free.reward == 1 and free.reason.endswith("uses none of the new points")
 
 
 def test_a_problem_that_does_not_draw_is_our_error_not_a_wrong_answer():

@@ -14,7 +14,9 @@ when every step below passes; the first that fails makes it WRONG, with a one-li
    point on top of another, preconditions such as a non-degenerate triangle);
 5. DD+AR, with no auxiliary search of its own, proves the goal within `task.timeout_s`, and the
    proof re-checks step by step on the figure and on fresh figures (`deduction.solve_problem`
-   with `check=True`).
+   with `check=True`). The reason then says which new points the proof's premises name: a
+   problem DD+AR proves alone pays any drawable completion, so a data set for the reward should
+   hold problems it does not.
 
 Failures of ours are Status.ERROR, never WRONG: an unexpected exception, or a problem that
 does not draw at this seed even without the completion. Nothing raises on model output.
@@ -22,9 +24,11 @@ does not draw at this seed even without the completion. Nothing raises on model 
 Time: the closure checks its deadline as it derives facts and between its DD and AR phases, so
 one AR pass, or a rule join that finds nothing new, can run past it; drawing, the engine's
 set-up (it grows with the figure, hence `max_new_points`) and the re-check come on top. On
-IMO-AG-30, each problem with a useless auxiliary midpoint and `timeout_s=2`, the solver took
-at most 2.9 s (2 shared cores). Callers that need a hard wall bound run verify in a process
-they can kill, as the service does.
+IMO-AG-30 problems with a useless auxiliary midpoint (2 shared cores), verify took at most
+2.9 s with `timeout_s=2`, and 6.8 s with `timeout_s=5`: IMO 2015 P4, proved near the limit,
+then its 151-step proof re-checked on three figures; unproved ones stopped within 1.1 s of the
+limit. Callers that need a hard wall bound run verify in a process they can kill, as the
+service does.
 """
 
 from __future__ import annotations
@@ -122,8 +126,14 @@ def _judge(completion: str, task: GeometryTask, seed: int, started: float) -> tu
         extended, timeout=budget, rules=task.rules, seed=seed, auxiliary=False, check=True
     )
     if result.status == "solved":
-        steps = len(result.proof.steps) if result.proof is not None else 0
-        return Status.CORRECT, f"proved in {steps} steps, re-checked"
+        if result.proof is None:
+            return Status.ERROR, "the solver reported a proof it did not return"
+        # said, not judged: on a problem DD+AR proves alone any drawable completion is paid,
+        # and a caller can tell those from the constructions the proof rests on
+        new = set(extended.points) - set(task.parsed.points)
+        used = sorted(new & {p for st in result.proof.premises for p in st.args})
+        uses = f"uses {' '.join(used)}" if used else "uses none of the new points"
+        return Status.CORRECT, f"proved in {len(result.proof.steps)} steps, re-checked; {uses}"
     if result.status == "error":
         if result.message.startswith("proof failed re-check"):
             return Status.WRONG, result.message
