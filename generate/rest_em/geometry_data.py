@@ -192,8 +192,12 @@ def generate_default(out: Path, n: int, seed: int, budget_s: float, workers: int
     except subprocess.TimeoutExpired:
         child.send_signal(signal.SIGINT)
         code = child.wait()
-    except KeyboardInterrupt:
-        child.wait()
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (`generate.cli.guarded`) to us alone
+        try:
+            child.wait(timeout=5)  # a terminal's Ctrl-C reached the generator too
+        except subprocess.TimeoutExpired:
+            child.send_signal(signal.SIGINT)
+            child.wait()
         raise
     if code not in (0, 130):
         raise UsageError(
@@ -213,7 +217,12 @@ def generate_default(out: Path, n: int, seed: int, budget_s: float, workers: int
 
 def _interrupt_when_orphaned() -> None:
     """In the child: SIGINT when the parent dies (kill -9), so the generator commits and exits
-    instead of holding the run directory's lock against the rerun (Linux; elsewhere a no-op)."""
+    instead of holding the run directory's lock against the rerun (Linux; elsewhere a no-op).
+
+    SIGINT's default action first: a shell starts a background job with SIGINT ignored, the
+    child would inherit that, and Python leaves an ignored SIGINT ignored, so neither the time
+    bound nor this signal would stop the generator (seen with `python -m generate.rest_em &`)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         import ctypes
 
