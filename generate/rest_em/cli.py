@@ -1,10 +1,16 @@
-"""`python -m generate.rest_em --domain code|math`: ReST-EM self-training, resumable.
+"""`python -m generate.rest_em --domain code|math|geometry`: ReST-EM self-training, resumable.
 
 With no other flag it builds a tiny transformers model (no model can be downloaded here),
 gives it a starting skill by supervised training on built-in seed problems (that checkpoint is
 the "base" every M-step restarts from) and runs ReST-EM on the other built-in problems: sample
 K solutions per problem, keep the ones the verifier accepts (at most --cap each), fine-tune the
 base on them, measure held-out pass@1 and pass@k, repeat while pass@1 improves.
+
+Geometry closes AlphaGeometry's loop: the policy reads a problem without its auxiliary
+clauses and proposes them (one line, clauses joined by "; "); DD+AR proving the goal with them
+is the reward. Its built-in problems are made first by `python -m generate.geometry
+--aux-only` into RUN/problems (a couple of minutes); splits keep each premise set (figure)
+on one side.
 """
 
 from __future__ import annotations
@@ -26,11 +32,12 @@ from generate.cli import (
     setup_logging,
 )
 from generate.executors import EXECUTORS
-from generate.rest_em.config import RestEMConfig
+from generate.rest_em.config import DOMAIN_DEFAULTS, GEOMETRY_BUILTIN_N, RestEMConfig
 from generate.rest_em.policy import TRAINERS
 from generate.rest_em.samplers import SAMPLERS
 
 PROG = "python -m generate.rest_em"
+GEOMETRY_DEFAULTS = DOMAIN_DEFAULTS["geometry"]
 logger = logging.getLogger(__name__)
 
 
@@ -42,7 +49,14 @@ def parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 done, 2 bad flags or settings, 130 interrupted (rerun to "
         "resume), 1 failure.",
     )
-    p.add_argument("--domain", required=True, help="math or code")
+    p.add_argument(
+        "--domain",
+        required=True,  # checked by the config: its one-line error names the domains
+        help="math, code, or geometry (auxiliary constructions judged by DD+AR; its own "
+        "defaults: "
+        + ", ".join(f"--{k.replace('_', '-')} {v:g}" for k, v in GEOMETRY_DEFAULTS.items())
+        + ")",
+    )
     p.add_argument("--out", default=None, help="run directory (default runs/rest_em_DOMAIN)")
     flag = ConfigFlags(p, RestEMConfig).add  # each default is the config field's
     flag(
@@ -52,12 +66,20 @@ def parser() -> argparse.ArgumentParser:
     flag(
         "--problems",
         "builtin; code: humaneval, humaneval+, mbpp+ or an APPS-format JSONL file; "
-        "math: a MATH- or GSM8K-style JSONL file",
+        "math: a MATH- or GSM8K-style JSONL file; geometry: the geometry generator's records "
+        "(JSONL, .jsonl.gz, Parquet, or its run directory), those with aux_clauses",
     )
     flag(
         "--n-problems",
-        "use this many problems (built-in: make them; default 1200, or the whole data set)",
+        "use this many problems (built-in: make them; default 1200, or the whole data set; "
+        f"geometry's built-in set: the generator's target, default {GEOMETRY_BUILTIN_N})",
         type=count,
+    )
+    flag("--timeout", "geometry: seconds of DD+AR per verification", type=positive_float)
+    flag(
+        "--generate-seconds",
+        "geometry's built-in set: stop the generator after this long",
+        type=positive_float,
     )
     flag("--difficulty", "built-in difficulty", type=positive_int)
     flag("--held-out", "held-out share", type=positive_float)
@@ -115,15 +137,25 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     setup_logging(args.log_level)
-    return guarded(lambda: _run(args), PROG)
+    return guarded(lambda: _run(args, given(argv)), PROG)
 
 
-def _run(args: argparse.Namespace) -> int:
+def given(argv: list[str] | None) -> set[str]:
+    """The fields whose flags are on the command line: a domain's defaults fill the others."""
+    quiet = parser()
+    for action in quiet._actions:  # argparse has no public way to tell a default from a flag
+        action.default = argparse.SUPPRESS
+    return set(vars(quiet.parse_args(argv)))
+
+
+def _run(args: argparse.Namespace, flags: set[str]) -> int:
     from generate.rest_em.loop import RestEMRun
 
-    fields = config_args(args, RestEMConfig)
-    fields["out"] = args.out or f"runs/rest_em_{args.domain}"
-    config = build(lambda: RestEMConfig(**fields))
+    fields = {k: v for k, v in config_args(args, RestEMConfig).items() if k in flags}
+    fields.pop("domain", None)
+    fields.pop("out", None)  # --out is a field too; its default is the domain's, below
+    out = args.out or f"runs/rest_em_{args.domain}"
+    config = build(lambda: RestEMConfig.for_domain(args.domain, out, **fields))
     summary = RestEMRun(config).run()
     print(format_summary(summary, config.eval_k))
     print(f"run            {Path(config.out)}: metrics.jsonl, summary.json, pass_at_k.png")

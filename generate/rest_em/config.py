@@ -26,6 +26,41 @@ RESUMABLE = (
 )
 
 
+# Fields only geometry reads; the other domains' config.json leaves them out.
+GEOMETRY_ONLY = ("timeout", "generate_seconds")
+
+# Geometry's defaults where they differ from the fields', sized so that `python -m
+# generate.rest_em --domain geometry` finishes in under 15 minutes on 2 shared cores:
+# - ~180 s of the generator (`generate_seconds`) for up to GEOMETRY_BUILTIN_N problems
+#   (`n_problems` when given; a --problems file is used whole by default): auxiliary
+#   theorems are rare (150 s made 32 from 7 of 392 figures), so the time bound, not n, ends it;
+# - 10 seed problems (whole premise sets, so a figure or two): the held-out quarter and a pool
+#   for the E-step need the rest of a few dozen problems;
+# - K=8 E-step samples and pass@4 held out: every distinct completion that parses costs a DD+AR
+#   run (up to `timeout`, 5 s: small figures close in well under a second, a useless
+#   construction on a larger one can take the whole limit), so samples, not sampling, are
+#   the cost; and 2 iterations;
+# - 64 new tokens: one auxiliary clause is ~20-35 characters ("j = circle j a e f"), two fit;
+# - 5 problems a shard, so a pool of a few dozen keeps both workers verifying;
+# - 300 seed epochs (one step each for up to 16 problems), the most that fits: 200 steps on
+#   13 problems left the character-level model writing "e = refot re c c fle = = b", 600 on
+#   12 (loss 0.24) "f = fon_circ f f f f on_circle f c c a" on held-out figures, and took 18
+#   minutes on cores shared with two solver benchmarks (1.8 s a step; 0.44 s on a quiet machine).
+#   The tiny model learns the shape of a clause, not geometry: a real policy is `--model`.
+GEOMETRY_BUILTIN_N = 60
+DOMAIN_DEFAULTS: dict[str, dict[str, Any]] = {
+    "geometry": {
+        "seed_problems": 10,
+        "seed_epochs": 300.0,
+        "k": 16,
+        "eval_k": 4,
+        "iterations": 2,
+        "max_new_tokens": 64,
+        "shard_size": 5,
+    }
+}
+
+
 @dataclass(frozen=True, slots=True)
 class RestEMConfig:
     """A ReST-EM run (`python -m generate.rest_em`).
@@ -35,7 +70,9 @@ class RestEMConfig:
     (16 and 10 against 32 and 10) to fit the built-in run into minutes. `model=None` builds the
     tiny default model and gives it a starting skill by supervised training on `seed_problems`
     problems: that checkpoint is the "base" every M-step restarts from. `problems` is a source
-    (`datasets.load_problems`); `n_problems` caps it (built-in: 1,200 by default).
+    (`datasets.load_problems`); `n_problems` caps it (built-in: 1,200 by default; geometry's
+    built-in set: the generator's target). `for_domain` fills a domain's own defaults
+    (`DOMAIN_DEFAULTS`) into the fields not given.
     """
 
     domain: str
@@ -43,6 +80,8 @@ class RestEMConfig:
     model: str | None = None
     problems: str = "builtin"
     n_problems: int | None = None
+    timeout: float = 5.0  # geometry: seconds of DD+AR per verification (`GeometryTask`)
+    generate_seconds: float = 180.0  # geometry, built-in: the generator's time bound
     difficulty: int = 1
     held_out: float = 0.25
     seed: int = 0
@@ -92,6 +131,8 @@ class RestEMConfig:
             "patience": self.patience >= 1,
             "temperature": self.temperature > 0,
             "top_p": 0 < self.top_p <= 1,
+            "timeout": self.timeout > 0,
+            "generate_seconds": self.generate_seconds > 0,
         }
         for name, ok in checks.items():
             if not ok:
@@ -114,5 +155,14 @@ class RestEMConfig:
                 f"--model {self.model}: not a transformers checkpoint (no config.json)"
             )
 
+    @classmethod
+    def for_domain(cls, domain: str, out: str, **given: Any) -> RestEMConfig:
+        """A config with `domain`'s defaults (`DOMAIN_DEFAULTS`) for the fields not in `given`."""
+        return cls(domain=domain, out=out, **{**DOMAIN_DEFAULTS.get(domain, {}), **given})
+
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if self.domain != "geometry":  # code and math runs made before these fields resume
+            for name in GEOMETRY_ONLY:
+                del data[name]
+        return data

@@ -6,11 +6,15 @@
   files, shipped in `verifiers/data`), or a path to APPS-format JSONL (`question`,
   `input_output`, optional `solutions`);
 - math: a path to MATH-style JSONL (`problem` + `solution` with a boxed answer, or `answer`) or
-  GSM8K-style JSONL (`question` + `answer` ending in `#### N`).
+  GSM8K-style JSONL (`question` + `answer` ending in `#### N`);
+- geometry: a file of the geometry generator's records (JSONL, .jsonl.gz or Parquet) or its
+  run directory; only records with auxiliary clauses (`geometry_data`). The built-in set is
+  made by the generator into the run directory (`loop.RestEMRun`), then read as a directory.
 
 Problems travel to workers as a `Spec` and are rebuilt there (`problem_of`): code tests hold
 Python values that JSON would not keep exactly, and a spec is a few words where a data set is
-megabytes. A data-set spec is (source, index); each worker loads a source once.
+megabytes. A data-set spec is (source, index), for geometry also the verification time limit
+(it is part of each problem's `GeometryTask`); each worker loads a source once.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ BUILTIN = "builtin"
 CODE_SETS = ("humaneval", "humaneval+", "mbpp+")
 
 Spec = tuple[str, ...]
-# ("builtin", domain, family, seed, difficulty) or ("data", domain, source, index)
+# ("builtin", domain, family, seed, difficulty) or ("data", domain, source, index[, timeout_s])
 
 
 def spec_of(problem: Problem) -> Spec:
@@ -40,8 +44,8 @@ def problem_of(spec: Spec) -> Problem:
     if spec[0] == BUILTIN:
         _, domain, family, seed, difficulty = spec
         return _with_spec(make_problem(domain, family, int(seed), int(difficulty)))
-    _, domain, source, index = spec
-    return load_source(domain, source)[int(index)]
+    _, domain, source, index, *options = spec
+    return load_source(domain, source, *(float(x) for x in options))[int(index)]
 
 
 def _with_spec(problem: Problem) -> Problem:
@@ -59,34 +63,49 @@ def _with_spec(problem: Problem) -> Problem:
 
 
 def load_problems(
-    domain: str, source: str, n: int | None, seed: int = 0, difficulty: int = 1
+    domain: str,
+    source: str,
+    n: int | None,
+    seed: int = 0,
+    difficulty: int = 1,
+    timeout_s: float | None = None,
 ) -> list[Problem]:
-    """The run's problems: `n` built-in ones, or the first `n` of a data set (all when None)."""
-    if source == BUILTIN:
+    """The run's problems: `n` built-in ones, or the first `n` of a data set (all when None);
+    `timeout_s` is geometry's verification time limit."""
+    if source == BUILTIN and domain != "geometry":
         made = builtin_problems(domain, n or 1200, seed, difficulty)
         return [_with_spec(p) for p in made]
     if Path(source).is_file():  # the same file wherever a worker runs (Ray: another cwd)
         source = str(Path(source).resolve())
-    problems = load_source(domain, source)
+    if Path(source).is_dir() and domain == "geometry":  # a generator run directory
+        source = str(Path(source).resolve())
+    problems = load_source(domain, source, *([] if timeout_s is None else [timeout_s]))
     return list(problems[:n] if n else problems)
 
 
 @lru_cache(maxsize=4)
-def load_source(domain: str, source: str) -> tuple[Problem, ...]:
+def load_source(domain: str, source: str, *options: float) -> tuple[Problem, ...]:
     """Every problem of a data set, in file order; a `UsageError` (one line) when the source
-    is unknown, unreadable, empty or malformed."""
+    is unknown, unreadable, empty or malformed. `options`: geometry's time limit."""
     if domain == "code":
         rows = _code_rows(source)
     elif domain == "math":
         rows = _math_rows(source)
+    elif domain == "geometry":
+        from generate.rest_em.geometry_data import geometry_rows
+
+        if source == BUILTIN:
+            raise UsageError("geometry has no built-in families: give --problems FILE")
+        rows = geometry_rows(source, *options)
     else:
         raise UsageError(f"unknown domain {domain!r}")
     if not rows:
-        raise UsageError(f"--problems {source}: holds no usable {domain} problem")
+        what = "auxiliary geometry" if domain == "geometry" else domain
+        raise UsageError(f"--problems {source}: holds no usable {what} problem")
     return tuple(
         Problem(pid, domain, prompt, answer, tests, prefix, {**meta, "spec": spec})
         for i, (pid, prompt, answer, tests, prefix, meta) in enumerate(rows)
-        for spec in [("data", domain, source, str(i))]
+        for spec in [("data", domain, source, str(i), *(str(x) for x in options))]
     )
 
 

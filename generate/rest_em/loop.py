@@ -5,6 +5,7 @@ A run directory holds
     config.json                       how the run was made (a resumed run must agree)
     problems.json                     the problems' ids by split (seed / pool / held-out)
     base/                             the base checkpoint every M-step starts from
+    problems/                         geometry's built-in set (the generator's run directory)
     iter_NNN/estep/judged/*.jsonl.gz  every E-step sample with its verdict (shards + markers)
     iter_NNN/sft.jsonl, sft_messages.jsonl   the kept set (prompt/completion, messages)
     iter_NNN/model/                   the M-step's checkpoint
@@ -24,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import time
 from functools import partial
 from pathlib import Path
@@ -33,10 +35,11 @@ from tqdm import tqdm
 
 from generate.errors import UsageError, VerifierUnavailable
 from generate.executors import Executor, make_executor
-from generate.rest_em.config import RESUMABLE, RestEMConfig
-from generate.rest_em.datasets import load_problems, spec_of
+from generate.rest_em.config import GEOMETRY_BUILTIN_N, RESUMABLE, RestEMConfig
+from generate.rest_em.datasets import BUILTIN, load_problems, spec_of
 from generate.rest_em.estep import Judged, keep, sft_rows
-from generate.rest_em.metrics import mean_pass_at_k, split
+from generate.rest_em.geometry_data import generate_default
+from generate.rest_em.metrics import by_group, mean_pass_at_k, split, take_groups
 from generate.rest_em.policy import build_tiny, finetune, load, render
 from generate.rest_em.samplers import SamplerSpec, SamplingSettings
 from generate.rest_em.steps import SampleAndJudge, judge_options, read_judged
@@ -145,22 +148,65 @@ class RestEMRun:
     # ------------------------------------------------------------------ pieces
     def _problems(self) -> tuple[list[Problem], list[Problem], list[Problem]]:
         config = self.config
-        problems = load_problems(
-            config.domain, config.problems, config.n_problems, config.seed, config.difficulty
-        )
-        train, held = split(problems, [p.id for p in problems], config.held_out, config.seed)
-        if len(train) <= config.seed_problems:
-            raise UsageError(
-                f"--seed-problems {config.seed_problems} leaves no problem for the E-step "
-                f"({len(train)} training problems)"
+        if config.domain == "geometry":
+            seed_set, pool, held = self._geometry_problems()
+        else:
+            problems = load_problems(
+                config.domain, config.problems, config.n_problems, config.seed, config.difficulty
             )
-        seed_set, pool = train[: config.seed_problems], train[config.seed_problems :]
+            train, held = split(problems, [p.id for p in problems], config.held_out, config.seed)
+            if len(train) <= config.seed_problems:
+                raise UsageError(
+                    f"--seed-problems {config.seed_problems} leaves no problem for the E-step "
+                    f"({len(train)} training problems)"
+                )
+            seed_set, pool = train[: config.seed_problems], train[config.seed_problems :]
         listing = {
             "seed": [p.id for p in seed_set],
             "pool": [p.id for p in pool],
             "held_out": [p.id for p in held],
         }
         atomic_write(self.out / "problems.json", (json.dumps(listing, indent=1) + "\n").encode())
+        return seed_set, pool, held
+
+    def _geometry_problems(self) -> tuple[list[Problem], list[Problem], list[Problem]]:
+        """Seed, pool and held-out sets of whole premise sets (`geometry_data`): one figure's
+        theorems never straddle two splits. The built-in set is generated into OUT/problems."""
+        config = self.config
+        source, n = config.problems, config.n_problems
+        if source == BUILTIN:
+            source = str(
+                generate_default(
+                    self.out / "problems",
+                    n or GEOMETRY_BUILTIN_N,
+                    config.seed,
+                    config.generate_seconds,
+                    config.workers,
+                )
+            )
+            n = None  # what the generator made (a shard boundary can pass its target)
+        problems = load_problems("geometry", source, n, timeout_s=config.timeout)
+        keys = [str(p.meta["premise_set"]) for p in problems]
+        groups = by_group(problems, keys, config.seed)
+        if len(groups) < 3:
+            raise UsageError(
+                f"{len(problems)} geometry problems from {len(groups)} premise sets: seed, "
+                "pool and held-out sets need 3 at least (whole premise sets each); give more "
+                "problems"
+            )
+        # a small set (the built-in one is cut by time) keeps a premise set for each later side,
+        # and the seed set takes at most about half of what is left, so the E-step keeps a pool
+        held, rest = take_groups(groups, math.ceil(config.held_out * len(problems)), leave=2)
+        half = sum(len(g) for g in rest) // 2
+        seed_set, pool_groups = take_groups(rest, min(config.seed_problems, half), leave=1)
+        pool = [p for group in pool_groups for p in group]
+        logger.info(
+            "geometry: %d seed, %d pool, %d held-out problems from %d premise sets",
+            len(seed_set),
+            len(pool),
+            len(held),
+            len(groups),
+        )
         return seed_set, pool, held
 
     def _base(self, seed_set: list[Problem]) -> Path:

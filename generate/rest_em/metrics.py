@@ -1,4 +1,4 @@
-"""pass@k and deterministic splits.
+"""pass@k and deterministic splits, by problem or by group.
 
 `pass_at_k(n, c, k)` is the unbiased estimator of Chen et al. (2021, the HumanEval paper): of n
 samples of which c are correct, the probability that at least one of k drawn without
@@ -53,3 +53,28 @@ def split(
     for item, item_id in zip(items, ids, strict=True):
         (test if held_out(item_id, fraction, seed) else train).append(item)
     return train, test
+
+
+def by_group(items: Sequence[T], keys: Sequence[str], seed: int = 0) -> list[list[T]]:
+    """Items grouped by key, the groups in the order of a hash of (seed, key) and each group's
+    items in input order: a deterministic shuffle of whole groups."""
+    groups: dict[str, list[T]] = {}
+    for item, key in zip(items, keys, strict=True):
+        groups.setdefault(key, []).append(item)
+    order = sorted(groups, key=lambda k: hashlib.blake2b(f"{seed}:{k}".encode()).digest())
+    return [groups[k] for k in order]
+
+
+def take_groups(groups: Sequence[list[T]], n: int, leave: int = 1) -> tuple[list[T], list[list[T]]]:
+    """(the items of the first whole groups, at least `n` of them unless that would leave fewer
+    than `leave` groups; the groups left).
+
+    A split by group (geometry's premise sets) moves whole groups, so a share is met at a group
+    boundary rather than exactly: with few groups `held_out`'s threshold test of `split` could
+    leave a side empty, which cutting an ordered list of groups cannot while groups remain."""
+    first: list[T] = []
+    i = 0
+    while i < len(groups) - leave and len(first) < n:
+        first.extend(groups[i])
+        i += 1
+    return first, list(groups[i:])

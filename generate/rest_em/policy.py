@@ -5,7 +5,7 @@
   printable ASCII character is a token), both saved with `save_pretrained`, so every later step
   loads it like any checkpoint.
 - `render(problem, tokenizer)`: the text the model continues. A tokenizer with a chat template
-  gets the problem as a user turn; otherwise math reads `Q: ...\\nA: ` and code is the
+  gets the problem as a user turn; otherwise math and geometry read `Q: ...\\nA: ` and code is the
   function header itself (the model writes the body).
 - `finetune(base, rows, out, ...)`: transformers' `Trainer` from the weights in `base` on
   (prompt, completion) rows, the loss on the completion tokens only (the prompt's labels are

@@ -3,10 +3,11 @@
 The E-step and the evaluation are the same work on different problems and settings, so they
 are one task: shard `rank` takes its slice of the problems, samples with its own seed (run
 seed, rank; the step's name in the seed too), judges every completion with the project's
-verifier (`verifiers.verify_completion`: math in-process, code in the sandbox) and writes
-`judged/{rank:05d}.jsonl.gz`. `generate.shards.run_once` adds the stats and the completion
-marker, so a killed step resumes shard by shard on the same executor seam as the geometry
-generator (local pool, Ray).
+verifier (`verifiers.verify_completion`: math and geometry in-process, bounded by the
+geometry task's DD+AR time limit; code in the sandbox), once per distinct completion of a
+problem, and writes `judged/{rank:05d}.jsonl.gz`. `generate.shards.run_once` adds the stats
+and the completion marker, so a killed step resumes shard by shard on the same executor seam
+as the geometry generator (local pool, Ray).
 
 Problems travel as their specs and are rebuilt in the worker (`datasets.problem_of`).
 """
@@ -79,7 +80,9 @@ class SampleAndJudge:
         completions = sampler.sample(prompts, settings)
         remote = judge_options("code", self.sandbox_url)
         # A trained policy repeats itself: in the tiny code model's held-out samples 1,304 of
-        # 4,400 were distinct. The tests are deterministic, so a repeat takes its verdict.
+        # 4,400 were distinct. The tests are deterministic, so a repeat takes its verdict; so
+        # does geometry's (the figure is drawn at a fixed seed), where a construction that
+        # parses costs a DD+AR run of up to the task's time limit.
         verdicts: dict[tuple[str, str], Verdict] = {}
         judged = []
         try:
@@ -97,5 +100,6 @@ class SampleAndJudge:
         write_jsonl_gz(judged_path(shard.out_dir, shard.rank), (j.to_json() for j in judged))
         counts = tally(judged)
         counts["distinct"] = len(verdicts)
+        counts["repeats"] = len(judged) - len(verdicts)  # judged once, verdict copied
         logger.info("%s shard %d: %s", Path(shard.out_dir).name, shard.rank, dict(counts))
         return counts
