@@ -130,8 +130,8 @@ def _judge(completion: str, task: GeometryTask, seed: int, started: float) -> tu
             return Status.ERROR, "the solver reported a proof it did not return"
         # said, not judged: on a problem DD+AR proves alone any drawable completion is paid,
         # and a caller can tell those from the constructions the proof rests on
-        added = set(extended.points) - set(task.parsed.points)
-        used = sorted(added & {p for st in result.proof.premises for p in st.args})
+        fresh = set(extended.points) - set(task.parsed.points)
+        used = sorted(fresh & {p for st in result.proof.premises for p in st.args})
         uses = f"uses {' '.join(used)}" if used else "uses none of the new points"
         return Status.CORRECT, f"proved in {len(result.proof.steps)} steps, re-checked; {uses}"
     if result.status == "error":
