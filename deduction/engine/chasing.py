@@ -49,6 +49,7 @@ class Chasing:
         self._seen = 0
         self._settled: set[tuple[Pair, Pair]] = set()  # line pairs `_divided` need not try again
         self._divided_at = -1
+        self.false_dropped = 0  # derived facts the figure refuted (see __call__)
 
     def _line(self, p: tuple[str, str]) -> tuple[str, str]:
         if p not in self._lines:
@@ -134,7 +135,12 @@ class Chasing:
                         self._to_distances(fb, st)
                     continue
                 if not self.numeric(st):
-                    logger.warning("AR derived %s, false on the figure; dropped", st)
+                    # Dividing angles mod pi has several roots (2x = 0 gives 0 or 1/2) and the
+                    # elimination may pick the one this figure does not have: the figure rules
+                    # it out, as it rules out a rule's instance. Counted, not shouted: IMO
+                    # problems print dozens of these a run.
+                    self.false_dropped += 1
+                    logger.debug("AR derived %s, false on the figure; dropped", st)
                     continue
                 why: frozenset[Statement] = chaser.explain(derived)
                 premises = _ordered(why)
