@@ -81,6 +81,12 @@ def parser() -> argparse.ArgumentParser:
         "geometry's built-in set: stop the generator after this long",
         type=positive_float,
     )
+    flag(
+        "--no-constrain",
+        "geometry: sample freely instead of only well-formed auxiliary clauses",
+        field="constrain",
+        action="store_false",
+    )
     flag("--difficulty", "built-in difficulty", type=positive_int)
     flag("--held-out", "held-out share", type=positive_float)
     flag("--seed", "run seed", type=int)

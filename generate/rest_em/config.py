@@ -27,7 +27,7 @@ RESUMABLE = (
 
 
 # Fields only geometry reads; the other domains' config.json leaves them out.
-GEOMETRY_ONLY = ("timeout", "generate_seconds")
+GEOMETRY_ONLY = ("timeout", "generate_seconds", "constrain")
 
 # Geometry's defaults where they differ from the fields', sized so that `python -m
 # generate.rest_em --domain geometry` finishes in under 15 minutes on 2 shared cores:
@@ -82,6 +82,8 @@ class RestEMConfig:
     n_problems: int | None = None
     timeout: float = 5.0  # geometry: seconds of DD+AR per verification (`GeometryTask`)
     generate_seconds: float = 180.0  # geometry, built-in: the generator's time bound
+    # geometry: sample only well-formed auxiliary clauses (`geometry_prompt.completion_pattern`)
+    constrain: bool = True
     difficulty: int = 1
     held_out: float = 0.25
     seed: int = 0

@@ -324,6 +324,7 @@ class RestEMRun:
             self.stop,
             SamplerSpec(self.config.sampler, self.config.base_url, self.config.served_model),
             self.config.sandbox_url,
+            constrain=self.config.domain == "geometry" and self.config.constrain,
         )
         step_seed = int.from_bytes(
             hashlib.blake2b(f"{self.config.seed}/{name}".encode(), digest_size=8).digest(), "big"

@@ -2,7 +2,8 @@
 language model proposes, DD+AR checks).
 
 `PolicyProposer` is a `deduction.engine.solver.Proposer`: given a problem it samples K
-completions of its prompt (`geometry_prompt`), keeps each one's first line, normalises it and
+completions of its prompt (`geometry_prompt`; held to the problem's clause grammar,
+`completion_pattern`, unless `constrain=False`), keeps each one's first line, normalises it and
 returns the distinct proposals most sampled first (ties: first sampled), at most `top`. It is
 picklable and loads its model lazily, once per process, on first use; `propose_all` samples
 for many problems in one batch (what `python -m generate.rest_em.solve` does, in the parent,
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from deduction import Problem
-from generate.rest_em.geometry_prompt import STOP, normalise, render
+from generate.rest_em.geometry_prompt import STOP, completion_pattern, normalise, render
 from generate.rest_em.samplers import Sampler, SamplerSpec, SamplingSettings
 
 DONE = ".complete"  # the loop's marker of a finished checkpoint (loop.DONE)
@@ -55,12 +56,14 @@ class PolicyProposer:
         temperature: float = 0.7,
         max_new_tokens: int = 128,
         seed: int = 0,
+        constrain: bool = True,
     ) -> None:
         if top < 1:
             raise ValueError(f"top={top} must be >= 1")
         self.model = str(model)
         self.spec = spec or SamplerSpec()
         self.top = top
+        self.constrain = constrain
         # greedy (temperature 0) gives one answer: the sampler makes it once
         self.settings = SamplingSettings(
             k=samples,
@@ -96,7 +99,9 @@ class PolicyProposer:
             return out
         sampler = self.sampler()
         prompts = [render(problems[i], sampler.tokenizer) for i in asked]
-        for i, completions in zip(asked, sampler.sample(prompts, self.settings), strict=True):
+        patterns = [completion_pattern(str(problems[i])) if self.constrain else None for i in asked]
+        sampled = sampler.sample(prompts, self.settings, patterns)
+        for i, completions in zip(asked, sampled, strict=True):
             out[i] = top_proposals(completions, self.top)
         return out
 

@@ -11,6 +11,14 @@ order), three samplers (`--sampler`):
 Settings follow ReST-EM: sampling at temperature 0.7 / top-k 40 for the E-step, greedy for
 pass@1 (`SamplingSettings.greedy()`), temperature 1.0 / top-p 0.95 for pass@k. A completion is
 cut at the first stop string and at the EOS token.
+
+`patterns`, optional, one regular expression per prompt (None: free), constrains what each
+prompt's completions may say (geometry: `geometry_prompt.completion_pattern`, a well-formed
+auxiliary clause): transformers through a logits processor (`constrain.py`), vLLM
+through its guided decoding (`guided_decoding`, or `structured_outputs` in releases that renamed
+it), an OpenAI-compatible vLLM server through the request's `guided_regex` (one prompt per
+request then, each with its own pattern). Without a GPU here, the vLLM paths are tested on the
+arguments and request bodies they build, not on a running engine.
 """
 
 from __future__ import annotations
@@ -53,7 +61,20 @@ class SamplingSettings:
 class Sampler(Protocol):
     tokenizer: Any  # renders prompts (a chat template); None: plain text
 
-    def sample(self, prompts: Sequence[str], settings: SamplingSettings) -> list[list[str]]: ...
+    def sample(
+        self,
+        prompts: Sequence[str],
+        settings: SamplingSettings,
+        patterns: Sequence[str | None] | None = None,
+    ) -> list[list[str]]: ...
+
+
+def _patterns(prompts: Sequence[str], patterns: Sequence[str | None] | None) -> list[str | None]:
+    if patterns is None:
+        return [None] * len(prompts)
+    if len(patterns) != len(prompts):
+        raise ValueError(f"{len(patterns)} patterns for {len(prompts)} prompts")
+    return list(patterns)
 
 
 def cut(text: str, stops: Sequence[str]) -> str:
@@ -69,12 +90,24 @@ class TransformersSampler:
         self.model, self.tokenizer = load(path)
         self.model.eval()
         self.batch_size = batch_size
+        self._constraint: Any = None  # built on the first constrained call
 
-    def sample(self, prompts: Sequence[str], settings: SamplingSettings) -> list[list[str]]:
+    def sample(
+        self,
+        prompts: Sequence[str],
+        settings: SamplingSettings,
+        patterns: Sequence[str | None] | None = None,
+    ) -> list[list[str]]:
         import torch
+        from transformers import LogitsProcessorList
 
         torch.manual_seed(settings.seed)
         tok = self.tokenizer
+        wanted = _patterns(prompts, patterns)
+        if any(wanted) and self._constraint is None:
+            from generate.rest_em.constrain import RegexConstraint
+
+            self._constraint = RegexConstraint(tok)
         out: list[list[str]] = []
         greedy = settings.temperature <= 0
         # greedy decoding gives one answer per prompt: made once, repeated k times
@@ -93,6 +126,12 @@ class TransformersSampler:
                 "pad_token_id": tok.pad_token_id,
                 "eos_token_id": tok.eos_token_id,
             }
+            mine_patterns = wanted[start : start + per_batch]
+            if any(mine_patterns):
+                constrained = self._constraint.processor(
+                    mine_patterns, n, width, tok, settings.stop
+                )
+                kwargs["logits_processor"] = LogitsProcessorList([constrained])
             if not greedy:
                 kwargs.update(
                     do_sample=True,
@@ -119,10 +158,12 @@ def _vllm_top_k(top_k: int) -> int:
     return top_k if top_k > 0 else -1  # vLLM's "off" (0 is also accepted by newer releases)
 
 
-def vllm_params(settings: SamplingSettings) -> dict[str, Any]:
-    """Keyword arguments of vLLM's `SamplingParams` for `settings`."""
+def vllm_params(settings: SamplingSettings, pattern: str | None = None) -> dict[str, Any]:
+    """Keyword arguments of vLLM's `SamplingParams` for `settings`; `pattern` constrains the
+    completions (`guided_regex`: `VLLMSampler` turns it into the release's guided-decoding
+    parameters)."""
     greedy = settings.temperature == 0
-    return {
+    params: dict[str, Any] = {
         "n": settings.k,
         "temperature": settings.temperature,
         "top_k": -1 if greedy else _vllm_top_k(settings.top_k),
@@ -131,6 +172,26 @@ def vllm_params(settings: SamplingSettings) -> dict[str, Any]:
         "stop": list(settings.stop) or None,
         "seed": settings.seed,
     }
+    if pattern is not None:
+        params["guided_regex"] = pattern
+    return params
+
+
+def _vllm_guided(params: dict[str, Any]) -> dict[str, Any]:
+    """`guided_regex` as the installed vLLM takes it: `structured_outputs=
+    StructuredOutputsParams(regex=...)` (0.10.2 on) or `guided_decoding=GuidedDecodingParams(
+    regex=...)` (0.6 to 0.10)."""
+    pattern = params.pop("guided_regex", None)
+    if pattern is None:
+        return params
+    try:
+        from vllm.sampling_params import StructuredOutputsParams  # type: ignore[attr-defined]
+
+        return {**params, "structured_outputs": StructuredOutputsParams(regex=pattern)}
+    except ImportError:
+        from vllm.sampling_params import GuidedDecodingParams
+
+        return {**params, "guided_decoding": GuidedDecodingParams(regex=pattern)}
 
 
 class VLLMSampler:
@@ -145,17 +206,28 @@ class VLLMSampler:
         self.llm = LLM(model=str(path), seed=0, **engine)
         self.tokenizer = self.llm.get_tokenizer()
 
-    def sample(self, prompts: Sequence[str], settings: SamplingSettings) -> list[list[str]]:
+    def sample(
+        self,
+        prompts: Sequence[str],
+        settings: SamplingSettings,
+        patterns: Sequence[str | None] | None = None,
+    ) -> list[list[str]]:
         from vllm import SamplingParams
 
-        outputs = self.llm.generate(list(prompts), SamplingParams(**vllm_params(settings)))
+        # one SamplingParams per prompt: each carries its own pattern
+        params = [
+            SamplingParams(**_vllm_guided(vllm_params(settings, p)))
+            for p in _patterns(prompts, patterns)
+        ]
+        outputs = self.llm.generate(list(prompts), params)
         return [[cut(c.text, settings.stop) for c in out.outputs] for out in outputs]
 
 
 def completions_request(
-    model: str, prompts: Sequence[str], settings: SamplingSettings
+    model: str, prompts: Sequence[str], settings: SamplingSettings, pattern: str | None = None
 ) -> dict[str, Any]:
-    """The JSON body of one OpenAI `/v1/completions` request for `prompts` (a batch)."""
+    """The JSON body of one OpenAI `/v1/completions` request for `prompts` (a batch); `pattern`
+    constrains every completion of it (vLLM's `guided_regex` extension of the request)."""
     body: dict[str, Any] = {
         "model": model,
         "prompt": list(prompts),
@@ -170,6 +242,8 @@ def completions_request(
             body["top_k"] = settings.top_k  # an extension vLLM and SGLang accept
     if settings.stop:
         body["stop"] = list(settings.stop)[:4]  # OpenAI's limit; cut() applies them all
+    if pattern is not None:
+        body["guided_regex"] = pattern
     return body
 
 
@@ -198,11 +272,19 @@ class OpenAISampler:
         self.client = httpx.Client(timeout=timeout_s, headers=headers)
         self.tokenizer = load_tokenizer(model)  # the chat template, when the path is local
 
-    def sample(self, prompts: Sequence[str], settings: SamplingSettings) -> list[list[str]]:
+    def sample(
+        self,
+        prompts: Sequence[str],
+        settings: SamplingSettings,
+        patterns: Sequence[str | None] | None = None,
+    ) -> list[list[str]]:
         out: list[list[str]] = []
-        for start in range(0, len(prompts), self.batch_size):
-            chunk = prompts[start : start + self.batch_size]
-            body = completions_request(self.model, chunk, settings)
+        wanted = _patterns(prompts, patterns)
+        # a request has one guided_regex: constrained prompts go one per request
+        size = 1 if any(wanted) else self.batch_size
+        for start in range(0, len(prompts), size):
+            chunk = prompts[start : start + size]
+            body = completions_request(self.model, chunk, settings, wanted[start])
             choices = self._post(body)["choices"]
             texts: list[list[str]] = [[] for _ in chunk]
             try:

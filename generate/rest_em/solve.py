@@ -75,6 +75,12 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--max-new-tokens", type=positive_int, default=128, metavar="N", help="per completion"
     )
+    g.add_argument(
+        "--no-constrain",
+        dest="constrain",
+        action="store_false",
+        help="sample freely instead of only well-formed auxiliary clauses of the problem",
+    )
     g.add_argument("--sampler", choices=SAMPLERS, default="transformers", help="how to sample")
     g.add_argument(
         "--base-url",
@@ -105,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         temperature=args.temperature,
         max_new_tokens=args.max_new_tokens,
         seed=args.seed,
+        constrain=args.constrain,
     )
 
     def make_proposer(problems: list[Problem]) -> Proposals:

@@ -9,7 +9,9 @@ problem, and writes `judged/{rank:05d}.jsonl.gz`. `generate.shards.run_once` add
 and the completion marker, so a killed step resumes shard by shard on the same executor seam
 as the geometry generator (local pool, Ray).
 
-Problems travel as their specs and are rebuilt in the worker (`datasets.problem_of`).
+Problems travel as their specs and are rebuilt in the worker (`datasets.problem_of`). With
+`constrain`, a geometry problem's completions are held to its grammar
+(`geometry_prompt.completion_pattern`): every sample is a well-formed auxiliary clause.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 from generate.rest_em.datasets import Spec, problem_of
 from generate.rest_em.estep import Judged, tally
+from generate.rest_em.geometry_prompt import completion_pattern
 from generate.rest_em.policy import render
 from generate.rest_em.samplers import SamplerSpec, SamplingSettings
 from generate.shards import Shard, read_jsonl_gz, write_jsonl_gz
@@ -64,6 +67,7 @@ class SampleAndJudge:
     stop: tuple[str, ...] = ()
     sampler: SamplerSpec = SamplerSpec()
     sandbox_url: str | None = None  # code judged by a sandbox service instead of in the worker
+    constrain: bool = False  # geometry: completions held to the problem's clause grammar
 
     def shards(self) -> int:
         return -(-len(self.specs) // self.size)
@@ -77,7 +81,11 @@ class SampleAndJudge:
         sampler = self.sampler.build(self.model)
         prompts = [render(p, sampler.tokenizer) for p in problems]
         settings = replace(self.settings, seed=shard.rng_seed(), stop=self.stop)
-        completions = sampler.sample(prompts, settings)
+        patterns = [
+            completion_pattern(p.prompt) if self.constrain and p.domain == "geometry" else None
+            for p in problems
+        ]
+        completions = sampler.sample(prompts, settings, patterns)
         remote = judge_options("code", self.sandbox_url)
         # A trained policy repeats itself: in the tiny code model's held-out samples 1,304 of
         # 4,400 were distinct. The tests are deterministic, so a repeat takes its verdict; so

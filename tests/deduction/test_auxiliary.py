@@ -176,3 +176,17 @@ def test_a_proof_of_one_configuration_passes_on_fresh_figures_of_it():
     result = solve_problem(imo["translated_imo_2002_p2a"], timeout=60, auxiliary=False)
     assert result.status == "solved", result.message
     assert result.stats["fresh_passed"] == 2
+
+
+def test_a_proposal_built_on_a_point_that_did_not_draw_is_skipped():
+    # e is c's foot on line b c (c itself: it does not draw), and f is built on e; a policy's
+    # bad guess must not make the whole solve an error
+    problem = parse_problem(TRIANGLE, "altitudes")
+    result = solve_problem(
+        problem,
+        timeout=30,
+        rules="ag1",
+        proposer=lambda p: ["e = foot e c b c; f = foot f b c e"],
+        search=False,
+    )
+    assert result.status == "unsolved", result.message

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from deduction.engine import solve_problem
+from deduction.errors import DeductionError
 from deduction.problem import parse_problem
 from generate.rest_em import policy
 from generate.rest_em.geometry_prompt import completion_text, normalise, problem_text, render
@@ -216,3 +217,16 @@ def test_points_the_search_found_are_said_to_be_searched(run_dir, tmp_path, caps
     assert row["status"] == "solved" and row["proposed"] is False
     assert row["stats"]["auxiliary_attempt"] >= row["stats"]["proposals"]
     assert f"searched: {row['auxiliary'][0]}" in captured.out
+
+
+def test_the_untrained_base_proposes_only_clauses_that_parse(run_dir, problem):
+    # held to the problem's clause grammar (the default), even an untrained model's guesses
+    # are auxiliary clauses deduction reads; sampled freely, they are noise
+    proposals = PolicyProposer(run_dir / "base", samples=8, top=8, seed=3)(problem)
+    assert proposals
+    for text in proposals:
+        parse_problem(f"{'; '.join(map(str, problem.clauses))}; {text} ? {problem.goal}")
+    free = PolicyProposer(run_dir / "base", samples=8, top=8, seed=3, constrain=False)
+    for text in free(problem):
+        with pytest.raises(DeductionError):
+            parse_problem(f"{'; '.join(map(str, problem.clauses))}; {text} ? {problem.goal}")

@@ -69,7 +69,9 @@ class Handler(BaseHTTPRequestHandler):
                 stop=tuple(body.get("stop") or ()),
                 seed=body.get("seed", 0),
             )
-            texts = sampler.sample(body["prompt"], settings)
+            # vLLM's guided_regex extension: every prompt of the request held to the pattern
+            patterns = [body.get("guided_regex")] * len(body["prompt"])
+            texts = sampler.sample(body["prompt"], settings, patterns)
         choices = [
             {"index": i * settings.k + j, "text": t, "finish_reason": "stop"}
             for i, ts in enumerate(texts)
@@ -116,6 +118,25 @@ def test_served_samples_equal_local_ones(server, tiny, monkeypatch):
     last = server.requests[-1]
     assert last["auth"] == "Bearer k-123" and last["model"] == str(tiny)
     assert (last["n"], last["top_k"], last["seed"]) == (3, 5, 7)
+
+
+def test_patterns_go_one_prompt_a_request_as_guided_regex(server, tiny):
+    import regex
+
+    sampler = OpenAISampler(server.base_url, str(tiny), batch_size=8)
+    prompts = ["Q: 1\nA: ", "Q: 2\nA: ", "Q: 3\nA: "]
+    patterns = ["(?:ab|ba)c", None, "x(?:yz)?"]
+    settings = SamplingSettings(k=3, temperature=1.0, max_new_tokens=6, stop=("\n",), seed=1)
+    before = len(server.requests)
+    texts = sampler.sample(prompts, settings, patterns)
+    sent = server.requests[before:]
+    assert [r["prompt"] for r in sent] == [[p] for p in prompts]
+    assert [r.get("guided_regex") for r in sent] == patterns
+    assert all(regex.fullmatch(patterns[0], t) for t in texts[0])
+    assert all(regex.fullmatch(patterns[2], t) for t in texts[2])
+    # no pattern: the prompts share requests as before
+    sampler.sample(prompts, settings)
+    assert len(server.requests) - before == 4
 
 
 def test_overload_is_retried_and_client_errors_are_one_line(server, tiny):
@@ -185,6 +206,20 @@ def test_request_building():
     greedy = vllm_params(settings.greedy())
     assert (greedy["n"], greedy["temperature"], greedy["top_k"], greedy["top_p"]) == (1, 0, -1, 1)
     assert vllm_params(SamplingSettings(top_k=0))["top_k"] == -1
+    assert completions_request("m", ["p"], settings, "e = .*")["guided_regex"] == "e = .*"
+    assert vllm_params(settings, "e = .*")["guided_regex"] == "e = .*"
+    assert "guided_regex" not in completions_request("m", ["p"], settings)
+
+
+def test_vllm_takes_the_pattern_as_its_guided_decoding():
+    pytest.importorskip("vllm")  # a GPU machine's; not installed here
+    from vllm import SamplingParams
+
+    from generate.rest_em.samplers import _vllm_guided
+
+    params = SamplingParams(**_vllm_guided(vllm_params(SamplingSettings(), "e = .*")))
+    guided = getattr(params, "structured_outputs", None) or params.guided_decoding
+    assert guided.regex == "e = .*"
 
 
 @pytest.mark.parametrize(
