@@ -11,8 +11,9 @@ instead (IMO-AG-30, JGEX). Each side is one run of the real command, one after t
 `python -m deduction.solve FILE` and `python -m generate.rest_em.solve FILE --proposer RUN_DIR`,
 with the same `--timeout`, `--jobs` and `--seed`. Prints, per side, the problems solved, how many
 with auxiliary points and (policy side) how many by a proposal, and the median seconds to solve;
-then the same on the problems both solve, and which problems only one side solves. Time to solve
-on the policy side includes its share of the sampling, which happens once before solving.
+then the same on the problems both solve, and which problems only one side solves. A problem's
+seconds exclude the policy's sampling, done once for all problems before solving starts; the
+wall column includes it (and loading the model).
 """
 
 from __future__ import annotations
