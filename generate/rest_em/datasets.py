@@ -19,10 +19,13 @@ megabytes. A data-set spec is (source, index), for geometry also the verificatio
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from generate.errors import UsageError
 from generate.rest_em.families import builtin_problems, make_problem
@@ -145,15 +148,7 @@ def _math_rows(source: str) -> list[Row]:
 
     path = _existing(source)
     rows: list[Row] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except ValueError:
-            raise UsageError(f"--problems {source}:{n}: not a JSON line") from None
-        if not isinstance(row, dict):
-            raise UsageError(f"--problems {source}:{n}: not a JSON object")
+    for n, row in json_lines(path):
         question = row.get("problem") or row.get("question")
         if "solution" in row:  # MATH: the reference is `answer`, or the solution's box
             solution = str(row["solution"])
@@ -176,6 +171,27 @@ def _math_rows(source: str) -> list[Row]:
         pid = str(row.get("id") or row.get("unique_id") or f"{path.stem}/{n}")
         rows.append((pid, question, str(answer), None, "", {"solution": solution}))
     return rows
+
+
+def json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The JSON objects of a JSONL file (gzipped when it ends in .gz), with their line numbers;
+    blank lines skipped, anything else that is not an object a `UsageError` naming the line."""
+    opener: Any = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+            lines = list(fh)
+    except OSError as exc:
+        raise UsageError(f"--problems {path}: cannot read: {exc}") from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError:
+            raise UsageError(f"--problems {path}:{n}: not a JSON line") from None
+        if not isinstance(row, dict):
+            raise UsageError(f"--problems {path}:{n}: not a JSON object")
+        yield n, row
 
 
 def _existing(source: str) -> Path:

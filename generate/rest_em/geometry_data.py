@@ -30,7 +30,6 @@ problems.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import logging
@@ -43,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from generate.errors import UsageError
-from generate.rest_em.datasets import Row
+from generate.rest_em.datasets import Row, json_lines
 
 logger = logging.getLogger(__name__)
 
@@ -130,21 +129,7 @@ def _records(source: str) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _jsonl(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    opener: Any = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
-            lines = list(fh)
-    except OSError as exc:
-        raise UsageError(f"--problems {path}: cannot read: {exc}") from None
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except ValueError:
-            raise UsageError(f"--problems {path}:{n}: not a JSON line") from None
-        if not isinstance(row, dict):
-            raise UsageError(f"--problems {path}:{n}: not a JSON object")
+    for n, row in json_lines(path):
         yield f"{path}:{n}", row
 
 
