@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import Any
 
 from deduction import CONSTRUCTIONS, Clause, Problem, parse_problem
+from generate.geometry.subproblem import point_names
 from generate.rest_em.policy import render_text
 
 DOMAIN = "geometry"
@@ -52,12 +53,6 @@ def aux_constructions() -> tuple[str, ...]:
             if len(c.points) == 1 and not c.values and name != "free"
         )
     )
-
-
-def point_names() -> list[str]:
-    """a..z, then a1..z1, a2..: the generator's naming (`generate.geometry.subproblem`)."""
-    letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
-    return letters + [f"{x}{i}" for i in range(1, 10) for x in letters]
 
 
 def _alternatives(options: Iterable[str]) -> str:
