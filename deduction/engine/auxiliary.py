@@ -161,9 +161,7 @@ class Search:
             for clause in new:
                 try:
                     points.update(extend(points, clause))
-                except (DeductionError, KeyError):
-                    # KeyError: the clause names the point of an earlier one that did not draw
-                    # (a policy's "e = foot e c b c; f = foot f b c e"): skipped alike
+                except DeductionError:  # degenerate, or built on a point that did not draw
                     continue
                 placed.append(clause)
             if not placed:

@@ -321,6 +321,16 @@ def extend(
     clash = [p for p in clause.points if p in points]
     if clash:
         raise ConstructionError(f"auxiliary clause {clause}: point {clash[0]!r} already exists")
+    table = CONSTRUCTIONS if constructions is None else constructions
+    missing = [
+        arg
+        for call in clause.constructions
+        if (cdef := table.get(call.name)) is not None
+        for formal, arg in zip(cdef.args, call.args, strict=False)
+        if formal not in cdef.values and arg not in clause.points and arg not in points
+    ]
+    if missing:  # e.g. the point of an earlier auxiliary clause that did not draw
+        raise ConstructionError(f"auxiliary clause {clause}: no point {missing[0]!r} to build on")
     figure = dict(points)
     try:
         _realise_clause(clause, figure, constructions, Random(seed))
