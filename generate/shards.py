@@ -30,6 +30,10 @@ import numpy as np
 
 from generate.errors import UsageError
 
+# The marker of a step finished as a whole, not by shards (a trained checkpoint, a generated
+# problem set): an empty or small file written last in the step's directory.
+DONE = ".complete"
+
 
 @dataclass(frozen=True, slots=True)
 class Shard:

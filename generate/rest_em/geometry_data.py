@@ -43,10 +43,10 @@ from typing import Any
 
 from generate.errors import UsageError
 from generate.rest_em.datasets import Row, json_lines
+from generate.shards import DONE
 
 logger = logging.getLogger(__name__)
 
-DONE = ".complete"
 
 # The generator's flags for the built-in set. Auxiliary theorems are rare on random figures
 # (RESULTS.md: 4.8% of a default run), so the settings favour them: smaller figures (6-10

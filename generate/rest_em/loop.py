@@ -44,13 +44,11 @@ from generate.rest_em.policy import build_tiny, finetune, load, render
 from generate.rest_em.samplers import SamplerSpec, SamplingSettings
 from generate.rest_em.steps import SampleAndJudge, judge_options, read_judged
 from generate.rundir import RunDir
-from generate.shards import Shard, atomic_write, run_once
+from generate.shards import DONE, Shard, atomic_write, run_once
 from sandbox import BwrapRunner, SandboxError
 from verifiers import Problem, Status, verify_completion
 
 logger = logging.getLogger(__name__)
-
-DONE = ".complete"
 
 
 def check_verifier(problem: Problem, sandbox_url: str | None = None) -> None:

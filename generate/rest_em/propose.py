@@ -29,8 +29,7 @@ from typing import Any
 from deduction import Problem
 from generate.rest_em.geometry_prompt import STOP, completion_pattern, normalise, render
 from generate.rest_em.samplers import Sampler, SamplerSpec, SamplingSettings
-
-DONE = ".complete"  # the loop's marker of a finished checkpoint (loop.DONE)
+from generate.shards import DONE
 
 
 def top_proposals(completions: Iterable[str], top: int) -> list[str]:
